@@ -1,0 +1,182 @@
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { Logger } from '../logging/logger';
+import { ServiceUnavailableError } from '../errors/app-errors';
+
+export type MessageOutcome = 'ack' | 'dead-letter';
+
+export interface ConsumerSpec {
+  queue: string;
+  /** Routing keys (event types, wildcards allowed) bound from the exchange to the queue. */
+  bindings: string[];
+  prefetch?: number;
+  /**
+   * One consumer at a time receives from the queue, the others stand by: the writes that the
+   * events cause are then never concurrent, which FerretDB needs (its updates are not atomic).
+   */
+  singleActiveConsumer?: boolean;
+  handle: (message: ConsumeMessage) => Promise<MessageOutcome>;
+}
+
+export interface BrokerOptions {
+  url: string;
+  exchange: string;
+  logger: Logger;
+  /** Shown in the broker's connection list. */
+  name: string;
+}
+
+export class BrokerUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super('The message broker is unavailable', 'BROKER_UNAVAILABLE');
+  }
+}
+
+export function deadLetterQueueName(queue: string): string {
+  return `${queue}.dead-letter`;
+}
+
+/**
+ * One connection to RabbitMQ for a service: a confirm channel to publish on and a channel per
+ * consumer. It connects with retry, and after the broker goes away it reconnects by itself and
+ * declares its topology and consumers again.
+ */
+export class Broker {
+  private connection?: ChannelModel;
+  private publishChannel?: ConfirmChannel;
+  private readonly consumers: ConsumerSpec[] = [];
+  private closing = false;
+  private reconnectTimer?: NodeJS.Timeout;
+  private retryDelayMs = 250;
+  private readonly connectedListeners: Array<() => void> = [];
+  private firstConnect?: Promise<void>;
+
+  constructor(private readonly options: BrokerOptions) {}
+
+  /** Starts connecting; resolves once connected the first time (retrying until then). */
+  start(): Promise<void> {
+    this.firstConnect ??= new Promise<void>((resolve) => {
+      this.onConnected(resolve, { once: true });
+      void this.connect();
+    });
+    return this.firstConnect;
+  }
+
+  isConnected(): boolean {
+    return this.publishChannel !== undefined;
+  }
+
+  /** Called after every (re)connection: a relay uses it to drain what waited meanwhile. */
+  onConnected(listener: () => void, { once = false } = {}): void {
+    if (!once) {
+      this.connectedListeners.push(listener);
+      return;
+    }
+    const wrapper = (): void => {
+      this.connectedListeners.splice(this.connectedListeners.indexOf(wrapper), 1);
+      listener();
+    };
+    this.connectedListeners.push(wrapper);
+  }
+
+  /** Publishes persistently and resolves only when the broker has confirmed the message. */
+  async publish(routingKey: string, body: object, headers: { messageId: string; correlationId?: string }): Promise<void> {
+    const channel = this.publishChannel;
+    if (!channel) throw new BrokerUnavailableError();
+    const content = Buffer.from(JSON.stringify(body));
+    await new Promise<void>((resolve, reject) => {
+      channel.publish(
+        this.options.exchange,
+        routingKey,
+        content,
+        {
+          persistent: true,
+          contentType: 'application/json',
+          messageId: headers.messageId,
+          correlationId: headers.correlationId,
+          type: routingKey,
+        },
+        (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+      );
+    }).catch((error: unknown) => {
+      throw error instanceof ServiceUnavailableError ? error : new BrokerUnavailableError();
+    });
+  }
+
+  /** Registers a consumer; it is (re)started on every connection. */
+  async consume(spec: ConsumerSpec): Promise<void> {
+    this.consumers.push(spec);
+    if (this.connection) await this.startConsumer(this.connection, spec);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    const connection = this.connection;
+    this.connection = undefined;
+    this.publishChannel = undefined;
+    if (connection) await connection.close().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closing) return;
+    const { logger, url, exchange, name } = this.options;
+    try {
+      const connection = await amqp.connect(url, { clientProperties: { connection_name: name } });
+      connection.on('error', (error: Error) => logger.warn('broker connection error', { error: error.message }));
+      connection.on('close', () => this.handleClose(connection));
+      const channel = await connection.createConfirmChannel();
+      channel.on('error', (error: Error) => logger.warn('broker channel error', { error: error.message }));
+      await channel.assertExchange(exchange, 'topic', { durable: true });
+      for (const spec of this.consumers) await this.startConsumer(connection, spec);
+      this.connection = connection;
+      this.publishChannel = channel;
+      this.retryDelayMs = 250;
+      logger.info('broker connected', { exchange });
+      for (const listener of [...this.connectedListeners]) listener();
+    } catch (error) {
+      logger.warn('broker connect failed; retrying', { error: error instanceof Error ? error.message : String(error), inMs: this.retryDelayMs });
+      this.scheduleReconnect();
+    }
+  }
+
+  private handleClose(connection: ChannelModel): void {
+    if (this.connection !== connection && this.connection !== undefined) return;
+    this.connection = undefined;
+    this.publishChannel = undefined;
+    if (this.closing) return;
+    this.options.logger.warn('broker connection closed; reconnecting');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closing) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => void this.connect(), this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 5000);
+  }
+
+  private async startConsumer(connection: ChannelModel, spec: ConsumerSpec): Promise<void> {
+    const channel: Channel = await connection.createChannel();
+    channel.on('error', (error: Error) => this.options.logger.warn('consumer channel error', { queue: spec.queue, error: error.message }));
+    const deadLetters = deadLetterQueueName(spec.queue);
+    await channel.assertQueue(deadLetters, { durable: true });
+    await channel.assertQueue(spec.queue, {
+      durable: true,
+      arguments: {
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': deadLetters,
+        ...(spec.singleActiveConsumer ? { 'x-single-active-consumer': true } : {}),
+      },
+    });
+    for (const key of spec.bindings) await channel.bindQueue(spec.queue, this.options.exchange, key);
+    await channel.prefetch(spec.prefetch ?? 1);
+    await channel.consume(spec.queue, (message) => {
+      if (!message) return;
+      spec.handle(message).then(
+        (outcome) => (outcome === 'ack' ? channel.ack(message) : channel.nack(message, false, false)),
+        // A handler that throws has not stored its effect: the message goes back to the queue.
+        () => channel.nack(message, false, true),
+      ).catch(() => undefined); // the channel may have closed meanwhile; the broker redelivers
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+/**
+ * Finds the folder holding `.env`: the working directory or the nearest parent with one, so that a
+ * service started from its own folder reads the same files as one started from the repository root.
+ */
+function findEnvDir(start: string): string | undefined {
+  let dir = start;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, '.env'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+let envFilesLoaded = false;
+
+/** Real environment first, then `.env`, then `.env.dev`: dotenv never overrides a value already set. */
+export function loadEnvFiles(): void {
+  if (envFilesLoaded) return;
+  envFilesLoaded = true;
+  const dir = process.env.ENV_DIR ?? findEnvDir(process.cwd());
+  if (!dir) return;
+  for (const file of ['.env', '.env.dev']) {
+    const full = path.join(dir, file);
+    if (fs.existsSync(full)) dotenv.config({ path: full });
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment with a schema; the error names every bad variable on one line. */
+export function parseConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    return issue.code === 'invalid_type' && issue.received === 'undefined'
+      ? `${name} is required`
+      : `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
+
+/**
+ * Loads `.env` files and parses the environment; on a bad or missing variable prints one clear
+ * line naming it and stops the process, because a service that starts half-configured fails later
+ * in ways that are much harder to read.
+ */
+export function loadConfig<S extends z.ZodTypeAny>(schema: S): z.infer<S> {
+  loadEnvFiles();
+  try {
+    return parseConfig(schema);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { ZodError } from 'zod';
+import type { Broker } from '../broker/broker';
+import type { Logger } from '../logging/logger';
+import { runWithContext } from '../logging/request-context';
+import { isDatabaseUnavailable, isDuplicateKeyError } from '../database/mongo';
+import { AppError } from '../errors/app-errors';
+import { eventEnvelopeSchema, type EventEnvelope } from './envelope';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EventHandler = (event: EventEnvelope<any>) => Promise<void>;
+export type EventHandlers = Record<string, EventHandler>;
+
+interface ProcessedEvent {
+  _id: string;
+  type: string;
+  processedAt: Date;
+}
+
+const processedEventSchema = new Schema<ProcessedEvent>(
+  { _id: { type: String, required: true }, type: String, processedAt: Date },
+  { versionKey: false, collection: 'processed_events' },
+);
+
+export interface EventConsumerOptions {
+  broker: Broker;
+  connection: Connection;
+  logger: Logger;
+  queue: string;
+  handlers: EventHandlers;
+  /** Attempts of one delivery before a failing message goes to the dead-letter queue. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+}
+
+/** An error no retry can fix: the event itself is wrong. */
+function isPermanent(error: unknown): boolean {
+  return error instanceof ZodError || (error instanceof AppError && error.status < 500);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Consumes this service's queue: parses the envelope, skips events already applied (by id),
+ * runs the handler with retries and backoff, records the event as applied, then acks.
+ * Malformed messages and events that keep failing go to the dead-letter queue with a log line.
+ */
+export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
+  const { broker, connection, logger, queue, handlers, maxAttempts = 5, retryDelayMs = 100 } = options;
+  const processed: Model<ProcessedEvent> =
+    connection.models.ProcessedEvent ?? connection.model<ProcessedEvent>('ProcessedEvent', processedEventSchema);
+
+  async function apply(event: EventEnvelope, handler: EventHandler): Promise<'ack' | 'dead-letter'> {
+    if (await processed.exists({ _id: event.id })) {
+      logger.debug('event already applied', { eventId: event.id, type: event.type });
+      return 'ack';
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler(event);
+        break;
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          // Not the message's fault: put it back and wait for the database rather than dead-letter it.
+          await sleep(1000);
+          throw error;
+        }
+        if (isPermanent(error) || attempt >= maxAttempts) {
+          logger.error('event dead-lettered', { eventId: event.id, type: event.type, attempt, error });
+          return 'dead-letter';
+        }
+        logger.warn('event failed; retrying', { eventId: event.id, type: event.type, attempt, error: error instanceof Error ? error.message : String(error) });
+        await sleep(retryDelayMs * 2 ** (attempt - 1));
+      }
+    }
+    try {
+      await processed.create({ _id: event.id, type: event.type, processedAt: new Date() });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    logger.info('event applied', { eventId: event.id, type: event.type });
+    return 'ack';
+  }
+
+  await broker.consume({
+    queue,
+    bindings: Object.keys(handlers),
+    prefetch: 1,
+    singleActiveConsumer: true,
+    handle: async (message) => {
+      let event: EventEnvelope;
+      try {
+        event = eventEnvelopeSchema.parse(JSON.parse(message.content.toString('utf8')));
+      } catch {
+        logger.error('malformed message dead-lettered', { queue, bytes: message.content.length, routingKey: message.fields.routingKey });
+        return 'dead-letter';
+      }
+      const handler = handlers[event.type];
+      if (!handler) return 'ack';
+      return runWithContext({ requestId: event.correlationId ?? event.id }, () => apply(event, handler));
+    },
+  });
+}

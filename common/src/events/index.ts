@@ -1,0 +1,3 @@
+export * from './envelope';
+export * from './outbox';
+export * from './consumer';

@@ -1,0 +1,5 @@
+export * from './error-handler';
+export * from './request-id';
+export * from './server';
+export * from './service-app';
+export * from './validate';

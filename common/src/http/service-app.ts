@@ -1,0 +1,54 @@
+import express, { type Express, type Router } from 'express';
+import type { Logger } from '../logging/logger';
+import { errorHandler, notFoundHandler } from './error-handler';
+import { requestId } from './request-id';
+
+/** A dependency's state as /ready reports it. */
+export type DependencyState = 'up' | 'down' | 'degraded';
+export type ReadinessCheck = () => Record<string, DependencyState>;
+
+export interface ServiceAppOptions {
+  logger: Logger;
+  bodyLimit: string;
+  readiness: ReadinessCheck;
+  routes: Router;
+}
+
+/** Logs one line per finished request, with its status and duration. */
+function requestLog(logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.http('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+    });
+    next();
+  };
+}
+
+/**
+ * The Express app every service builds: request ids, JSON bodies with a size limit, /health and
+ * /ready, the service's routes, then JSON 404s and the one error handler. No listen here: tests
+ * hand the app to supertest.
+ */
+export function createServiceApp({ logger, bodyLimit, readiness, routes }: ServiceAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestId());
+  app.use(requestLog(logger));
+  app.use(express.json({ limit: bodyLimit, strict: true }));
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', (_req, res) => {
+    const dependencies = readiness();
+    // A degraded dependency (the broker, whose events wait in the outbox) still serves requests.
+    const ready = Object.values(dependencies).every((state) => state !== 'down');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', dependencies });
+  });
+  app.use(routes);
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger));
+  return app;
+}
