@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startFerretDb } from './ferretdb';
+import { startRabbitMq } from './rabbitmq';
+
+export { REPO_ROOT } from './ferretdb';
+
+export interface Infrastructure {
+  mongoUrl: string;
+  amqpUrl: string;
+  /** Stops what this call started; servers given by URL are left alone. */
+  stop: () => Promise<void>;
+}
+
+export interface InfrastructureOptions {
+  dataDir: string;
+  /** RabbitMQ node name; a fixed one keeps a node's data across restarts. */
+  nodeName: string;
+  mongoUrl?: string;
+  amqpUrl?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Uses MONGO_URL / AMQP_URL when given; otherwise starts a private FerretDB and RabbitMQ node
+ * with data under dataDir, on free loopback ports, and waits until both answer.
+ */
+export async function startInfrastructure({ dataDir, nodeName, mongoUrl, amqpUrl, log = () => undefined }: InfrastructureOptions): Promise<Infrastructure> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const [ferret, rabbit] = await Promise.allSettled([
+    mongoUrl ? Promise.resolve(undefined) : startFerretDb({ dataDir: path.join(dataDir, 'ferretdb') }),
+    amqpUrl ? Promise.resolve(undefined) : startRabbitMq({ dataDir: path.join(dataDir, 'rabbitmq'), nodeName }),
+  ]);
+  const started = [ferret, rabbit].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
+  const stop = async (): Promise<void> => {
+    await Promise.all(started.map((server) => server.stop()));
+  };
+  const failed = [ferret, rabbit].find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const resolvedMongo = mongoUrl ?? (ferret.status === 'fulfilled' ? ferret.value?.url : undefined);
+  const resolvedAmqp = amqpUrl ?? (rabbit.status === 'fulfilled' ? rabbit.value?.url : undefined);
+  if (!resolvedMongo || !resolvedAmqp) throw new Error('infrastructure did not start');
+  log(`MongoDB (FerretDB) at ${resolvedMongo}${mongoUrl ? ' (given)' : ''}; RabbitMQ at ${resolvedAmqp.replace(/\/\/[^@]*@/, '//')}${amqpUrl ? ' (given)' : ''}`);
+  return { mongoUrl: resolvedMongo, amqpUrl: resolvedAmqp, stop };
+}
