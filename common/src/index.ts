@@ -7,3 +7,5 @@ export * from './events';
 export * from './http';
 export * from './logging';
 export * from './service/run-service';
+export * from './catalogue';
+export * from './contracts';

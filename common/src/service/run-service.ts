@@ -49,7 +49,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
   const logger = givenLogger ?? createLogger({ service: config.name, level: config.logLevel, format: logFormatFor(config.nodeEnv) });
   const connection = await connectDatabase({ url: config.mongoUrl, dbName: config.dbName, logger });
   const broker = new Broker({ url: config.amqpUrl, exchange: config.exchange, logger, name: config.name });
-  const brokerReady = broker.start();
+  void broker.start();
   const outbox = new Outbox({ connection, broker, logger });
   const infrastructure: ServiceInfrastructure<Extra> = { config, logger, connection, broker, outbox };
   const parts = await build(infrastructure);
@@ -75,10 +75,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [() => outbox.stop(), () => broker.close(), () => connection.close()],
   });
-  if (parts.afterStart) {
-    const afterStart = parts.afterStart;
-    // Catch-up work needs the broker; it must not hold up HTTP when the broker is away.
-    void brokerReady.then(afterStart).catch((error: unknown) => logger.error('start-up task failed', { error }));
-  }
+  // Seeding and catch-up run beside HTTP; what they publish waits in the outbox if the broker is away.
+  parts.afterStart?.().catch((error: unknown) => logger.error('start-up task failed', { error }));
   return { ...infrastructure, port: server.port, server, shutdown: server.shutdown };
 }

@@ -1,0 +1,2 @@
+export * from './catalogue-events';
+export * from './shopping-events';

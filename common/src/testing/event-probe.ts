@@ -1,0 +1,64 @@
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import { createEvent, type EventEnvelope } from '../events/envelope';
+
+/**
+ * A test's own connection to the exchange: it records every event published there and can
+ * publish events as if another service had.
+ */
+export class EventProbe {
+  readonly received: EventEnvelope[] = [];
+  private connection?: ChannelModel;
+  private channel?: Channel;
+
+  constructor(private readonly amqpUrl: string, private readonly exchange: string) {}
+
+  async start(): Promise<this> {
+    this.connection = await amqp.connect(this.amqpUrl);
+    this.channel = await this.connection.createChannel();
+    await this.channel.assertExchange(this.exchange, 'topic', { durable: true });
+    const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await this.channel.bindQueue(queue, this.exchange, '#');
+    await this.channel.consume(queue, (message) => {
+      if (!message) return;
+      this.received.push(JSON.parse(message.content.toString('utf8')) as EventEnvelope);
+    }, { noAck: true });
+    return this;
+  }
+
+  async publish(type: string, data: object, options: { id?: string; correlationId?: string } = {}): Promise<EventEnvelope> {
+    const event = createEvent({ type, data, source: 'test', ...options });
+    this.publishRaw(type, Buffer.from(JSON.stringify(event)));
+    return event as EventEnvelope;
+  }
+
+  publishRaw(routingKey: string, content: Buffer): void {
+    if (!this.channel) throw new Error('probe not started');
+    this.channel.publish(this.exchange, routingKey, content, { persistent: true });
+  }
+
+  /** Waits until an event matching the predicate has been seen. */
+  async waitFor(predicate: (event: EventEnvelope) => boolean, timeoutMs = 10_000): Promise<EventEnvelope> {
+    return eventually(() => {
+      const found = this.received.find(predicate);
+      if (!found) throw new Error(`no matching event among ${this.received.length} received (${[...new Set(this.received.map((e) => e.type))].join(', ')})`);
+      return found;
+    }, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.connection?.close().catch(() => undefined);
+  }
+}
+
+/** Retries an assertion until it passes or the time is up, then throws its last error. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './test-settings';
+export * from './event-probe';

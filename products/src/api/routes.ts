@@ -1,0 +1,57 @@
+import { asyncHandler, parseBody, parseParams, parseQuery, requireAuth, type TokenSettings } from '@shop/common';
+import { Router } from 'express';
+import type { CatalogueCommands } from '../services/catalogue-commands';
+import type { CatalogueQueries } from '../services/catalogue-queries';
+import { categoryParams, productChangesSchema, productIdParams, productIdsBody, productInputSchema, productSearchQuery } from './schemas';
+
+export interface ProductRoutesDependencies {
+  queries: CatalogueQueries;
+  commands: CatalogueCommands;
+  tokens: TokenSettings;
+}
+
+export function productRoutes({ queries, commands, tokens }: ProductRoutesDependencies): Router {
+  const router = Router();
+  const admin = requireAuth(tokens, 'admin');
+
+  router.get('/', asyncHandler(async (_req, res) => {
+    res.type('application/json').send(await queries.allProductsBody());
+  }));
+
+  router.get('/products', asyncHandler(async (req, res) => {
+    const { type, q, page, limit } = parseQuery(productSearchQuery, req);
+    res.json(await queries.search({ type, text: q, page, limit }));
+  }));
+
+  router.get('/category/:type', asyncHandler(async (req, res) => {
+    const { type } = parseParams(categoryParams, req);
+    res.json(await queries.listByCategory(type));
+  }));
+
+  router.post('/ids', asyncHandler(async (req, res) => {
+    const { ids } = parseBody(productIdsBody, req);
+    res.json(await queries.getByIds(ids));
+  }));
+
+  router.post('/product/create', admin, asyncHandler(async (req, res) => {
+    res.status(201).json(await commands.createProduct(parseBody(productInputSchema, req)));
+  }));
+
+  router.put('/product/:id', admin, asyncHandler(async (req, res) => {
+    const { id } = parseParams(productIdParams, req);
+    res.json(await commands.updateProduct(id, parseBody(productChangesSchema, req)));
+  }));
+
+  router.delete('/product/:id', admin, asyncHandler(async (req, res) => {
+    const { id } = parseParams(productIdParams, req);
+    res.json(await commands.deleteProduct(id));
+  }));
+
+  // Last: any other single segment is a product id.
+  router.get('/:id', asyncHandler(async (req, res) => {
+    const { id } = parseParams(productIdParams, req);
+    res.json(await queries.getById(id));
+  }));
+
+  return router;
+}

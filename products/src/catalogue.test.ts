@@ -1,0 +1,132 @@
+import { CatalogueEvents, signAccessToken, type TokenSettings } from '@shop/common';
+import { EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import request from 'supertest';
+import { productsEnv } from './config';
+import { ProductRepository } from './database/product-repository';
+import { startProductsService, type ProductsService } from './service';
+
+let service: ProductsService;
+let probe: EventProbe;
+let http: ReturnType<typeof request>;
+let adminToken: string;
+let customerToken: string;
+
+const mango = { name: 'Alphonso Mango', desc: 'sweet', type: 'fruits', banner: '/m.jpg', unit: 1, price: 300, available: true, suplier: 'Golden Seed', stock: 10 };
+
+beforeAll(async () => {
+  const isolation = uniqueTestName('products');
+  const config = testServiceConfig('products', productsEnv, isolation);
+  probe = await new EventProbe(config.amqpUrl, config.exchange).start();
+  service = await startProductsService(config, { handleSignals: false });
+  http = request(service.server.server);
+  const tokens: TokenSettings = config.tokens;
+  adminToken = signAccessToken({ customerId: 'admin-1', role: 'admin' }, tokens);
+  customerToken = signAccessToken({ customerId: 'customer-1', role: 'customer' }, tokens);
+});
+
+afterAll(async () => {
+  await service.shutdown();
+  await probe.stop();
+});
+
+const createProduct = (body: object, token = adminToken) => http.post('/product/create').set('Authorization', `Bearer ${token}`).send(body);
+
+describe('products: the catalogue', () => {
+  test('When an admin creates a product, then it is stored, listed, found by id and announced', async () => {
+    const created = await createProduct(mango).expect(201);
+    expect(created.body).toMatchObject({ ...mango, _id: expect.stringMatching(/^[a-f\d]{24}$/) });
+    const id: string = created.body._id;
+
+    const stored = await new ProductRepository(service.connection).findById(id);
+    expect(stored).toMatchObject({ name: 'Alphonso Mango', stock: 10, version: 1 });
+
+    const all = await http.get('/').expect(200);
+    expect(all.body.products.map((p: { _id: string }) => p._id)).toContain(id);
+    expect(all.body.categories).toContain('fruits');
+    expect((await http.get(`/${id}`).expect(200)).body).toMatchObject({ _id: id, name: 'Alphonso Mango' });
+    expect((await http.get('/category/fruits').expect(200)).body.map((p: { _id: string }) => p._id)).toContain(id);
+
+    const event = await probe.waitFor((e) => e.type === CatalogueEvents.productCreated && (e.data as { productId: string }).productId === id);
+    expect(event).toMatchObject({ source: 'products', data: { price: 300, stock: 10, version: 1 } });
+  });
+
+  test('When a product id is unknown or malformed, then 404 or 400 with the JSON error body', async () => {
+    const unknown = await http.get('/000000000000000000000000').expect(404);
+    expect(unknown.body).toEqual({ error: { code: 'PRODUCT_NOT_FOUND', message: expect.any(String) } });
+    const malformed = await http.get('/not-an-id').expect(400);
+    expect(malformed.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  test('When products are asked for by a list of ids, then the known ones come back once each', async () => {
+    const a = (await createProduct({ ...mango, name: 'A' }).expect(201)).body._id as string;
+    const b = (await createProduct({ ...mango, name: 'B' }).expect(201)).body._id as string;
+    const res = await http.post('/ids').send({ ids: [a, b, a, '000000000000000000000000'] }).expect(200);
+    expect(res.body.map((p: { _id: string }) => p._id)).toEqual([a, b]);
+    await http.post('/ids').send({ ids: 'nope' }).expect(400);
+    await http.post('/ids').send({ ids: Array.from({ length: 501 }, () => a) }).expect(400);
+  });
+
+  test('When the catalogue is paged and searched, then pages hold the asked slice and the total', async () => {
+    for (const name of ['Olive Oil', 'Mustard Oil', 'Coconut Oil']) await createProduct({ ...mango, name, type: 'oils' }).expect(201);
+    const page1 = await http.get('/products?type=oils&page=1&limit=2').expect(200);
+    expect(page1.body).toMatchObject({ total: 3, page: 1, limit: 2 });
+    expect(page1.body.products).toHaveLength(2);
+    const page2 = await http.get('/products?type=oils&page=2&limit=2').expect(200);
+    expect(page2.body.products).toHaveLength(1);
+    const search = await http.get('/products?q=coco').expect(200);
+    expect(search.body.products.map((p: { name: string }) => p.name)).toEqual(['Coconut Oil']);
+    // Search text is literal: a pattern that would backtrack forever matches nothing, quickly.
+    expect((await http.get(`/products?q=${encodeURIComponent('(a+)+$')}`).expect(200)).body.total).toBe(0);
+    await http.get('/products?page=0').expect(400);
+    await http.get('/products?limit=1000').expect(400);
+  });
+
+  test('When an admin updates or deletes a product, then the change is stored and announced', async () => {
+    const id = (await createProduct({ ...mango, name: 'Pear' }).expect(201)).body._id as string;
+    const updated = await http.put(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).send({ price: 99, stock: 3 }).expect(200);
+    expect(updated.body).toMatchObject({ _id: id, price: 99, stock: 3 });
+    await probe.waitFor((e) => e.type === CatalogueEvents.productUpdated && (e.data as { productId: string; version: number }).productId === id);
+    await http.delete(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).expect(200);
+    await http.get(`/${id}`).expect(404);
+    await probe.waitFor((e) => e.type === CatalogueEvents.productDeleted && (e.data as { productId: string }).productId === id);
+    await http.delete(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).expect(404);
+  });
+
+  test('When a catalogue write comes without an admin token, then 401 or 403 and nothing changes', async () => {
+    const before = (await http.get('/').expect(200)).body.products.length;
+    expect((await createProduct(mango, customerToken).expect(403)).body.error.code).toBe('FORBIDDEN');
+    expect((await http.post('/product/create').send(mango).expect(401)).body.error.code).toBe('UNAUTHORIZED');
+    await createProduct(mango, `${adminToken}x`).expect(401);
+    expect((await http.get('/').expect(200)).body.products.length).toBe(before);
+  });
+
+  test('When a product body is invalid, then 400 names the fields and nothing is stored', async () => {
+    const before = (await http.get('/').expect(200)).body.products.length;
+    const res = await createProduct({ ...mango, price: -1, stock: 1.5, name: '' }).expect(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['body.name', 'body.price', 'body.stock']);
+    await createProduct({ ...mango, price: { $gt: 0 } }).expect(400);
+    await http.post('/product/create').set('Authorization', `Bearer ${adminToken}`).set('Content-Type', 'application/json').send('{"name":').expect(400);
+    expect((await http.get('/').expect(200)).body.products.length).toBe(before);
+  });
+
+  test('When a replica asks for the catalogue, then every product is announced again', async () => {
+    const count = (await http.get('/').expect(200)).body.products.length;
+    const before = probe.received.length;
+    await probe.publish(CatalogueEvents.syncRequested, { requestedBy: 'test' });
+    await expect(
+      (async () => {
+        for (let i = 0; i < 100; i++) {
+          const announced = probe.received.slice(before).filter((e) => e.type === CatalogueEvents.productUpdated).length;
+          if (announced >= count) return announced;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error('not all products announced');
+      })(),
+    ).resolves.toBeGreaterThanOrEqual(count);
+  });
+
+  test('When /health and /ready are asked, then the service reports its database and broker', async () => {
+    expect((await http.get('/health').expect(200)).body).toEqual({ status: 'ok' });
+    expect((await http.get('/ready').expect(200)).body).toEqual({ status: 'ready', dependencies: { database: 'up', broker: 'up' } });
+  });
+});

@@ -1,0 +1,38 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+export interface Product {
+  _id: Types.ObjectId;
+  name: string;
+  desc: string;
+  type: string;
+  banner: string;
+  unit: number;
+  price: number;
+  available: boolean;
+  /** The original project's spelling, kept for its clients. */
+  suplier: string;
+  stock: number;
+  /** Increases with every change; events carry it so that replicas apply changes in order. */
+  version: number;
+}
+
+const productSchema = new Schema<Product>(
+  {
+    name: { type: String, required: true },
+    desc: { type: String, default: '' },
+    type: { type: String, required: true, index: true },
+    banner: { type: String, default: '' },
+    unit: { type: Number, required: true },
+    price: { type: Number, required: true },
+    available: { type: Boolean, default: true },
+    suplier: { type: String, default: '' },
+    stock: { type: Number, required: true, min: 0 },
+    version: { type: Number, required: true, default: 1 },
+  },
+  { versionKey: false, collection: 'products' },
+);
+productSchema.index({ name: 1 });
+
+export function productModel(connection: Connection): Model<Product> {
+  return connection.models.Product ?? connection.model<Product>('Product', productSchema);
+}

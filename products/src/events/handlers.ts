@@ -1,0 +1,23 @@
+import { CatalogueEvents, orderPlacedSchema, ShoppingEvents, type EventHandlers } from '@shop/common';
+import type { ProductRepository } from '../database/product-repository';
+import type { CatalogueCommands } from '../services/catalogue-commands';
+import type { StockReservations } from '../services/stock-reservations';
+
+export interface ProductsHandlersDependencies {
+  products: ProductRepository;
+  commands: CatalogueCommands;
+  stock: StockReservations;
+}
+
+/** What products does with the events it consumes: one handler per event type. */
+export function productsEventHandlers({ products, commands, stock }: ProductsHandlersDependencies): EventHandlers {
+  return {
+    [ShoppingEvents.orderPlaced]: async (event) => {
+      await stock.reserveForOrder(orderPlacedSchema.parse(event.data), event.correlationId);
+    },
+    // A replica that starts empty asks for the catalogue; announcing it again is harmless to the rest.
+    [CatalogueEvents.syncRequested]: async () => {
+      for (const product of await products.findAll()) await commands.announce(CatalogueEvents.productUpdated, product);
+    },
+  };
+}

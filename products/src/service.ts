@@ -1,0 +1,35 @@
+import { runService, type RunningService } from '@shop/common';
+import { productRoutes } from './api/routes';
+import type { ProductsConfig } from './config';
+import { ProductRepository } from './database/product-repository';
+import { StockReservationRepository } from './database/stock-reservation-repository';
+import { productsEventHandlers } from './events/handlers';
+import { CatalogueCommands } from './services/catalogue-commands';
+import { CatalogueQueries } from './services/catalogue-queries';
+import { seedCatalogueIfEmpty } from './services/seed-catalogue';
+import { StockReservations } from './services/stock-reservations';
+
+export type ProductsService = RunningService<ProductsConfig['extra']>;
+
+/** Wires the products service: repositories → services → routes and event handlers. */
+export function startProductsService(config: ProductsConfig, { handleSignals = true } = {}): Promise<ProductsService> {
+  return runService({
+    config,
+    handleSignals,
+    build: ({ connection, outbox, logger }) => {
+      const products = new ProductRepository(connection);
+      const queries = new CatalogueQueries(products);
+      const commands = new CatalogueCommands(products, outbox, queries);
+      const stock = new StockReservations(products, new StockReservationRepository(connection), commands, outbox);
+      return {
+        routes: productRoutes({ queries, commands, tokens: config.tokens }),
+        handlers: productsEventHandlers({ products, commands, stock }),
+        afterStart: async () => {
+          if (!config.extra.SEED_CATALOGUE) return;
+          const seeded = await seedCatalogueIfEmpty(products, commands);
+          if (seeded > 0) logger.info('sample catalogue loaded', { products: seeded });
+        },
+      };
+    },
+  });
+}

@@ -1,0 +1,63 @@
+import { CatalogueEvents, ConflictError, createEvent, currentRequestId, NotFoundError, type Outbox } from '@shop/common';
+import type { NewProduct, ProductChanges, ProductRepository } from '../database/product-repository';
+import type { Product } from '../database/models/product';
+import type { CatalogueQueries } from './catalogue-queries';
+import { toProductView, toSnapshot, type ProductView } from './product-view';
+
+const SOURCE = 'products';
+
+/** Changes to the catalogue; each one is announced with an event that carries price and stock. */
+export class CatalogueCommands {
+  constructor(
+    private readonly products: ProductRepository,
+    private readonly outbox: Outbox,
+    private readonly queries: CatalogueQueries,
+  ) {}
+
+  async createProduct(input: NewProduct): Promise<ProductView> {
+    const product = await this.products.create(input);
+    await this.announce(CatalogueEvents.productCreated, product);
+    return toProductView(product);
+  }
+
+  async updateProduct(id: string, changes: ProductChanges): Promise<ProductView> {
+    const current = await this.products.findById(id);
+    if (!current) throw new NotFoundError('No product with this id', 'PRODUCT_NOT_FOUND');
+    const updated = await this.products.update(id, current.version, changes);
+    if (!updated) throw new ConflictError('The product was changed at the same time; try again', 'CONCURRENT_CHANGE');
+    await this.announce(CatalogueEvents.productUpdated, updated);
+    return toProductView(updated);
+  }
+
+  async deleteProduct(id: string): Promise<ProductView> {
+    const current = await this.products.findById(id);
+    if (!current) throw new NotFoundError('No product with this id', 'PRODUCT_NOT_FOUND');
+    await this.products.delete(id);
+    this.queries.invalidate();
+    await this.outbox.add(
+      createEvent({
+        type: CatalogueEvents.productDeleted,
+        id: `${CatalogueEvents.productDeleted}:${id}`,
+        data: { productId: id, version: current.version + 1 },
+        source: SOURCE,
+        correlationId: currentRequestId(),
+      }),
+    );
+    return toProductView(current);
+  }
+
+  /** Publishes a product's current state (after a change, and when the catalogue is re-announced). */
+  async announce(type: string, product: Product): Promise<void> {
+    this.queries.invalidate();
+    await this.outbox.add(
+      createEvent({
+        type,
+        // The same change announced twice is one event: replicas drop the duplicate by id.
+        id: `${type}:${product._id.toString()}:${product.version}`,
+        data: toSnapshot(product),
+        source: SOURCE,
+        correlationId: currentRequestId(),
+      }),
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { CatalogueEvents, createEvent, StockEvents, type OrderPlaced, type Outbox } from '@shop/common';
+import type { ProductRepository } from '../database/product-repository';
+import type { StockReservationRepository } from '../database/stock-reservation-repository';
+import type { Product } from '../database/models/product';
+import type { CatalogueCommands } from './catalogue-commands';
+
+const SOURCE = 'products';
+
+interface Demand {
+  productId: string;
+  unit: number;
+}
+
+/** Sums the units per product: an order may name a product on more than one line. */
+function demandOf(order: OrderPlaced): Demand[] {
+  const units = new Map<string, number>();
+  for (const line of order.items) units.set(line.product._id, (units.get(line.product._id) ?? 0) + line.unit);
+  return [...units].map(([productId, unit]) => ({ productId, unit }));
+}
+
+function shortfall(demand: Demand[], products: Map<string, Product>): string | undefined {
+  for (const { productId, unit } of demand) {
+    const product = products.get(productId);
+    if (!product) return `product ${productId} does not exist`;
+    if (!product.available) return `product ${productId} is not available`;
+    if (product.stock < unit) return `not enough stock of product ${productId}: ${product.stock} left, ${unit} ordered`;
+  }
+  return undefined;
+}
+
+/**
+ * The stock step of the order saga: takes the stock for every line of an order, or none of it.
+ * It runs from the products queue, whose single active consumer applies one order at a time, so
+ * two reservations never race for the same stock (FerretDB's updates are not atomic).
+ */
+export class StockReservations {
+  constructor(
+    private readonly products: ProductRepository,
+    private readonly reservations: StockReservationRepository,
+    private readonly catalogue: CatalogueCommands,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async reserveForOrder(order: OrderPlaced, correlationId?: string): Promise<void> {
+    const done = await this.reservations.findByOrderId(order.orderId);
+    if (done) {
+      // Already decided: announce the decision again (same event id), change nothing.
+      await this.announce(order, done.status, done.reason, correlationId);
+      return;
+    }
+    const demand = demandOf(order);
+    const current = new Map((await this.products.findByIds(demand.map((d) => d.productId))).map((p) => [p._id.toString(), p]));
+    const reason = shortfall(demand, current);
+    const taken: Product[] = [];
+    if (!reason) {
+      for (const { productId, unit } of demand) {
+        const product = current.get(productId)!;
+        const updated = await this.products.update(productId, product.version, { stock: product.stock - unit });
+        if (!updated) {
+          await this.release(taken, demand);
+          throw new Error(`product ${productId} changed during the reservation; retrying`);
+        }
+        taken.push(updated);
+      }
+    }
+    const status = reason ? 'rejected' : 'reserved';
+    await this.reservations.record({
+      _id: order.orderId,
+      lines: demand,
+      status,
+      reason,
+      createdAt: new Date(),
+    });
+    for (const product of taken) await this.catalogue.announce(CatalogueEvents.productUpdated, product);
+    await this.announce(order, status, reason, correlationId);
+  }
+
+  /** Gives back what a failed reservation had already taken. */
+  private async release(taken: Product[], demand: Demand[]): Promise<void> {
+    for (const product of taken) {
+      const unit = demand.find((d) => d.productId === product._id.toString())?.unit ?? 0;
+      await this.products.update(product._id.toString(), product.version, { stock: product.stock + unit });
+    }
+  }
+
+  private async announce(order: OrderPlaced, status: 'reserved' | 'rejected', reason: string | undefined, correlationId?: string): Promise<void> {
+    const type = status === 'reserved' ? StockEvents.stockReserved : StockEvents.stockRejected;
+    const data = status === 'reserved' ? { orderId: order.orderId, customerId: order.customerId } : { orderId: order.orderId, customerId: order.customerId, reason: reason ?? 'rejected' };
+    await this.outbox.add(createEvent({ type, id: `${type}:${order.orderId}`, data, source: SOURCE, correlationId }));
+  }
+}
