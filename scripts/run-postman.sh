@@ -106,7 +106,7 @@ fi
 
 log "starting the shop with 'npm start' (output in $shop_log)"
 set -m
-npm start >"$shop_log" 2>&1 &
+npm start </dev/null >"$shop_log" 2>&1 &
 shop_pid=$!
 set +m
 
