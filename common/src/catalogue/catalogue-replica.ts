@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import {
   CatalogueEvents,
   productDeletedSchema,
@@ -70,7 +70,7 @@ export class CatalogueReplica {
 
   async findMany(productIds: string[]): Promise<ReplicaProduct[]> {
     if (productIds.length === 0) return [];
-    const products = await this.model.find({ _id: { $in: productIds } }).setOptions({ sanitizeFilter: false }).lean();
+    const products = await this.model.find({ _id: mongoose.trusted({ $in: productIds }) }).lean();
     return products.filter((product) => !product.deleted);
   }
 

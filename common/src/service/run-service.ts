@@ -49,7 +49,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
   const logger = givenLogger ?? createLogger({ service: config.name, level: config.logLevel, format: logFormatFor(config.nodeEnv) });
   const connection = await connectDatabase({ url: config.mongoUrl, dbName: config.dbName, logger });
   const broker = new Broker({ url: config.amqpUrl, exchange: config.exchange, logger, name: config.name });
-  void broker.start();
+  const brokerReady = broker.start();
   const outbox = new Outbox({ connection, broker, logger });
   const infrastructure: ServiceInfrastructure<Extra> = { config, logger, connection, broker, outbox };
   const parts = await build(infrastructure);
@@ -57,6 +57,9 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
     await startEventConsumer({ broker, connection, logger, queue: config.queue, handlers: parts.handlers });
   }
   outbox.start();
+  // Give the broker a moment so that the queue exists before we serve; without it, start anyway:
+  // HTTP works while RabbitMQ is away, and events wait in the outbox.
+  await Promise.race([brokerReady, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 
   const app = createServiceApp({
     logger,

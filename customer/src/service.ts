@@ -1,0 +1,37 @@
+import { CatalogueReplica, runService, type RunningService } from '@shop/common';
+import { customerRoutes } from './api/routes';
+import type { CustomerConfig } from './config';
+import { CustomerRepository } from './database/customer-repository';
+import { CustomerViewRepository } from './database/customer-view-repository';
+import { customerEventHandlers } from './events/handlers';
+import { Accounts } from './services/accounts';
+import { CustomerViewProjection } from './services/customer-view-projection';
+import { Profiles } from './services/profiles';
+
+export type CustomerService = RunningService<CustomerConfig['extra']>;
+
+/** Wires the customer service: repositories → services → routes and event handlers. */
+export function startCustomerService(config: CustomerConfig, { handleSignals = true } = {}): Promise<CustomerService> {
+  return runService({
+    config,
+    handleSignals,
+    build: ({ connection, outbox, logger }) => {
+      const customers = new CustomerRepository(connection);
+      const views = new CustomerViewRepository(connection);
+      const catalogue = new CatalogueReplica(connection);
+      const accounts = new Accounts(customers, config.tokens, config.extra.BCRYPT_COST);
+      const profiles = new Profiles(customers, views, catalogue, outbox);
+      return {
+        routes: customerRoutes({ accounts, profiles, tokens: config.tokens }),
+        handlers: customerEventHandlers(new CustomerViewProjection(views), catalogue),
+        afterStart: async () => {
+          const { ADMIN_EMAIL, ADMIN_PASSWORD } = config.extra;
+          if (ADMIN_EMAIL && ADMIN_PASSWORD && (await accounts.ensureAdmin(ADMIN_EMAIL, ADMIN_PASSWORD))) {
+            logger.info('admin account created');
+          }
+          if (await catalogue.requestSyncIfEmpty(outbox, 'customer')) logger.info('catalogue replica empty; asked products for it');
+        },
+      };
+    },
+  });
+}
