@@ -9,3 +9,4 @@ export * from './logging';
 export * from './service/run-service';
 export * from './catalogue';
 export * from './contracts';
+export * from './concurrency';

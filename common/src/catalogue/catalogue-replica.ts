@@ -68,6 +68,11 @@ export class CatalogueReplica {
     return product && !product.deleted ? product : undefined;
   }
 
+  /** A product the replica has heard of, even if it has since been deleted. */
+  async findIncludingDeleted(productId: string): Promise<ReplicaProduct | undefined> {
+    return (await this.model.findById(productId).lean()) ?? undefined;
+  }
+
   async findMany(productIds: string[]): Promise<ReplicaProduct[]> {
     if (productIds.length === 0) return [];
     const products = await this.model.find({ _id: mongoose.trusted({ $in: productIds }) }).lean();

@@ -69,7 +69,7 @@ export class Profiles {
   /** Removing a product that is not in the wishlist changes nothing and still succeeds. */
   async removeFromWishlist(customerId: string, productId: string): Promise<PublicProduct> {
     const customer = await this.requireCustomer(customerId);
-    const product = await this.catalogue.model.findById(productId).lean();
+    const product = await this.catalogue.findIncludingDeleted(productId);
     if (!product && !customer.wishlist.includes(productId)) throw new NotFoundError('No product with this id', 'PRODUCT_NOT_FOUND');
     if (customer.wishlist.includes(productId)) {
       await this.customers.setWishlist(customerId, customer.wishlist.filter((id) => id !== productId));

@@ -1,0 +1,34 @@
+import { isDuplicateKeyError, type Line } from '@shop/common';
+import type { Connection, Model } from 'mongoose';
+import { cartModel, type Cart } from './models/cart';
+
+export class CartRepository {
+  private readonly model: Model<Cart>;
+
+  constructor(connection: Connection) {
+    this.model = cartModel(connection);
+  }
+
+  async find(customerId: string): Promise<Cart> {
+    return (await this.model.findById(customerId).lean()) ?? { _id: customerId, items: [], version: 0 };
+  }
+
+  /**
+   * Replaces the items if the cart is still at the version that was read. Returns the new
+   * version, or undefined when another change came first.
+   */
+  async replaceItems(customerId: string, expectedVersion: number, items: Line[]): Promise<number | undefined> {
+    const version = expectedVersion + 1;
+    if (expectedVersion === 0) {
+      try {
+        await this.model.create({ _id: customerId, items, version });
+        return version;
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return undefined;
+        throw error;
+      }
+    }
+    const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version } });
+    return result.modifiedCount === 1 ? version : undefined;
+  }
+}

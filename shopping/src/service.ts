@@ -1,0 +1,30 @@
+import { CatalogueReplica, runService, type RunningService } from '@shop/common';
+import { shoppingRoutes } from './api/routes';
+import type { ShoppingConfig } from './config';
+import { CartRepository } from './database/cart-repository';
+import { OrderRepository } from './database/order-repository';
+import { shoppingEventHandlers } from './events/handlers';
+import { Carts } from './services/carts';
+import { Orders } from './services/orders';
+
+export type ShoppingService = RunningService<ShoppingConfig['extra']>;
+
+/** Wires the shopping service: repositories → services → routes and event handlers. */
+export function startShoppingService(config: ShoppingConfig, { handleSignals = true } = {}): Promise<ShoppingService> {
+  return runService({
+    config,
+    handleSignals,
+    build: ({ connection, outbox, logger }) => {
+      const carts = new CartRepository(connection);
+      const catalogue = new CatalogueReplica(connection);
+      const orders = new Orders(new OrderRepository(connection), carts, catalogue, outbox);
+      return {
+        routes: shoppingRoutes({ carts: new Carts(carts, catalogue, outbox), orders, tokens: config.tokens }),
+        handlers: shoppingEventHandlers(orders, catalogue),
+        afterStart: async () => {
+          if (await catalogue.requestSyncIfEmpty(outbox, 'shopping')) logger.info('catalogue replica empty; asked products for it');
+        },
+      };
+    },
+  });
+}

@@ -1,0 +1,147 @@
+import { CatalogueEvents, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
+import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import request from 'supertest';
+import { shoppingEnv, type ShoppingConfig } from './config';
+import { CartRepository } from './database/cart-repository';
+import { OrderRepository } from './database/order-repository';
+import { startShoppingService, type ShoppingService } from './service';
+
+let service: ShoppingService;
+let config: ShoppingConfig;
+let probe: EventProbe;
+let http: ReturnType<typeof request>;
+
+const apples = { productId: '65b000000000000000000001', name: 'Apples', desc: '', type: 'fruits', banner: '/a.jpg', unit: 1, price: 1.1, available: true, suplier: 'x', stock: 50, version: 1 };
+const oil = { ...apples, productId: '65b000000000000000000002', name: 'Olive Oil', type: 'oils', price: 2.2 };
+const soldOut = { ...apples, productId: '65b000000000000000000003', name: 'Gone', available: false };
+
+beforeAll(async () => {
+  config = testServiceConfig('shopping', shoppingEnv, uniqueTestName('shopping'));
+  probe = await new EventProbe(config.amqpUrl, config.exchange).start();
+  service = await startShoppingService(config, { handleSignals: false });
+  http = request(service.server.server);
+  for (const product of [apples, oil, soldOut]) await probe.publish(CatalogueEvents.productCreated, product);
+  await eventually(async () => expect(await service.connection.collection('catalogue_replica').countDocuments()).toBe(3));
+});
+
+afterAll(async () => {
+  await service.shutdown();
+  await probe.stop();
+});
+
+let customers = 0;
+function newCustomer(): { id: string; auth: { Authorization: string } } {
+  const id = `customer-${++customers}-${Date.now()}`;
+  return { id, auth: { Authorization: `Bearer ${signAccessToken({ customerId: id, role: 'customer' }, config.tokens)}` } };
+}
+
+describe('shopping: the cart', () => {
+  test('When a shopper sets quantities, then the cart holds each product once at the set quantity, and each change is announced', async () => {
+    const { id, auth } = newCustomer();
+    const res = await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
+    expect(res.body).toEqual({ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 2 });
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 5 }).expect(200);
+    await http.put('/cart').set(auth).send({ _id: oil.productId, qty: 1 }).expect(200);
+    const cart = await http.get('/shopping/cart').set(auth).expect(200);
+    expect(cart.body).toEqual({ customerId: id, items: [expect.objectContaining({ unit: 5 }), expect.objectContaining({ unit: 1 })] });
+    expect((await new CartRepository(service.connection).find(id)).version).toBe(3);
+    await probe.waitFor((e) => e.type === ShoppingEvents.cartUpdated && (e.data as { customerId: string; version: number }).customerId === id && (e.data as { version: number }).version === 3);
+
+    const removed = await http.delete(`/cart/${apples.productId}`).set(auth).expect(200);
+    expect(removed.body).toMatchObject({ product: { _id: apples.productId }, unit: 0 });
+    await http.delete(`/cart/${apples.productId}`).set(auth).expect(200);
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([expect.objectContaining({ product: expect.objectContaining({ _id: oil.productId }) })]);
+  });
+
+  test('When the quantity or product is wrong, then 400, 404 or 409 and the cart is unchanged', async () => {
+    const { id, auth } = newCustomer();
+    for (const qty of [0, -1, 1.5, '2', null, 1e9, { $gt: 0 }]) await http.put('/cart').set(auth).send({ _id: apples.productId, qty }).expect(400);
+    expect((await http.put('/cart').set(auth).send({ _id: '000000000000000000000000', qty: 1 }).expect(404)).body.error.code).toBe('PRODUCT_NOT_FOUND');
+    expect((await http.put('/cart').set(auth).send({ _id: soldOut.productId, qty: 1 }).expect(409)).body.error.code).toBe('PRODUCT_UNAVAILABLE');
+    await http.put('/cart').set(auth).send({ _id: 'x', qty: 1 }).expect(400);
+    expect((await new CartRepository(service.connection).find(id)).items).toEqual([]);
+  });
+
+  test('When one shopper changes the cart many times at once, then no change is lost', async () => {
+    const { id, auth } = newCustomer();
+    await Promise.all([apples, oil].map((p) => http.put('/cart').set(auth).send({ _id: p.productId, qty: 3 }).expect(200)));
+    expect((await new CartRepository(service.connection).find(id)).items).toHaveLength(2);
+  });
+
+  test('When there is no token, then 401', async () => {
+    await http.get('/shopping/cart').expect(401);
+    await http.put('/cart').send({ _id: apples.productId, qty: 1 }).expect(401);
+    await http.post('/shopping/order').send({}).expect(401);
+    await http.get('/shopping/orders').expect(401);
+  });
+});
+
+describe('shopping: orders', () => {
+  test('When a shopper orders the cart, then the order holds the lines at current prices, the cart empties, and order.placed is announced', async () => {
+    const { id, auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 3 }).expect(200);
+    await http.put('/cart').set(auth).send({ _id: oil.productId, qty: 1 }).expect(200);
+    const res = await http.post('/shopping/order').set(auth).send({ txnNumber: 'txn-1' }).expect(201);
+    expect(res.body).toMatchObject({ customerId: id, amount: 5.5, status: 'received', txnNumber: 'txn-1', items: expect.any(Array) });
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([]);
+    const placed = await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === res.body.orderId);
+    expect(placed.data).toMatchObject({ customerId: id, amount: 5.5 });
+    expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([expect.objectContaining({ orderId: res.body.orderId })]);
+  });
+
+  test('When the cart is empty, then ordering is refused with 409', async () => {
+    const { auth } = newCustomer();
+    expect((await http.post('/shopping/order').set(auth).send({}).expect(409)).body.error.code).toBe('EMPTY_CART');
+  });
+
+  test('When the same txnNumber comes twice, even after the cart was refilled, then the first order comes back', async () => {
+    const { id, auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
+    const first = await http.post('/shopping/order').set(auth).send({ txnNumber: 'same' }).expect(201);
+    await http.put('/cart').set(auth).send({ _id: oil.productId, qty: 1 }).expect(200);
+    const again = await http.post('/shopping/order').set(auth).send({ txnNumber: 'same' }).expect(200);
+    expect(again.body.orderId).toBe(first.body.orderId);
+    expect(await new OrderRepository(service.connection).findByCustomer(id)).toHaveLength(1);
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toHaveLength(1);
+  });
+
+  test('When ten order requests for one cart arrive at once, then exactly one order is made', async () => {
+    const { id, auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => http.post('/shopping/order').set(auth).send({ txnNumber: `t${i}` })));
+    const created = responses.filter((r) => r.status === 201);
+    expect(created).toHaveLength(1);
+    // The others either got that same order back or found the cart already emptied.
+    for (const r of responses) expect([200, 201, 409]).toContain(r.status);
+    for (const r of responses.filter((x) => x.status === 200)) expect(r.body.orderId).toBe(created[0]!.body.orderId);
+    expect(await new OrderRepository(service.connection).findByCustomer(id)).toHaveLength(1);
+  });
+
+  test('When another customer asks for an order, then it is as unknown as a missing one', async () => {
+    const owner = newCustomer();
+    const other = newCustomer();
+    await http.put('/cart').set(owner.auth).send({ _id: apples.productId, qty: 1 }).expect(200);
+    const order = (await http.post('/shopping/order').set(owner.auth).send({}).expect(201)).body;
+    await http.get(`/shopping/orders/${order.orderId}`).set(owner.auth).expect(200);
+    await http.get(`/shopping/orders/${order.orderId}`).set(other.auth).expect(404);
+    expect((await http.get('/shopping/orders').set(other.auth).expect(200)).body).toEqual([]);
+    expect((await http.get('/shopping/cart').set(other.auth).expect(200)).body.items).toEqual([]);
+  });
+
+  test('When products decides on the stock, then the order becomes confirmed or rejected', async () => {
+    const { auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
+    const a = (await http.post('/shopping/order').set(auth).send({}).expect(201)).body;
+    await http.put('/cart').set(auth).send({ _id: oil.productId, qty: 1 }).expect(200);
+    const b = (await http.post('/shopping/order').set(auth).send({}).expect(201)).body;
+    await probe.publish(StockEvents.stockReserved, { orderId: a.orderId, customerId: a.customerId });
+    await probe.publish(StockEvents.stockRejected, { orderId: b.orderId, customerId: b.customerId, reason: 'not enough stock' });
+    await eventually(async () => {
+      const orders = (await http.get('/shopping/orders').set(auth).expect(200)).body;
+      expect(orders.map((o: { orderId: string; status: string }) => [o.orderId, o.status])).toEqual([
+        [b.orderId, 'rejected'],
+        [a.orderId, 'confirmed'],
+      ]);
+    });
+  });
+});
