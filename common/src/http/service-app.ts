@@ -15,7 +15,7 @@ export interface ServiceAppOptions {
 }
 
 /** Logs one line per finished request, with its status and duration. */
-function requestLog(logger: Logger): express.RequestHandler {
+export function requestLog(logger: Logger): express.RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {

@@ -1,0 +1,73 @@
+import { AppError, errorBody, errorHandler, requestId, requestLog, type Logger } from '@shop/common';
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
+import proxy from 'express-http-proxy';
+import type { GatewayConfig, UpstreamName } from './config';
+import { aggregatedHealth } from './health';
+import { upstreamFor } from './routing-table';
+import { keepAliveAgent, Upstreams } from './upstreams';
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
+
+/** A service that is down or too slow becomes a JSON 503 or 504 within the timeout, never a hang. */
+function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
+  return (error: unknown, res: express.Response): void => {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+    // The proxy aborts a request that hits its timeout, which surfaces as a reset: tell them apart by time.
+    const timedOut = Date.now() - Number(res.locals.startedAt ?? Date.now()) >= timeoutMs;
+    const failure = timedOut
+      ? new AppError(504, 'UPSTREAM_TIMEOUT', `The ${name} service did not answer in time`)
+      : UNREACHABLE.has(code)
+        ? new AppError(503, 'SERVICE_UNAVAILABLE', `The ${name} service is unavailable; try again shortly`)
+        : new AppError(502, 'BAD_GATEWAY', `The ${name} service gave no valid answer`);
+    logger.warn('proxy error', { upstream: name, code, status: failure.status });
+    if (!res.headersSent) res.status(failure.status).json(errorBody(failure));
+  };
+}
+
+function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayConfig, logger: Logger): RequestHandler {
+  return proxy(() => upstreams.pick(name), {
+    memoizeHost: false,
+    limit: config.bodyLimit,
+    timeout: config.proxyTimeoutMs,
+    proxyReqOptDecorator: (options) => {
+      // express-http-proxy asks for `connection: close` by default; reuse connections instead.
+      options.agent = keepAliveAgent;
+      if (options.headers) options.headers.connection = 'keep-alive';
+      return options;
+    },
+    userResHeaderDecorator: (headers) => {
+      delete headers.connection;
+      delete headers['keep-alive'];
+      return headers;
+    },
+    proxyErrorHandler: (error, res, next) => {
+      if (error && typeof error === 'object' && 'type' in error) return next(error); // body too large etc.
+      proxyError(name, logger, config.proxyTimeoutMs)(error, res);
+    },
+  });
+}
+
+/** The only public entry: request ids, CORS, aggregated health, then each path to its service. */
+export function createGatewayApp(config: GatewayConfig, logger: Logger): Express {
+  const upstreams = new Upstreams(config.services);
+  const proxies: Record<UpstreamName, RequestHandler> = {
+    customer: serviceProxy('customer', upstreams, config, logger),
+    products: serviceProxy('products', upstreams, config, logger),
+    shopping: serviceProxy('shopping', upstreams, config, logger),
+  };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.locals.startedAt = Date.now();
+    next();
+  });
+  app.use(requestId());
+  app.use(requestLog(logger));
+  app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));
+  app.get('/health', aggregatedHealth(upstreams));
+  app.use((req, res, next) => proxies[upstreamFor(req.path)](req, res, next));
+  app.use(errorHandler(logger));
+  return app;
+}

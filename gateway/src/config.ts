@@ -1,0 +1,44 @@
+import { DEFAULT_PORTS, loadConfig, port } from '@shop/common';
+import { z } from 'zod';
+
+/** One or more base URLs, comma-separated: several instances are used in turn. */
+const upstreams = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL')).min(1));
+
+export const gatewayConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug']).default('info'),
+    GATEWAY_PORT: port.default(DEFAULT_PORTS.gateway),
+    CUSTOMER_URL: upstreams(`http://127.0.0.1:${DEFAULT_PORTS.customer}`),
+    PRODUCTS_URL: upstreams(`http://127.0.0.1:${DEFAULT_PORTS.products}`),
+    SHOPPING_URL: upstreams(`http://127.0.0.1:${DEFAULT_PORTS.shopping}`),
+    /** Browser origins allowed to call the API, comma-separated; none when empty. */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
+    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
+    /** How long a service may take to answer before the gateway gives up with 504. */
+    PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  })
+  .transform((env) => ({
+    nodeEnv: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    port: env.GATEWAY_PORT,
+    services: { customer: env.CUSTOMER_URL, products: env.PRODUCTS_URL, shopping: env.SHOPPING_URL },
+    corsOrigins: env.CORS_ORIGINS,
+    bodyLimit: env.BODY_LIMIT,
+    proxyTimeoutMs: env.PROXY_TIMEOUT_MS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  }));
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type UpstreamName = keyof GatewayConfig['services'];
+
+export const loadGatewayConfig = (): GatewayConfig => loadConfig(gatewayConfigSchema);

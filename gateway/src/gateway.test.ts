@@ -1,0 +1,108 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@shop/common';
+import express from 'express';
+import request from 'supertest';
+import { createGatewayApp } from './app';
+import { gatewayConfigSchema } from './config';
+import { keepAliveAgent } from './upstreams';
+
+/** A stand-in service over real HTTP: it reports what reached it, and /ready as it is told. */
+async function startUpstream(name: string, state: { ready: boolean; delayMs?: number }) {
+  const app = express();
+  app.get('/ready', (_req, res) => {
+    res.status(state.ready ? 200 : 503).json({});
+  });
+  app.all('*', express.json(), (req, res) => {
+    setTimeout(() => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, body: req.body }), state.delayMs ?? 0);
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const states = { customer: { ready: true }, products: { ready: true }, shopping: { ready: true, delayMs: 0 } };
+let servers: http.Server[] = [];
+let app: express.Express;
+
+beforeAll(async () => {
+  const customer = await startUpstream('customer', states.customer);
+  const products = await startUpstream('products', states.products);
+  const shopping = await startUpstream('shopping', states.shopping);
+  servers = [customer.server, products.server, shopping.server];
+  const config = gatewayConfigSchema.parse({
+    CUSTOMER_URL: customer.url,
+    PRODUCTS_URL: products.url,
+    SHOPPING_URL: shopping.url,
+    CORS_ORIGINS: 'http://localhost:3000',
+    BODY_LIMIT: '1kb',
+    PROXY_TIMEOUT_MS: '500',
+  });
+  app = createGatewayApp(config, createLogger({ service: 'gateway', silent: true }));
+});
+
+afterAll(() => {
+  keepAliveAgent.destroy();
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+describe('gateway: proxying', () => {
+  test('When a request comes in, then it reaches the owning service with its path, query, body and a request id, over a kept-alive connection', async () => {
+    const res = await request(app).put('/cart?x=1').send({ _id: 'a', qty: 1 }).expect(200);
+    expect(res.body).toMatchObject({ service: 'shopping', method: 'PUT', url: '/cart?x=1', body: { _id: 'a', qty: 1 }, connection: 'keep-alive' });
+    expect(res.body.requestId).toBe(res.headers['x-request-id']);
+    expect(res.headers.connection).not.toBe('close');
+    const kept = await request(app).get('/customer/profile').set('x-request-id', 'trace-123').expect(200);
+    expect(kept.body).toMatchObject({ service: 'customer', requestId: 'trace-123' });
+    const replaced = await request(app).get('/').set('x-request-id', 'bad id with spaces').expect(200);
+    expect(replaced.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('When a browser origin is on the allow-list, then CORS allows it, and not otherwise', async () => {
+    const allowed = await request(app).options('/customer/login').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'POST').expect(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    const denied = await request(app).get('/').set('Origin', 'http://evil.example').expect(200);
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  test('When the body is over the limit, then 413 JSON and the service never sees it', async () => {
+    const res = await request(app).post('/ids').send({ ids: 'x'.repeat(2000) }).expect(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  test('When a service is too slow, then 504 JSON within the timeout', async () => {
+    states.shopping.delayMs = 2000;
+    const started = Date.now();
+    const res = await request(app).get('/shopping/orders').expect(504);
+    states.shopping.delayMs = 0;
+    expect(res.body.error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('gateway: health', () => {
+  test('When every service is ready, then 200; when one is not, then 503 naming it', async () => {
+    expect((await request(app).get('/health').expect(200)).body).toEqual({ status: 'ok', services: { customer: 'ready', products: 'ready', shopping: 'ready' } });
+    states.products.ready = false;
+    const res = await request(app).get('/health').expect(503);
+    states.products.ready = true;
+    expect(res.body.error).toMatchObject({ code: 'SERVICES_NOT_READY', details: { services: { products: 'not-ready', customer: 'ready' } } });
+  });
+});
+
+describe('gateway: a service that is down', () => {
+  test('When the service does not answer at all, then 503 JSON quickly and the health names it', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const config = gatewayConfigSchema.parse({ CUSTOMER_URL: `http://127.0.0.1:${port}`, PRODUCTS_URL: `http://127.0.0.1:${port}`, SHOPPING_URL: `http://127.0.0.1:${port}` });
+    const down = createGatewayApp(config, createLogger({ service: 'gateway', silent: true }));
+    const res = await request(down).get('/customer/profile').expect(503);
+    expect(res.body).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('customer') } });
+    expect((await request(down).get('/health').expect(503)).body.error.details.services).toEqual({ customer: 'not-ready', products: 'not-ready', shopping: 'not-ready' });
+  });
+});
