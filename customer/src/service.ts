@@ -29,7 +29,7 @@ export function startCustomerService(config: CustomerConfig, { handleSignals = t
           if (ADMIN_EMAIL && ADMIN_PASSWORD && (await accounts.ensureAdmin(ADMIN_EMAIL, ADMIN_PASSWORD))) {
             logger.info('admin account created');
           }
-          if (await catalogue.requestSyncIfEmpty(outbox, 'customer')) logger.info('catalogue replica empty; asked products for it');
+          await catalogue.requestSync(outbox, 'customer');
         },
       };
     },

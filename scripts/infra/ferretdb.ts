@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { freePort, startProcess, stopProcess, waitFor } from './processes';
+import { freePort, registerCleanup, startProcess, stopProcess, waitFor } from './processes';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const FERRETDB_BINARY = path.join(REPO_ROOT, '.tools', 'ferretdb');
@@ -49,11 +49,16 @@ export async function startFerretDb({ dataDir, port }: { dataDir: string; port?:
     { env: { ...process.env, DO_NOT_TRACK: '1' }, logFile: path.join(dataDir, 'ferretdb.log') },
   );
   const url = `mongodb://127.0.0.1:${listenPort}`;
+  const stop = async (): Promise<void> => {
+    unregister();
+    await stopProcess(child);
+  };
+  const unregister = registerCleanup(stop);
   try {
     await waitFor('FerretDB', () => pingMongo(url), 30_000, child);
   } catch (error) {
-    await stopProcess(child, 2000);
+    await stop();
     throw error;
   }
-  return { url, port: listenPort, process: child, stop: () => stopProcess(child) };
+  return { url, port: listenPort, process: child, stop };
 }

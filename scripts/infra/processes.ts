@@ -42,6 +42,21 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
 }
 
+const cleanups = new Set<() => Promise<void>>();
+
+/** Registers how to stop something this process started, so that an interrupted start-up can still clean up. */
+export function registerCleanup(cleanup: () => Promise<void>): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+/** Stops everything still registered: the safety net of a start-up that was interrupted. */
+export async function runAllCleanups(): Promise<void> {
+  const pending = [...cleanups];
+  cleanups.clear();
+  await Promise.all(pending.map((cleanup) => cleanup().catch(() => undefined)));
+}
+
 /** Starts a program in its own process group, its output going to a log file. */
 export function startProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): ChildProcess {
   const log = fs.openSync(options.logFile, 'a');

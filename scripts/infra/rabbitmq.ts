@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
-import { freePort, startProcess, stopProcess, waitFor } from './processes';
+import { freePort, registerCleanup, startProcess, stopProcess, waitFor } from './processes';
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 
@@ -55,6 +55,9 @@ export async function startRabbitMq({ dataDir, nodeName, port }: { dataDir: stri
     RABBITMQ_PID_FILE: path.join(dataDir, 'rabbitmq.pid'),
     RABBITMQ_LOGS: path.join(dataDir, 'log', 'rabbit.log'),
     RABBITMQ_ALLOW_INPUT: '',
+    // The node's own account, whatever the environment says for other brokers (compose's, say).
+    RABBITMQ_DEFAULT_USER: 'guest',
+    RABBITMQ_DEFAULT_PASS: 'guest',
   };
   // The default guest user may connect only from loopback, which is all we use.
   fs.writeFileSync(path.join(dataDir, 'rabbitmq.conf'), 'loopback_users = none\n');
@@ -64,9 +67,11 @@ export async function startRabbitMq({ dataDir, nodeName, port }: { dataDir: stri
     await promisify(execFile)('epmd', ['-port', String(epmdPort), '-kill'], { env }).catch(() => undefined);
   };
   const stop = async (): Promise<void> => {
+    unregister();
     await stopProcess(child, 15_000);
     await stopEpmd();
   };
+  const unregister = registerCleanup(stop);
   try {
     await waitFor('RabbitMQ', () => canConnectAmqp(url), 90_000, child);
   } catch (error) {

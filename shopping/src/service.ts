@@ -14,7 +14,7 @@ export function startShoppingService(config: ShoppingConfig, { handleSignals = t
   return runService({
     config,
     handleSignals,
-    build: ({ connection, outbox, logger }) => {
+    build: ({ connection, outbox }) => {
       const carts = new CartRepository(connection);
       const catalogue = new CatalogueReplica(connection);
       const orders = new Orders(new OrderRepository(connection), carts, catalogue, outbox);
@@ -22,7 +22,7 @@ export function startShoppingService(config: ShoppingConfig, { handleSignals = t
         routes: shoppingRoutes({ carts: new Carts(carts, catalogue, outbox), orders, tokens: config.tokens }),
         handlers: shoppingEventHandlers(orders, catalogue),
         afterStart: async () => {
-          if (await catalogue.requestSyncIfEmpty(outbox, 'shopping')) logger.info('catalogue replica empty; asked products for it');
+          await catalogue.requestSync(outbox, 'shopping');
         },
       };
     },

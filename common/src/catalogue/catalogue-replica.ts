@@ -79,10 +79,6 @@ export class CatalogueReplica {
     return products.filter((product) => !product.deleted);
   }
 
-  async isEmpty(): Promise<boolean> {
-    return (await this.model.estimatedDocumentCount()) === 0;
-  }
-
   /**
    * Applies a snapshot unless the replica already holds the same or a newer version: events may
    * arrive twice or out of order (a re-announced catalogue races a fresh change).
@@ -113,10 +109,12 @@ export class CatalogueReplica {
     };
   }
 
-  /** When the replica is empty (a new database), asks products to announce the catalogue again. */
-  async requestSyncIfEmpty(outbox: Outbox, source: string): Promise<boolean> {
-    if (!(await this.isEmpty())) return false;
+  /**
+   * Asks products to announce its catalogue again. Done at every start: events published before
+   * this service's queue existed, or while its database was new, never reached it; re-applying
+   * what it has is a no-op (versions), so catching up costs only the messages.
+   */
+  async requestSync(outbox: Outbox, source: string): Promise<void> {
     await outbox.add(createEvent({ type: CatalogueEvents.syncRequested, data: { requestedBy: source }, source }));
-    return true;
   }
 }

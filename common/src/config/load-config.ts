@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /**
  * Finds the folder holding `.env`: the working directory or the nearest parent with one, so that a

@@ -1,10 +1,7 @@
 import {
   ConflictError,
-  createEvent,
-  currentRequestId,
   KeyedMutex,
   NotFoundError,
-  ShoppingEvents,
   type CatalogueReplica,
   type Line,
   type Outbox,
@@ -19,7 +16,6 @@ export interface CartView {
   items: Line[];
 }
 
-const SOURCE = 'shopping';
 const MAX_ATTEMPTS = 5;
 
 /** The cart: set and remove lines, priced from the catalogue replica; every change is announced. */

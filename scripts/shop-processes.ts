@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { REPO_ROOT } from './infra';
+import { freePort, waitFor } from './infra/processes';
+
+export const SERVICES = ['customer', 'products', 'shopping'] as const;
+export type ShopProcessName = (typeof SERVICES)[number] | 'gateway';
+
+export interface ShopProcessesOptions {
+  /** Environment shared by all processes (MONGO_URL, AMQP_URL, JWT_SECRET, ...). */
+  env: NodeJS.ProcessEnv;
+  /** Gateway port; 0 picks a free one. */
+  gatewayPort: number;
+  /** Service ports; a port of 0 picks a free one. Instance i of a service listens on port + i. */
+  servicePorts: Record<(typeof SERVICES)[number], number>;
+  instances?: number;
+  /** 'dist' runs the built JavaScript; 'dev' runs the TypeScript with nodemon, restarting on change. */
+  mode?: 'dist' | 'dev';
+  onOutput?: (name: string, line: string) => void;
+  /** Called when a process ends by itself (not through stop()). */
+  onUnexpectedExit?: (name: string, code: number | null) => void;
+}
+
+export interface ShopProcesses {
+  gatewayUrl: string;
+  processes: Map<string, ChildProcess>;
+  stop: () => Promise<void>;
+}
+
+function command(name: ShopProcessName, mode: 'dist' | 'dev'): { file: string; args: string[] } {
+  if (mode === 'dist') return { file: process.execPath, args: [path.join(REPO_ROOT, name, 'dist', 'index.js')] };
+  const nodemon = path.join(REPO_ROOT, 'node_modules', '.bin', 'nodemon');
+  return {
+    file: nodemon,
+    args: [
+      '--quiet',
+      '--watch', path.join(REPO_ROOT, name, 'src'),
+      '--watch', path.join(REPO_ROOT, 'common', 'src'),
+      '--ext', 'ts',
+      '--ignore', '*.test.ts',
+      '--exec', `node -r ts-node/register/transpile-only -r tsconfig-paths/register ${path.join(REPO_ROOT, name, 'src', 'index.ts')}`,
+    ],
+  };
+}
+
+export function httpStatus(url: string, timeoutMs = 2000): Promise<number> {
+  return new Promise((resolve) => {
+    const request = http.get(url, { timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(0));
+  });
+}
+
+/**
+ * Starts the three services (N instances each) and the gateway as separate processes, and waits
+ * until the gateway's /health says every service is ready.
+ */
+export async function startShopProcesses(options: ShopProcessesOptions): Promise<ShopProcesses> {
+  const { env, instances = 1, mode = 'dist', onOutput = () => undefined, onUnexpectedExit = () => undefined } = options;
+  const processes = new Map<string, ChildProcess>();
+  let stopping = false;
+
+  const launch = (label: string, name: ShopProcessName, extraEnv: NodeJS.ProcessEnv): void => {
+    const { file, args } = command(name, mode);
+    const child = spawn(file, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, ...extraEnv, TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = '';
+      stream?.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) if (line) onOutput(label, line);
+      });
+    }
+    child.on('exit', (code) => {
+      if (!stopping) onUnexpectedExit(label, code);
+    });
+    processes.set(label, child);
+  };
+
+  const urls: Record<string, string[]> = {};
+  for (const service of SERVICES) {
+    urls[service] = [];
+    for (let i = 0; i < instances; i++) {
+      const base = options.servicePorts[service];
+      const port = base === 0 ? await freePort() : base + i;
+      urls[service].push(`http://127.0.0.1:${port}`);
+      launch(instances > 1 ? `${service}#${i + 1}` : service, service, { [`${service.toUpperCase()}_PORT`]: String(port) });
+    }
+  }
+  const gatewayPort = options.gatewayPort === 0 ? await freePort() : options.gatewayPort;
+  launch('gateway', 'gateway', {
+    GATEWAY_PORT: String(gatewayPort),
+    CUSTOMER_URL: urls.customer!.join(','),
+    PRODUCTS_URL: urls.products!.join(','),
+    SHOPPING_URL: urls.shopping!.join(','),
+  });
+
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    await Promise.all(
+      [...processes.values()].map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          return;
+        }
+        const force = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }, 10_000);
+        await exited;
+        clearTimeout(force);
+      }),
+    );
+  };
+
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  try {
+    let exited: [string, ChildProcess] | undefined;
+    await waitFor('the shop', async () => {
+      exited = [...processes].find(([, child]) => child.exitCode !== null);
+      return exited !== undefined || (await httpStatus(`${gatewayUrl}/health`)) === 200;
+    }, mode === 'dev' ? 120_000 : 60_000);
+    if (exited) throw new Error(`${exited[0]} exited with code ${exited[1].exitCode} during start-up`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { gatewayUrl, processes, stop };
+}
