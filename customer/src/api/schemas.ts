@@ -12,7 +12,7 @@ const password = z
 export const signUpBody = z.object({
   email: text(254).email(),
   password,
-  phone: text(30).regex(/^[+\d][\d\s().-]*$/, 'must be a phone number').optional().default(''),
+  phone: text(30).regex(/^([+\d][\d\s().-]*)?$/, 'must be a phone number').default(''),
 });
 
 export const logInBody = z.object({

@@ -1,0 +1,38 @@
+import { testEnvironment, uniqueTestName } from '@shop/common/testing';
+import { startShopProcesses, type ShopProcesses } from '../../scripts/shop-processes';
+
+export const ADMIN = { email: 'admin@e2e.test', password: 'admin-password' };
+
+export interface RunningShop extends ShopProcesses {
+  /** Everything the processes printed, for a failing test to show. */
+  output: string[];
+}
+
+/**
+ * The real shop for a journey: the built services and gateway as four processes, on the test
+ * run's FerretDB and RabbitMQ, with their own databases and exchange.
+ */
+export async function startShop(label: string, extraEnv: Record<string, string> = {}): Promise<RunningShop> {
+  const output: string[] = [];
+  const env = {
+    ...testEnvironment(uniqueTestName(label)),
+    // Only what is given here: the repository's .env files are for people, not for tests.
+    ENV_DIR: '/nonexistent',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    SEED_CATALOGUE: 'true',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    BCRYPT_COST: '4',
+    ...extraEnv,
+  };
+  const shop = await startShopProcesses({
+    env,
+    gatewayPort: 0,
+    servicePorts: { customer: 0, products: 0, shopping: 0 },
+    onOutput: (name, line) => {
+      output.push(`${name}: ${line}`);
+    },
+  });
+  return { ...shop, output };
+}
