@@ -1,0 +1,68 @@
+# One image recipe for every Node process of the shop; pick it with the SERVICE build arg:
+#   docker build --build-arg SERVICE=customer .   (customer | products | shopping | gateway)
+# docker-compose.yml builds all four from here.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- build: compiles every workspace once. It does not depend on SERVICE, so the four images share
+# this stage's cache instead of compiling the whole tree four times.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# Manifests first: the slow `npm ci` layer is reused until a dependency changes, not on every edit.
+COPY package.json package-lock.json ./
+COPY common/package.json common/
+COPY customer/package.json customer/
+COPY products/package.json products/
+COPY shopping/package.json shopping/
+COPY gateway/package.json gateway/
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.base.json tsconfig.build.json ./
+COPY common/ common/
+COPY customer/ customer/
+COPY products/ products/
+COPY shopping/ shopping/
+COPY gateway/ gateway/
+RUN npm run build
+
+# --- deps: production dependencies of the chosen service and of @shop/common only (npm's workspace
+# filter), so that the gateway image carries no MongoDB driver it never uses and no image carries
+# the compiler or the test tools.
+FROM ${NODE_IMAGE} AS deps
+ARG SERVICE
+RUN case "${SERVICE}" in customer|products|shopping|gateway) ;; \
+      *) echo "build arg SERVICE must be customer, products, shopping or gateway (got '${SERVICE}')" >&2; exit 1 ;; \
+    esac
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY common/package.json common/
+COPY customer/package.json customer/
+COPY products/package.json products/
+COPY shopping/package.json shopping/
+COPY gateway/package.json gateway/
+# npm nests a package under a workspace only on a version clash; the mkdir makes those folders
+# exist either way, so that the runtime stage can always copy them.
+RUN npm ci --omit=dev --workspace="@shop/${SERVICE}" --no-audit --no-fund \
+    && mkdir -p common/node_modules "${SERVICE}/node_modules"
+
+# --- runtime: only what runs. Files stay owned by root, so the process cannot rewrite its own code.
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
+ENV NODE_ENV=production \
+    SERVICE=${SERVICE}
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/common/node_modules ./common/node_modules
+COPY --from=deps /app/${SERVICE}/node_modules ./${SERVICE}/node_modules
+COPY --from=build /app/common/package.json ./common/
+COPY --from=build /app/common/dist ./common/dist
+COPY --from=build /app/${SERVICE}/package.json ./${SERVICE}/
+COPY --from=build /app/${SERVICE}/dist ./${SERVICE}/dist
+USER node
+# An exec-form CMD expands no variables, so the working directory picks the service
+# (/app/<service>/dist/index.js): node stays PID 1 and gets SIGTERM itself, for a graceful shutdown.
+WORKDIR /app/${SERVICE}
+# The port is the one the process reads: HEALTH_PORT if set, else <SERVICE>_PORT, else the code's
+# default. Node's own fetch, because the slim image has no curl or wget.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "const e=process.env,s=e.SERVICE;const p=e.HEALTH_PORT||e[s.toUpperCase()+'_PORT']||{gateway:8000,customer:8001,products:8002,shopping:8003}[s];fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/index.js"]

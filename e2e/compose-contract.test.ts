@@ -1,0 +1,404 @@
+/**
+ * The contract between docker-compose.yml, the Dockerfile, .env.dev and what the code reads.
+ * No Docker engine is needed: the files are parsed and compose's own rules (env_file order,
+ * `environment` winning, ${VAR:-default} interpolation) are applied here, so that a renamed
+ * variable, a moved port or a dropped health check fails a test instead of a deployment.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import dotenv from 'dotenv';
+import { parse } from 'yaml';
+
+const ROOT = path.resolve(__dirname, '..');
+const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+// ---------------------------------------------------------------------------------------------
+// The single table of what each Node container must get. Everything below is derived from it.
+// ---------------------------------------------------------------------------------------------
+
+type Expected = string | RegExp;
+
+interface NodeServiceContract {
+  /** Set explicitly under `environment` (values after interpolation). */
+  environment: Record<string, Expected>;
+  /** Read by the code but left to env_file (.env.dev): they must arrive non-empty. */
+  fromEnvFile: string[];
+  /** The variable holding the port it listens on. */
+  portVariable: string;
+  dependsOn: string[];
+}
+
+const backend = (name: string, port: number, extra: Record<string, Expected> = {}): NodeServiceContract => ({
+  environment: {
+    NODE_ENV: 'production',
+    // Its own MongoDB server: each service owns its database and never reads another's.
+    MONGO_URL: `mongodb://${name}-db:27017`,
+    AMQP_URL: /^amqp:\/\/[^:@/]+:[^@/]+@rabbitmq:5672\/?$/,
+    [`${name.toUpperCase()}_PORT`]: String(port),
+    ...extra,
+  },
+  fromEnvFile: ['JWT_SECRET'],
+  portVariable: `${name.toUpperCase()}_PORT`,
+  dependsOn: [`${name}-db`, 'rabbitmq'],
+});
+
+const NODE_SERVICES: Record<string, NodeServiceContract> = {
+  customer: { ...backend('customer', 8001), fromEnvFile: ['JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'] },
+  products: backend('products', 8002, { SEED_CATALOGUE: 'true' }),
+  shopping: backend('shopping', 8003),
+  gateway: {
+    environment: {
+      GATEWAY_PORT: '8000',
+      CUSTOMER_URL: /^http:\/\/customer:\d+$/,
+      PRODUCTS_URL: /^http:\/\/products:\d+$/,
+      SHOPPING_URL: /^http:\/\/shopping:\d+$/,
+    },
+    fromEnvFile: ['CORS_ORIGINS'],
+    portVariable: 'GATEWAY_PORT',
+    dependsOn: ['customer', 'products', 'shopping'],
+  },
+};
+
+const BACKENDS = ['customer', 'products', 'shopping'] as const;
+
+/** container port -> the only services allowed to publish it. */
+const PUBLISHED: Record<string, string> = { gateway: '8000', rabbitmq: '15672' };
+
+// ---------------------------------------------------------------------------------------------
+// Compose, read the way compose reads it.
+// ---------------------------------------------------------------------------------------------
+
+interface ComposeService {
+  image?: string;
+  build?: string | { context?: string; dockerfile?: string; args?: Record<string, string> | string[] };
+  environment?: Record<string, string | number | boolean | null> | string[];
+  env_file?: string | string[];
+  ports?: Array<string | number | { target: number; published?: number | string; host_ip?: string }>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  volumes?: Array<string | { type?: string; source?: string; target?: string }>;
+  network_mode?: string;
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+const composeSource = read('docker-compose.yml');
+// Merge keys (<<: *anchor) are YAML 1.1; compose honours them, so the parser must too.
+const compose = parse(composeSource, { merge: true }) as ComposeFile;
+const envDev = dotenv.parse(read('.env.dev'));
+
+/** Every string in the file (keys included), where compose interpolates; comments are not. */
+function strings(node: unknown): string[] {
+  if (typeof node === 'string') return [node];
+  if (Array.isArray(node)) return node.flatMap(strings);
+  if (node && typeof node === 'object') return Object.entries(node).flatMap(([key, value]) => [key, ...strings(value)]);
+  return [];
+}
+
+/** Every ${VAR...} (and $VAR) the file interpolates, with its default when it has one. */
+interface Reference {
+  name: string;
+  defaultValue?: string;
+}
+const references = new Map<string, Reference>();
+for (const text of strings(parse(composeSource))) {
+  for (const match of text.replace(/\$\$/g, '').matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|(:?\?)[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
+    const name = match[1] ?? match[5];
+    const reference: Reference = match[2] ? { name: name!, defaultValue: match[3] ?? '' } : { name: name! };
+    references.set(JSON.stringify(reference), reference);
+  }
+}
+
+/** Compose's interpolation, with .env.dev as the source, as `--env-file .env.dev` does. */
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\$/g, (whole, braced?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+      if (whole === '$$') return '$';
+      const name = (braced ?? bare) as string;
+      const set = colon ? Boolean(vars[name]) : vars[name] !== undefined;
+      if (set) return vars[name] as string;
+      if (op === '-') return arg ?? '';
+      if (op === '?') throw new Error(`${name} is required: ${arg ?? ''}`);
+      return '';
+    });
+}
+
+function service(name: string): ComposeService {
+  const found = compose.services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+}
+
+function explicitEnvironment(svc: ComposeService): Record<string, string> {
+  const entries = Array.isArray(svc.environment)
+    ? svc.environment.map((line) => {
+        const at = line.indexOf('=');
+        return at < 0 ? [line, ''] : [line.slice(0, at), line.slice(at + 1)];
+      })
+    : Object.entries(svc.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)]);
+  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value as string, envDev)]));
+}
+
+function envFiles(svc: ComposeService): string[] {
+  return svc.env_file === undefined ? [] : Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file];
+}
+
+/** What the process inside sees: env files in order (later wins), then `environment` over them. */
+function effectiveEnvironment(svc: ComposeService): Record<string, string> {
+  const fromFiles = Object.assign({}, ...envFiles(svc).map((file) => dotenv.parse(read(file)))) as Record<string, string>;
+  return { ...fromFiles, ...explicitEnvironment(svc) };
+}
+
+function buildOf(svc: ComposeService): { dockerfile: string; args: Record<string, string> } | undefined {
+  if (svc.build === undefined) return undefined;
+  const build = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
+  const args = Array.isArray(build.args)
+    ? Object.fromEntries(build.args.map((arg) => [arg.split('=')[0], arg.split('=').slice(1).join('=')]))
+    : (build.args ?? {});
+  return { dockerfile: path.join(build.context ?? '.', build.dockerfile ?? 'Dockerfile'), args };
+}
+
+/** Published container ports of a service ("8000:8000", "127.0.0.1:15672:15672", long syntax). */
+function publishedPorts(svc: ComposeService): string[] {
+  return (svc.ports ?? []).map((port) => {
+    if (typeof port === 'object') return String(port.target);
+    const parts = String(port).split('/')[0]!.split(':');
+    return parts[parts.length - 1]!;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Dockerfile's final stage: what the running image is.
+// ---------------------------------------------------------------------------------------------
+
+const dockerfileSource = read('Dockerfile');
+/** Instructions with continuation lines joined and comments dropped. */
+const instructions = dockerfileSource
+  .split('\n')
+  .filter((line) => !/^\s*#/.test(line))
+  .join('\n')
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter(Boolean);
+const lastFrom = instructions.map((line) => /^FROM\s/i.test(line)).lastIndexOf(true);
+const finalStage = instructions.slice(lastFrom);
+
+function healthcheckCommand(): string[] {
+  const line = finalStage.find((instruction) => /^HEALTHCHECK\s/i.test(instruction));
+  if (!line) throw new Error('the final stage of the Dockerfile has no HEALTHCHECK');
+  const json = /\sCMD\s+(\[.*\])\s*$/.exec(line)?.[1];
+  // Docker silently falls back to a shell command when the JSON does not parse: insist on JSON.
+  if (!json) throw new Error('HEALTHCHECK must use the exec (JSON array) form');
+  return JSON.parse(json) as string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('docker-compose.yml: the Node containers', () => {
+  test.each(Object.keys(NODE_SERVICES))('%s is built from the Dockerfile with SERVICE set to its name', (name) => {
+    const build = buildOf(service(name));
+    expect(build).toBeDefined();
+    expect(path.normalize(build!.dockerfile)).toBe('Dockerfile');
+    expect(build!.args.SERVICE).toBe(name);
+  });
+
+  test.each(Object.keys(NODE_SERVICES))('%s gets every variable its code reads, with the expected values', (name) => {
+    const contract = NODE_SERVICES[name]!;
+    const svc = service(name);
+    const explicit = explicitEnvironment(svc);
+    const effective = effectiveEnvironment(svc);
+    for (const [variable, expected] of Object.entries(contract.environment)) {
+      // Explicit, so that nothing in .env.dev (development values) can change the wiring.
+      expect({ variable, value: explicit[variable] }).toEqual({ variable, value: expect.stringMatching(expected instanceof RegExp ? expected : `^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+    }
+    for (const variable of contract.fromEnvFile) {
+      expect({ variable, present: Boolean(effective[variable]) }).toEqual({ variable, present: true });
+    }
+  });
+
+  test.each(Object.keys(NODE_SERVICES))('%s reads .env.dev through env_file', (name) => {
+    expect(envFiles(service(name)).map((file) => path.normalize(file))).toContain('.env.dev');
+  });
+
+  test.each(BACKENDS)('%s: no env_file value overrides the MONGO_URL set for the container', (name) => {
+    // The code prefers <NAME>_MONGO_URL over MONGO_URL: one from an env file would silently win.
+    expect(effectiveEnvironment(service(name))[`${name.toUpperCase()}_MONGO_URL`]).toBeUndefined();
+  });
+
+  test.each(BACKENDS)("the gateway's URL for %s uses the host and port that service listens on", (name) => {
+    const gatewayEnv = explicitEnvironment(service('gateway'));
+    const url = new URL(gatewayEnv[`${name.toUpperCase()}_URL`] ?? 'http://missing');
+    expect(url.hostname).toBe(name);
+    expect(url.port).toBe(explicitEnvironment(service(name))[NODE_SERVICES[name]!.portVariable]);
+  });
+
+  test('the gateway publishes the port it listens on', () => {
+    const gateway = service('gateway');
+    expect(publishedPorts(gateway)).toEqual([explicitEnvironment(gateway).GATEWAY_PORT]);
+  });
+
+  test('AMQP_URL carries the account RabbitMQ is created with', () => {
+    const rabbit = explicitEnvironment(service('rabbitmq'));
+    for (const name of BACKENDS) {
+      const url = new URL(explicitEnvironment(service(name)).AMQP_URL ?? 'amqp://missing');
+      expect({ name, user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }).toEqual({
+        name,
+        user: rabbit.RABBITMQ_DEFAULT_USER,
+        pass: rabbit.RABBITMQ_DEFAULT_PASS,
+      });
+    }
+    // RabbitMQ's guest account only works over loopback, so the containers need another one.
+    expect(rabbit.RABBITMQ_DEFAULT_USER).toBeTruthy();
+    expect(rabbit.RABBITMQ_DEFAULT_USER).not.toBe('guest');
+    expect(rabbit.RABBITMQ_DEFAULT_PASS).toBeTruthy();
+  });
+});
+
+describe('docker-compose.yml: infrastructure', () => {
+  test.each(BACKENDS)('%s has its own MongoDB 7 server with its own named volume', (name) => {
+    const db = service(`${name}-db`);
+    expect(db.image).toBe('mongo:7');
+    const dataVolume = (db.volumes ?? [])
+      .map((volume) => (typeof volume === 'string' ? { source: volume.split(':')[0], target: volume.split(':')[1] } : volume))
+      .find((volume) => volume.target === '/data/db');
+    expect(dataVolume?.source).toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(dataVolume!.source);
+    const others = BACKENDS.filter((other) => other !== name).flatMap((other) => (service(`${other}-db`).volumes ?? []).map(String));
+    expect(others.some((volume) => volume.startsWith(`${dataVolume!.source}:`))).toBe(false);
+  });
+
+  test('RabbitMQ is the management image', () => {
+    expect(service('rabbitmq').image).toBe('rabbitmq:3-management');
+  });
+
+  test('only the gateway and the RabbitMQ management UI are published', () => {
+    const published = Object.fromEntries(
+      Object.entries(compose.services)
+        .filter(([, svc]) => publishedPorts(svc).length > 0)
+        .map(([name, svc]) => [name, publishedPorts(svc).join(',')]),
+    );
+    expect(published).toEqual(PUBLISHED);
+    for (const [name, svc] of Object.entries(compose.services)) {
+      expect({ name, networkMode: svc.network_mode }).toEqual({ name, networkMode: undefined });
+    }
+  });
+
+  test('MongoDB and RabbitMQ health checks ping the server', () => {
+    for (const name of BACKENDS) expect(String(service(`${name}-db`).healthcheck?.test)).toMatch(/mongosh.*ping/);
+    expect(String(service('rabbitmq').healthcheck?.test)).toMatch(/rabbitmq-diagnostics.*ping/);
+  });
+});
+
+describe('docker-compose.yml: start-up order', () => {
+  test.each(Object.keys(compose.services))('%s has a health check', (name) => {
+    const svc = service(name);
+    if (svc.healthcheck) {
+      expect(svc.healthcheck.disable).not.toBe(true);
+      expect(svc.healthcheck.test).toBeDefined();
+      expect([svc.healthcheck.test].flat()[0]).not.toBe('NONE');
+      return;
+    }
+    // No compose health check: then the image it is built from must bring one.
+    const build = buildOf(svc);
+    expect(build).toBeDefined();
+    expect(path.normalize(build!.dockerfile)).toBe('Dockerfile');
+    expect(healthcheckCommand().length).toBeGreaterThan(0);
+  });
+
+  test.each(Object.keys(compose.services))('%s waits only for healthy dependencies', (name) => {
+    const dependsOn = service(name).depends_on;
+    if (dependsOn === undefined) return;
+    // The short list form only waits for "started", which is not "ready".
+    expect(Array.isArray(dependsOn)).toBe(false);
+    for (const [dependency, options] of Object.entries(dependsOn as Record<string, { condition?: string }>)) {
+      expect({ dependency, condition: options.condition }).toEqual({ dependency, condition: 'service_healthy' });
+    }
+  });
+
+  test.each(Object.keys(NODE_SERVICES))('%s waits for exactly what it needs', (name) => {
+    const dependsOn = service(name).depends_on ?? {};
+    expect(Object.keys(dependsOn).sort()).toEqual([...NODE_SERVICES[name]!.dependsOn].sort());
+  });
+});
+
+describe('docker-compose.yml: interpolation', () => {
+  test('it interpolates something (or this suite would prove nothing)', () => {
+    expect(references.size).toBeGreaterThan(0);
+  });
+
+  test.each([...references.values()].map((reference) => [reference.name, reference] as const))('${%s} is defined in .env.dev', (_name, reference) => {
+    expect(envDev[reference.name]).toBeDefined();
+    // The default is what a plain `docker compose up` (no --env-file) uses: it must not differ.
+    if (reference.defaultValue !== undefined) expect(reference.defaultValue).toBe(envDev[reference.name]);
+  });
+});
+
+describe('Dockerfile', () => {
+  test('the running image is not root', () => {
+    expect(finalStage).toContain('USER node');
+  });
+
+  test('one Dockerfile serves every service: SERVICE is a build arg the image keeps in its environment', () => {
+    expect(finalStage).toContain('ARG SERVICE');
+    expect(finalStage.some((line) => /^ENV\s.*\bSERVICE=\$\{?SERVICE\}?/.test(line))).toBe(true);
+    expect(finalStage.some((line) => /^ENV\s.*\bNODE_ENV=production\b/.test(line))).toBe(true);
+  });
+
+  test('the health check asks /health on loopback with node itself', () => {
+    const command = healthcheckCommand();
+    expect(command[0]).toBe('node');
+    expect(command.join(' ')).toMatch(/http:\/\/127\.0\.0\.1:.*\/health/);
+  });
+
+  describe('the health check command', () => {
+    let server: http.Server;
+    let port = 0;
+    let status = 200;
+    beforeAll(async () => {
+      server = http.createServer((req, res) => {
+        res.statusCode = req.url === '/health' ? status : 404;
+        res.end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(async () => {
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    /** Runs it as the image would, with the environment compose gives that container. */
+    async function probe(name: string, env: Record<string, string>): Promise<number> {
+      const [file, ...args] = healthcheckCommand();
+      try {
+        await promisify(execFile)(file!, args, { env: { PATH: process.env.PATH ?? '', SERVICE: name, ...env }, timeout: 10_000 });
+        return 0;
+      } catch (error) {
+        return (error as { code?: number }).code ?? -1;
+      }
+    }
+
+    test.each(Object.keys(NODE_SERVICES))('for %s, probes the port from its port variable', async (name) => {
+      const variable = NODE_SERVICES[name]!.portVariable;
+      status = 200;
+      expect(await probe(name, { [variable]: String(port) })).toBe(0);
+      status = 503;
+      expect(await probe(name, { [variable]: String(port) })).toBe(1);
+    });
+
+    test('fails when nothing listens', async () => {
+      const closed = http.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const unused = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      expect(await probe('gateway', { GATEWAY_PORT: String(unused) })).toBe(1);
+    });
+  });
+});
