@@ -1,0 +1,73 @@
+import { Writable } from 'node:stream';
+import { Router } from 'express';
+import request from 'supertest';
+import winston from 'winston';
+import { z } from 'zod';
+import { ConflictError } from '../errors/app-errors';
+import { createLogger } from '../logging/logger';
+import { asyncHandler } from './async-handler';
+import { createServiceApp } from './service-app';
+import { parseBody } from './validate';
+
+const logged: string[] = [];
+const logger = createLogger({ service: 'test', level: 'debug' });
+logger.clear();
+logger.add(new winston.transports.Stream({ stream: new Writable({ write: (chunk, _enc, done) => { logged.push(String(chunk)); done(); } }) }));
+
+const routes = Router();
+routes.post('/echo', asyncHandler(async (req, res) => {
+  res.json(parseBody(z.object({ name: z.string().max(10) }), req));
+}));
+routes.get('/conflict', () => {
+  throw new ConflictError('Already there', 'ALREADY_THERE');
+});
+routes.get('/bug', asyncHandler(async () => {
+  throw new Error('secret internal detail: mongodb://user:pw@db');
+}));
+
+const state = { database: 'up' as 'up' | 'down', broker: 'up' as 'up' | 'degraded' };
+const app = createServiceApp({ logger, bodyLimit: '1kb', routes, readiness: () => ({ ...state }) });
+
+describe('the service app', () => {
+  test('When the body is malformed JSON, then 400 MALFORMED_JSON', async () => {
+    const res = await request(app).post('/echo').set('Content-Type', 'application/json').send('{"name":').expect(400);
+    expect(res.body).toEqual({ error: { code: 'MALFORMED_JSON', message: expect.any(String) } });
+  });
+
+  test('When the body is too large, then 413', async () => {
+    expect((await request(app).post('/echo').send({ name: 'x'.repeat(2000) }).expect(413)).body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  test('When input fails its schema, then 400 with the failing fields', async () => {
+    const res = await request(app).post('/echo').send({ name: 'far too long a name' }).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.name', message: expect.any(String) }] });
+  });
+
+  test('When the route is unknown, then 404 JSON', async () => {
+    expect((await request(app).get('/nowhere').expect(404)).body.error.code).toBe('ROUTE_NOT_FOUND');
+  });
+
+  test('When a service throws a typed error, then its status and code', async () => {
+    expect((await request(app).get('/conflict').expect(409)).body).toEqual({ error: { code: 'ALREADY_THERE', message: 'Already there' } });
+  });
+
+  test('When something unexpected breaks, then 500 with a generic message, the details only in the log under the request id', async () => {
+    logged.length = 0;
+    const res = await request(app).get('/bug').set('x-request-id', 'bug-1').expect(500);
+    expect(res.body).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } });
+    expect(JSON.stringify(res.body)).not.toContain('secret internal detail');
+    const line = logged.find((l) => l.includes('unexpected error'));
+    expect(line).toContain('secret internal detail');
+    expect(line).not.toContain('user:pw');
+    expect(JSON.parse(line!).requestId).toBe('bug-1');
+  });
+
+  test('When dependencies change, then /ready follows: degraded broker still ready, database down not ready; /health stays up', async () => {
+    await request(app).get('/ready').expect(200);
+    state.broker = 'degraded';
+    expect((await request(app).get('/ready').expect(200)).body).toEqual({ status: 'ready', dependencies: { database: 'up', broker: 'degraded' } });
+    state.database = 'down';
+    expect((await request(app).get('/ready').expect(503)).body.status).toBe('not-ready');
+    await request(app).get('/health').expect(200);
+  });
+});

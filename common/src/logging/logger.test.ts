@@ -1,0 +1,37 @@
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { createLogger } from './logger';
+import { runWithContext } from './request-context';
+
+function captureLogger(): { lines: string[]; logger: winston.Logger } {
+  const lines: string[] = [];
+  const logger = createLogger({ service: 'test', level: 'debug' });
+  logger.clear();
+  logger.add(new winston.transports.Stream({ stream: new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } }) }));
+  return { lines, logger };
+}
+
+describe('the logger', () => {
+  test('When a line is written while serving a request, then it carries the request id', () => {
+    const { lines, logger } = captureLogger();
+    runWithContext({ requestId: 'req-42' }, () => logger.info('inside'));
+    logger.info('outside');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ message: 'inside', requestId: 'req-42', service: 'test', level: 'info' });
+    expect(JSON.parse(lines[1]!).requestId).toBeUndefined();
+  });
+
+  test('When secrets reach a log call, then they never reach the line', () => {
+    const { lines, logger } = captureLogger();
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    logger.info(`login with Bearer ${token}`, {
+      body: { email: 'a@b.c', password: 'hunter2-secret' },
+      headers: { authorization: `Bearer ${token}`, 'x-other': 'fine' },
+      passwordHash: '$2a$10$abcdefghijklmnopqrstuv',
+      url: 'amqp://user:pa55word@127.0.0.1:5672',
+      nested: { deeper: { token: 'tok-123' } },
+    });
+    const line = lines.join('');
+    for (const secret of ['hunter2-secret', token, 'pa55word', 'tok-123', '$2a$10$abc']) expect(line).not.toContain(secret);
+    expect(JSON.parse(line)).toMatchObject({ body: { email: 'a@b.c', password: '[redacted]' }, headers: { 'x-other': 'fine' } });
+  });
+});
