@@ -2,6 +2,7 @@ import { AppError, errorBody, errorHandler, requestId, requestLog, type Logger }
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import proxy from 'express-http-proxy';
+import { apiDocs } from './api-docs';
 import type { GatewayConfig, UpstreamName } from './config';
 import { aggregatedHealth } from './health';
 import { upstreamFor } from './routing-table';
@@ -48,7 +49,7 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
   });
 }
 
-/** The only public entry: request ids, CORS, aggregated health, then each path to its service. */
+/** The only public entry: request ids, CORS, aggregated health, API docs, then each path to its service. */
 export function createGatewayApp(config: GatewayConfig, logger: Logger): Express {
   const upstreams = new Upstreams(config.services);
   const proxies: Record<UpstreamName, RequestHandler> = {
@@ -67,6 +68,7 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Express
   app.use(requestLog(logger));
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));
   app.get('/health', aggregatedHealth(upstreams));
+  app.use(apiDocs()); // GET /openapi.json and Swagger UI at GET /docs
   app.use((req, res, next) => proxies[upstreamFor(req.path)](req, res, next));
   app.use(errorHandler(logger));
   return app;

@@ -1,0 +1,164 @@
+import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { lineSchema, ORDER_STATUSES } from '@shop/common';
+import { z } from 'zod';
+import { addressBody, logInBody, productIdParams, signUpBody, wishlistBody } from './schemas';
+
+/*
+ * The customer service's part of the API document. Requests are described by the very schemas
+ * that routes.ts validates with (./schemas); the answers by the schemas below, which follow
+ * services/accounts.ts and services/profiles.ts.
+ */
+
+extendZodWithOpenApi(z);
+
+const TAG = 'customer';
+
+const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ description: 'A stable SNAKE_CASE code', example: 'VALIDATION_FAILED' }),
+      message: z.string(),
+      details: z.unknown().optional().openapi({ description: 'For VALIDATION_FAILED: the failing fields, as [{path, message}]' }),
+    }),
+  })
+  .openapi('ErrorBody');
+
+const session = z.object({ id: z.string(), token: z.string().openapi({ description: 'A bearer token (JWT)' }) }).openapi('Session');
+
+const address = z
+  .object({ _id: z.string(), street: z.string(), postalCode: z.string(), city: z.string(), country: z.string() })
+  .openapi('Address');
+
+const product = z
+  .object({
+    _id: z.string(),
+    name: z.string(),
+    desc: z.string(),
+    type: z.string(),
+    banner: z.string(),
+    unit: z.number(),
+    price: z.number(),
+    available: z.boolean(),
+    suplier: z.string(),
+    stock: z.number().int(),
+  })
+  .openapi('Product');
+
+const cartLine = lineSchema.openapi('CartLine');
+
+const orderSummary = z
+  .object({
+    _id: z.string(),
+    orderId: z.string(),
+    amount: z.number(),
+    status: z.enum(ORDER_STATUSES),
+    items: z.array(cartLine),
+    txnNumber: z.string().nullable(),
+    date: z.string().datetime(),
+    reason: z.string().optional().openapi({ description: 'Why the order was rejected' }),
+  })
+  .openapi('OrderSummary');
+
+const profile = z
+  .object({
+    _id: z.string(),
+    email: z.string(),
+    phone: z.string(),
+    role: z.enum(['customer', 'admin']),
+    address: z.array(address),
+    wishlist: z.array(product),
+    cart: z.array(cartLine),
+    orders: z.array(orderSummary).openapi({ description: 'Newest first' }),
+  })
+  .openapi('CustomerProfile');
+
+const json = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
+const failure = (description: string) => json(description, errorBody);
+const bearer = [{ bearerAuth: [] }];
+const invalid = failure('VALIDATION_FAILED or MALFORMED_JSON');
+const unauthorized = failure('No token, or a bad or expired one');
+
+/** Registers the customer service's routes (see routes.ts) with their request and answer schemas. */
+export function registerCustomerApi(registry: OpenAPIRegistry): void {
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/customer/signup',
+    tags: [TAG],
+    summary: 'Sign up',
+    request: { body: { required: true, content: { 'application/json': { schema: signUpBody } } } },
+    responses: { 201: json('The new account and its token', session), 400: invalid, 409: failure('EMAIL_TAKEN') },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/customer/login',
+    tags: [TAG],
+    summary: 'Log in',
+    request: { body: { required: true, content: { 'application/json': { schema: logInBody } } } },
+    responses: { 200: json('The account and a new token', session), 400: invalid, 401: failure('INVALID_CREDENTIALS') },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/customer/profile',
+    tags: [TAG],
+    summary: "The caller's profile, with wishlist, cart and orders",
+    security: bearer,
+    responses: { 200: json('The profile', profile), 401: unauthorized, 404: failure('CUSTOMER_NOT_FOUND') },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/customer/address',
+    tags: [TAG],
+    summary: 'Add an address',
+    security: bearer,
+    request: { body: { required: true, content: { 'application/json': { schema: addressBody } } } },
+    responses: { 201: json('The profile with the new address', profile), 400: invalid, 401: unauthorized, 404: failure('CUSTOMER_NOT_FOUND') },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/customer/shoping-details',
+    tags: [TAG],
+    summary: 'The customer view: cart and orders as the events report them (same shape as the profile)',
+    security: bearer,
+    responses: { 200: json('The customer view', profile), 401: unauthorized, 404: failure('CUSTOMER_NOT_FOUND') },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/customer/wishlist',
+    tags: [TAG],
+    summary: "The caller's wishlist",
+    security: bearer,
+    responses: { 200: json('The products, in the order they were added', z.array(product)), 401: unauthorized, 404: failure('CUSTOMER_NOT_FOUND') },
+  });
+
+  registry.registerPath({
+    method: 'put',
+    path: '/wishlist',
+    tags: [TAG],
+    summary: 'Add a product to the wishlist (twice keeps one entry)',
+    security: bearer,
+    request: { body: { required: true, content: { 'application/json': { schema: wishlistBody } } } },
+    responses: { 200: json('The product', product), 400: invalid, 401: unauthorized, 404: failure('PRODUCT_NOT_FOUND') },
+  });
+
+  registry.registerPath({
+    method: 'delete',
+    path: '/wishlist/{id}',
+    tags: [TAG],
+    summary: 'Remove a product from the wishlist (idempotent)',
+    security: bearer,
+    request: { params: productIdParams },
+    responses: {
+      200: json('The product (only its _id when the catalogue no longer has it)', product),
+      400: invalid,
+      401: unauthorized,
+      404: failure('PRODUCT_NOT_FOUND'),
+    },
+  });
+}

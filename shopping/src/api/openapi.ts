@@ -1,0 +1,132 @@
+import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { lineProductSchema, lineSchema, ORDER_STATUSES } from '@shop/common';
+import { z } from 'zod';
+import { cartLineBody, orderIdParams, placeOrderBody, productIdParams } from './schemas';
+
+/*
+ * The shopping service's part of the API document. Requests are described by the very schemas
+ * that routes.ts validates with (./schemas); the answers by the schemas below, which follow
+ * services/carts.ts and services/orders.ts.
+ */
+
+extendZodWithOpenApi(z);
+
+const TAG = 'shopping';
+
+const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ description: 'A stable SNAKE_CASE code', example: 'VALIDATION_FAILED' }),
+      message: z.string(),
+      details: z.unknown().optional().openapi({ description: 'For VALIDATION_FAILED: the failing fields, as [{path, message}]' }),
+    }),
+  })
+  .openapi('ErrorBody');
+
+const cartLine = lineSchema.openapi('CartLine');
+
+const removedLine = z.object({ product: lineProductSchema, unit: z.literal(0) }).openapi('RemovedCartLine');
+
+const cart = z.object({ customerId: z.string(), items: z.array(cartLine) }).openapi('Cart');
+
+const order = z
+  .object({
+    orderId: z.string(),
+    customerId: z.string(),
+    amount: z.number(),
+    status: z.enum(ORDER_STATUSES).openapi({ description: 'received, then confirmed or rejected once products has reserved the stock' }),
+    items: z.array(cartLine),
+    txnNumber: z.string().nullable(),
+    reason: z.string().optional().openapi({ description: 'Why the order was rejected' }),
+    createdAt: z.string().datetime(),
+  })
+  .openapi('Order');
+
+const json = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
+const failure = (description: string) => json(description, errorBody);
+// Every shopping route requires a signed-in caller (routes.ts: router.use(requireAuth(tokens))).
+const bearer = [{ bearerAuth: [] }];
+const invalid = failure('VALIDATION_FAILED or MALFORMED_JSON');
+const unauthorized = failure('No token, or a bad or expired one');
+
+/** Registers the shopping service's routes (see routes.ts) with their request and answer schemas. */
+export function registerShoppingApi(registry: OpenAPIRegistry): void {
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/shopping/cart',
+    tags: [TAG],
+    summary: "The caller's cart at current prices",
+    security: bearer,
+    responses: { 200: json('The cart', cart), 401: unauthorized },
+  });
+
+  registry.registerPath({
+    method: 'put',
+    path: '/cart',
+    tags: [TAG],
+    summary: 'Set how many of a product the cart holds',
+    security: bearer,
+    request: { body: { required: true, content: { 'application/json': { schema: cartLineBody } } } },
+    responses: {
+      200: json('The cart line as set', cartLine),
+      400: invalid,
+      401: unauthorized,
+      404: failure('PRODUCT_NOT_FOUND'),
+      409: failure('PRODUCT_UNAVAILABLE, or CONCURRENT_CHANGE'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'delete',
+    path: '/cart/{id}',
+    tags: [TAG],
+    summary: 'Remove a product from the cart (idempotent)',
+    security: bearer,
+    request: { params: productIdParams },
+    responses: {
+      200: json('The removed line, with unit 0', removedLine),
+      400: invalid,
+      401: unauthorized,
+      404: failure('PRODUCT_NOT_FOUND'),
+      409: failure('CONCURRENT_CHANGE'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/shopping/order',
+    tags: [TAG],
+    summary: 'Turn the cart into an order',
+    description: 'Idempotent: a repeated txnNumber, or a retry for the same cart, answers 200 with the first order.',
+    security: bearer,
+    request: { body: { required: false, content: { 'application/json': { schema: placeOrderBody } } } },
+    responses: {
+      201: json('The new order', order),
+      200: json('The order placed earlier for this txnNumber or this cart', order),
+      400: invalid,
+      401: unauthorized,
+      409: failure('EMPTY_CART, or PRODUCT_UNAVAILABLE'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/shopping/orders',
+    tags: [TAG],
+    summary: "The caller's orders, newest first",
+    security: bearer,
+    responses: { 200: json('The orders', z.array(order)), 401: unauthorized },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/shopping/orders/{id}',
+    tags: [TAG],
+    summary: "One of the caller's orders",
+    security: bearer,
+    request: { params: orderIdParams },
+    responses: { 200: json('The order', order), 400: invalid, 401: unauthorized, 404: failure('ORDER_NOT_FOUND') },
+  });
+}
