@@ -1,5 +1,6 @@
 import amqp from 'amqplib';
-import mongoose, { type Connection } from 'mongoose';
+import type mongoose from 'mongoose';
+import { type Connection } from 'mongoose';
 import { Broker, deadLetterQueueName } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
