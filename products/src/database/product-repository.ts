@@ -1,8 +1,8 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { productModel, type Product } from './models/product';
 
-export type NewProduct = Omit<Product, '_id' | 'version'>;
-export type ProductChanges = Partial<NewProduct>;
+export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor'>;
+export type ProductChanges = Partial<NewProduct> & { reservedFor?: string[] };
 
 export interface ProductSearch {
   type?: string;

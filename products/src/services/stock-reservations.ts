@@ -5,6 +5,8 @@ import type { Product } from '../database/models/product';
 import type { CatalogueCommands } from './catalogue-commands';
 
 const SOURCE = 'products';
+/** Enough to recognise a redelivery, which comes soon after; older entries are dropped. */
+const RESERVATIONS_REMEMBERED = 500;
 
 interface Demand {
   productId: string;
@@ -50,37 +52,29 @@ export class StockReservations {
     }
     const demand = demandOf(order);
     const current = new Map((await this.products.findByIds(demand.map((d) => d.productId))).map((p) => [p._id.toString(), p]));
-    const reason = shortfall(demand, current);
-    const taken: Product[] = [];
-    if (!reason) {
-      for (const { productId, unit } of demand) {
-        const product = current.get(productId)!;
-        const updated = await this.products.update(productId, product.version, { stock: product.stock - unit });
-        if (!updated) {
-          await this.release(taken, demand);
-          throw new Error(`product ${productId} changed during the reservation; retrying`);
-        }
-        taken.push(updated);
-      }
+    // Lines an earlier, interrupted delivery of this order already took: never take them twice.
+    const tookBefore = (d: Demand): boolean => current.get(d.productId)?.reservedFor.includes(order.orderId) ?? false;
+    const reason = shortfall(demand.filter((d) => !tookBefore(d)), current);
+    const accepted = reason === undefined;
+    const changed: Product[] = [];
+    for (const line of demand) {
+      const product = current.get(line.productId);
+      // Accepted: take every line not taken yet. Rejected: give back what an earlier delivery took.
+      if (!product || (accepted ? tookBefore(line) : !tookBefore(line))) continue;
+      const updated = await this.products.update(line.productId, product.version, {
+        stock: product.stock + (accepted ? -line.unit : line.unit),
+        reservedFor: accepted
+          ? [...product.reservedFor.slice(-(RESERVATIONS_REMEMBERED - 1)), order.orderId]
+          : product.reservedFor.filter((id) => id !== order.orderId),
+      });
+      // Changed meanwhile (an admin edit): throw, and the retry continues from what is stored.
+      if (!updated) throw new Error(`product ${line.productId} changed during the reservation; retrying`);
+      changed.push(updated);
     }
-    const status = reason ? 'rejected' : 'reserved';
-    await this.reservations.record({
-      _id: order.orderId,
-      lines: demand,
-      status,
-      reason,
-      createdAt: new Date(),
-    });
-    for (const product of taken) await this.catalogue.announce(CatalogueEvents.productUpdated, product);
+    const status = accepted ? 'reserved' : 'rejected';
+    await this.reservations.record({ _id: order.orderId, lines: demand, status, reason, createdAt: new Date() });
+    for (const product of changed) await this.catalogue.announce(CatalogueEvents.productUpdated, product);
     await this.announce(order, status, reason, correlationId);
-  }
-
-  /** Gives back what a failed reservation had already taken. */
-  private async release(taken: Product[], demand: Demand[]): Promise<void> {
-    for (const product of taken) {
-      const unit = demand.find((d) => d.productId === product._id.toString())?.unit ?? 0;
-      await this.products.update(product._id.toString(), product.version, { stock: product.stock + unit });
-    }
   }
 
   private async announce(order: OrderPlaced, status: 'reserved' | 'rejected', reason: string | undefined, correlationId?: string): Promise<void> {

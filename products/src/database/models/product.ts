@@ -14,6 +14,11 @@ export interface Product {
   stock: number;
   /** Increases with every change; events carry it so that replicas apply changes in order. */
   version: number;
+  /**
+   * The latest orders that took stock from this product, written in the same update as the
+   * stock: after a crash, a redelivered order.placed sees which lines it already took.
+   */
+  reservedFor: string[];
 }
 
 const productSchema = new Schema<Product>(
@@ -28,6 +33,7 @@ const productSchema = new Schema<Product>(
     suplier: { type: String, default: '' },
     stock: { type: Number, required: true, min: 0 },
     version: { type: Number, required: true, default: 1 },
+    reservedFor: { type: [String], default: [] },
   },
   { versionKey: false, collection: 'products' },
 );

@@ -1,0 +1,106 @@
+import { ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
+import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import request from 'supertest';
+import { productsEnv, type ProductsConfig } from './config';
+import { productModel } from './database/models/product';
+import { ProductRepository } from './database/product-repository';
+import { startProductsService, type ProductsService } from './service';
+
+let service: ProductsService;
+let config: ProductsConfig;
+let probe: EventProbe;
+let products: ProductRepository;
+
+beforeAll(async () => {
+  config = testServiceConfig('products', productsEnv, uniqueTestName('stock'));
+  probe = await new EventProbe(config.amqpUrl, config.exchange).start();
+  service = await startProductsService(config, { handleSignals: false });
+  products = new ProductRepository(service.connection);
+});
+
+afterAll(async () => {
+  await service.shutdown();
+  await probe.stop();
+});
+
+async function newProduct(stock: number, available = true): Promise<string> {
+  const admin = signAccessToken({ customerId: 'admin', role: 'admin' }, config.tokens);
+  const res = await request(service.server.server).post('/product/create').set('Authorization', `Bearer ${admin}`)
+    .send({ name: 'Thing', type: 'things', unit: 1, price: 10, stock, available }).expect(201);
+  return res.body._id;
+}
+
+let orders = 0;
+function order(lines: Array<[productId: string, unit: number]>): OrderPlaced {
+  const orderId = `order-${++orders}-${Date.now()}`;
+  return {
+    orderId,
+    customerId: 'c1',
+    items: lines.map(([productId, unit]) => ({ product: { _id: productId, name: 'Thing', price: 10, banner: '' }, unit })),
+    amount: 0,
+    status: 'received',
+    txnNumber: null,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+const verdict = (orderId: string) => probe.waitFor((e) => (e.type === StockEvents.stockReserved || e.type === StockEvents.stockRejected) && (e.data as { orderId: string }).orderId === orderId, 20_000);
+const stockOf = async (id: string) => (await products.findById(id))!.stock;
+
+describe('products: stock reservations for orders', () => {
+  test('When an order fits the stock, then every line is taken and stock.reserved is announced', async () => {
+    const a = await newProduct(5);
+    const b = await newProduct(3);
+    const placed = order([[a, 2], [b, 3], [a, 1]]);
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([2, 0]);
+  });
+
+  test('When one line does not fit or a product is unavailable, then nothing is taken and stock.rejected says why', async () => {
+    const a = await newProduct(5);
+    const b = await newProduct(1);
+    const tooMuch = order([[a, 2], [b, 2]]);
+    await probe.publish(ShoppingEvents.orderPlaced, tooMuch);
+    const rejected = await verdict(tooMuch.orderId);
+    expect(rejected).toMatchObject({ type: StockEvents.stockRejected, data: { reason: expect.stringContaining('not enough stock') } });
+    expect([await stockOf(a), await stockOf(b)]).toEqual([5, 1]);
+    const off = await newProduct(5, false);
+    const unavailable = order([[off, 1]]);
+    await probe.publish(ShoppingEvents.orderPlaced, unavailable);
+    expect((await verdict(unavailable.orderId)).data).toMatchObject({ reason: expect.stringContaining('not available') });
+  });
+
+  test('When the same order arrives again (same or new event id), then its stock is taken once', async () => {
+    const a = await newProduct(10);
+    const placed = order([[a, 4]]);
+    const first = await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await probe.publish(ShoppingEvents.orderPlaced, placed, { id: first.id });
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await verdict(placed.orderId);
+    await eventually(async () => expect(probe.received.filter((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === placed.orderId)).toHaveLength(3));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stockOf(a)).toBe(6);
+  });
+
+  test('When a delivery was interrupted after taking a line, then the redelivery does not take it again', async () => {
+    const a = await newProduct(10);
+    const b = await newProduct(10);
+    const placed = order([[a, 3], [b, 2]]);
+    // What a crash after the first line's write leaves behind: stock taken, order remembered.
+    await productModel(service.connection).updateOne({ _id: a }, { $set: { stock: 7, reservedFor: [placed.orderId] }, $inc: { version: 1 } });
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([7, 8]);
+  });
+
+  test('When 50 orders for a product with stock 10 arrive at once, then exactly 10 are reserved and stock ends at 0', async () => {
+    const a = await newProduct(10);
+    const placed = Array.from({ length: 50 }, () => order([[a, 1]]));
+    await Promise.all(placed.map((o) => probe.publish(ShoppingEvents.orderPlaced, o)));
+    const verdicts = await Promise.all(placed.map((o) => verdict(o.orderId)));
+    expect(verdicts.filter((v) => v.type === StockEvents.stockReserved)).toHaveLength(10);
+    expect(verdicts.filter((v) => v.type === StockEvents.stockRejected)).toHaveLength(40);
+    expect(await stockOf(a)).toBe(0);
+  });
+});
