@@ -94,13 +94,18 @@ describe('products: stock reservations for orders', () => {
     expect([await stockOf(a), await stockOf(b)]).toEqual([7, 8]);
   });
 
-  test('When 50 orders for a product with stock 10 arrive at once, then exactly 10 are reserved and stock ends at 0', async () => {
-    const a = await newProduct(10);
-    const placed = Array.from({ length: 50 }, () => order([[a, 1]]));
-    await Promise.all(placed.map((o) => probe.publish(ShoppingEvents.orderPlaced, o)));
-    const verdicts = await Promise.all(placed.map((o) => verdict(o.orderId)));
-    expect(verdicts.filter((v) => v.type === StockEvents.stockReserved)).toHaveLength(10);
-    expect(verdicts.filter((v) => v.type === StockEvents.stockRejected)).toHaveLength(40);
-    expect(await stockOf(a)).toBe(0);
+  test('When 50 orders for a product with stock 10 arrive at once at two products instances, then exactly 10 are reserved and stock ends at 0', async () => {
+    const second = await startProductsService(config, { handleSignals: false });
+    try {
+      const a = await newProduct(10);
+      const placed = Array.from({ length: 50 }, () => order([[a, 1]]));
+      await Promise.all(placed.map((o) => probe.publish(ShoppingEvents.orderPlaced, o)));
+      const verdicts = await Promise.all(placed.map((o) => verdict(o.orderId)));
+      expect(verdicts.filter((v) => v.type === StockEvents.stockReserved)).toHaveLength(10);
+      expect(verdicts.filter((v) => v.type === StockEvents.stockRejected)).toHaveLength(40);
+      expect(await stockOf(a)).toBe(0);
+    } finally {
+      await second.shutdown();
+    }
   });
 });

@@ -7,6 +7,8 @@ import { shoppingEventHandlers } from './events/handlers';
 import { Carts } from './services/carts';
 import { Orders } from './services/orders';
 
+const ANNOUNCE_PENDING_EVERY_MS = 30_000;
+
 export type ShoppingService = RunningService<ShoppingConfig['extra']>;
 
 /** Wires the shopping service: repositories → services → routes and event handlers. */
@@ -14,7 +16,7 @@ export function startShoppingService(config: ShoppingConfig, { handleSignals = t
   return runService({
     config,
     handleSignals,
-    build: ({ connection, outbox }) => {
+    build: ({ connection, outbox, logger }) => {
       const carts = new CartRepository(connection);
       const catalogue = new CatalogueReplica(connection);
       const orders = new Orders(new OrderRepository(connection), carts, catalogue, outbox);
@@ -23,6 +25,14 @@ export function startShoppingService(config: ShoppingConfig, { handleSignals = t
         handlers: shoppingEventHandlers(orders, catalogue),
         afterStart: async () => {
           await catalogue.requestSync(outbox, 'shopping');
+          const announcePending = (): void => {
+            orders.announcePending().then(
+              (count) => count > 0 && logger.warn('announced orders a crash had left unannounced', { count }),
+              (error: unknown) => logger.warn('could not announce pending orders', { error: error instanceof Error ? error.message : String(error) }),
+            );
+          };
+          announcePending();
+          setInterval(announcePending, ANNOUNCE_PENDING_EVERY_MS).unref();
         },
       };
     },

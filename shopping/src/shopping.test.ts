@@ -3,6 +3,7 @@ import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
+import { orderModel } from './database/models/order';
 import { OrderRepository } from './database/order-repository';
 import { startShoppingService, type ShoppingService } from './service';
 
@@ -126,6 +127,22 @@ describe('shopping: orders', () => {
     await http.get(`/shopping/orders/${order.orderId}`).set(other.auth).expect(404);
     expect((await http.get('/shopping/orders').set(other.auth).expect(200)).body).toEqual([]);
     expect((await http.get('/shopping/cart').set(other.auth).expect(200)).body.items).toEqual([]);
+  });
+
+  test('When a crash kept a stored order from being announced, then it is announced at the next start', async () => {
+    const { id } = newCustomer();
+    const orderId = `${id}-7`;
+    await orderModel(service.connection).create({
+      _id: orderId, customerId: id, items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 }],
+      amount: 1.1, status: 'received', txnNumber: null, cartVersion: 7, createdAt: new Date(Date.now() - 60_000), announced: false,
+    });
+    const second = await startShoppingService(config, { handleSignals: false });
+    try {
+      await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
+      await eventually(async () => expect((await orderModel(service.connection).findById(orderId).lean())?.announced).toBe(true));
+    } finally {
+      await second.shutdown();
+    }
   });
 
   test('When products decides on the stock, then the order becomes confirmed or rejected', async () => {

@@ -1,5 +1,5 @@
 import { isDuplicateKeyError, type OrderStatus } from '@shop/common';
-import type { Connection, Model } from 'mongoose';
+import mongoose, { type Connection, type Model } from 'mongoose';
 import { orderModel, orderRequestModel, type Order, type OrderRequest } from './models/order';
 
 export class OrderRepository {
@@ -32,6 +32,15 @@ export class OrderRepository {
 
   async setStatus(orderId: string, from: OrderStatus, to: OrderStatus, reason?: string): Promise<void> {
     await this.orders.updateOne({ _id: orderId, status: from }, { $set: { status: to, ...(reason ? { reason } : {}) } });
+  }
+
+  async markAnnounced(orderId: string): Promise<void> {
+    await this.orders.updateOne({ _id: orderId }, { $set: { announced: true } });
+  }
+
+  /** Orders whose order.placed never reached the outbox (a crash in between), older than the given date. */
+  async findUnannounced(placedBefore: Date): Promise<Order[]> {
+    return this.orders.find({ announced: false, createdAt: mongoose.trusted({ $lt: placedBefore }) }).lean();
   }
 
   async findRequest(customerId: string, txnNumber: string): Promise<OrderRequest | null> {

@@ -73,23 +73,36 @@ export class Orders {
       txnNumber,
       cartVersion: cart.version,
       createdAt: new Date(),
+      announced: false,
     };
     const created = await this.orders.insert(order);
     const stored = created ? order : await this.orders.findById(order._id);
     if (!stored) throw new Error(`order ${order._id} vanished`);
     if (txnNumber) await this.orders.recordRequest(customerId, txnNumber, stored._id);
     // Also on the duplicate path: a first attempt that crashed here still gets its event (same id).
+    await this.announce(stored, currentRequestId());
+    await this.emptyCart(customerId, cart.version);
+    return { order: toOrderView(stored), created };
+  }
+
+  /** Announces orders that a crash left unannounced; runs at start and periodically. */
+  async announcePending(graceMs = 5000): Promise<number> {
+    const pending = await this.orders.findUnannounced(new Date(Date.now() - graceMs));
+    for (const order of pending) await this.announce(order);
+    return pending.length;
+  }
+
+  private async announce(order: Order, correlationId?: string): Promise<void> {
     await this.outbox.add(
       createEvent<OrderPlaced>({
         type: ShoppingEvents.orderPlaced,
-        id: `${ShoppingEvents.orderPlaced}:${stored._id}`,
-        data: { ...toOrderView(stored), txnNumber: stored.txnNumber },
+        id: `${ShoppingEvents.orderPlaced}:${order._id}`,
+        data: { ...toOrderView(order), txnNumber: order.txnNumber },
         source: SOURCE,
-        correlationId: currentRequestId(),
+        correlationId,
       }),
     );
-    await this.emptyCart(customerId, cart.version);
-    return { order: toOrderView(stored), created };
+    if (!order.announced) await this.orders.markAnnounced(order._id);
   }
 
   async listOrders(customerId: string): Promise<OrderView[]> {

@@ -15,6 +15,11 @@ export interface Order {
   cartVersion: number;
   reason?: string;
   createdAt: Date;
+  /**
+   * False until order.placed is in the outbox. Stored with the order in one write, so an order
+   * whose announcement a crash cut off is found and announced later.
+   */
+  announced: boolean;
 }
 
 /** Remembers which order a customer's txnNumber made, so that a retry gets the same order back. */
@@ -36,6 +41,7 @@ const orderSchema = new Schema<Order>(
     cartVersion: { type: Number, required: true },
     reason: String,
     createdAt: { type: Date, required: true },
+    announced: { type: Boolean, default: false },
   },
   { versionKey: false, collection: 'orders' },
 );
