@@ -26,6 +26,10 @@ export interface ShopProcesses {
   gatewayUrl: string;
   processes: Map<string, ChildProcess>;
   stop: () => Promise<void>;
+  /** Kills one process (SIGKILL by default: a crash), as fault tests do. */
+  kill: (label: string, signal?: NodeJS.Signals) => Promise<void>;
+  /** Starts a killed process again, on the same port with the same environment. */
+  restart: (label: string) => void;
 }
 
 function command(name: ShopProcessName, mode: 'dist' | 'dev'): { file: string; args: string[] } {
@@ -62,9 +66,12 @@ export function httpStatus(url: string, timeoutMs = 2000): Promise<number> {
 export async function startShopProcesses(options: ShopProcessesOptions): Promise<ShopProcesses> {
   const { env, instances = 1, mode = 'dist', onOutput = () => undefined, onUnexpectedExit = () => undefined } = options;
   const processes = new Map<string, ChildProcess>();
+  const killed = new WeakSet<ChildProcess>();
   let stopping = false;
 
+  const launches = new Map<string, () => void>();
   const launch = (label: string, name: ShopProcessName, extraEnv: NodeJS.ProcessEnv): void => {
+    launches.set(label, () => launch(label, name, extraEnv));
     const { file, args } = command(name, mode);
     const child = spawn(file, args, {
       cwd: REPO_ROOT,
@@ -82,7 +89,7 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
       });
     }
     child.on('exit', (code) => {
-      if (!stopping) onUnexpectedExit(label, code);
+      if (!stopping && !killed.has(child)) onUnexpectedExit(label, code);
     });
     processes.set(label, child);
   };
@@ -129,6 +136,20 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     );
   };
 
+  const kill = async (label: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+    const child = processes.get(label);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    killed.add(child);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    process.kill(-child.pid!, signal);
+    await exited;
+  };
+  const restart = (label: string): void => {
+    const relaunch = launches.get(label);
+    if (!relaunch) throw new Error(`no process ${label}`);
+    relaunch();
+  };
+
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   try {
     let exited: [string, ChildProcess] | undefined;
@@ -141,5 +162,5 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     await stop();
     throw error;
   }
-  return { gatewayUrl, processes, stop };
+  return { gatewayUrl, processes, stop, kill, restart };
 }

@@ -12,7 +12,7 @@ export interface RunningShop extends ShopProcesses {
  * The real shop for a journey: the built services and gateway as four processes, on the test
  * run's FerretDB and RabbitMQ, with their own databases and exchange.
  */
-export async function startShop(label: string, extraEnv: Record<string, string> = {}): Promise<RunningShop> {
+export async function startShop(label: string, extraEnv: Record<string, string> = {}, instances = 1): Promise<RunningShop> {
   const output: string[] = [];
   const env = {
     ...testEnvironment(uniqueTestName(label)),
@@ -30,6 +30,7 @@ export async function startShop(label: string, extraEnv: Record<string, string> 
     env,
     gatewayPort: 0,
     servicePorts: { customer: 0, products: 0, shopping: 0 },
+    instances,
     onOutput: (name, line) => {
       output.push(`${name}: ${line}`);
     },

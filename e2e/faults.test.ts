@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { eventually } from '@shop/common/testing';
+import request from 'supertest';
+import { freePort } from '../scripts/infra/processes';
+import { startFerretDb, type RunningFerretDb } from '../scripts/infra/ferretdb';
+import { startRabbitMq, type RunningRabbitMq } from '../scripts/infra/rabbitmq';
+import { startShop, type RunningShop } from './support/shop';
+
+/**
+ * Faults against a shop with its own FerretDB and RabbitMQ node, which the tests stop and start
+ * again on the same ports and data.
+ */
+let dataDir: string;
+let ferret: RunningFerretDb;
+let rabbit: RunningRabbitMq;
+let shop: RunningShop;
+let api: ReturnType<typeof request>;
+const ports = { mongo: 0, amqp: 0 };
+const nodeName = `shop-faults-${process.pid}`;
+
+const startBroker = () => startRabbitMq({ dataDir: path.join(dataDir, 'rabbitmq'), nodeName, port: ports.amqp });
+const startDatabase = () => startFerretDb({ dataDir: path.join(dataDir, 'ferretdb'), port: ports.mongo });
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : '/tmp', 'shop-faults-'));
+  ports.mongo = await freePort();
+  ports.amqp = await freePort();
+  [ferret, rabbit] = await Promise.all([startDatabase(), startBroker()]);
+  shop = await startShop('faults', { MONGO_URL: ferret.url, AMQP_URL: rabbit.url });
+  api = request(shop.gatewayUrl);
+}, 180_000);
+
+afterAll(async () => {
+  await shop?.stop();
+  await Promise.all([ferret?.stop(), rabbit?.stop()]);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+let counter = 0;
+
+async function shopper(): Promise<{ token: string; productId: string }> {
+  const res = await api.post('/customer/signup').send({ email: `fault${++counter}-${Date.now()}@example.com`, password: 'a good password' }).expect(201);
+  const productId = ((await api.get('/').expect(200)).body.products[0] as { _id: string })._id;
+  return { token: res.body.token, productId };
+}
+
+async function placeOrder(token: string, productId: string): Promise<string> {
+  await api.put('/cart').set(bearer(token)).send({ _id: productId, qty: 1 }).expect(200);
+  return (await api.post('/shopping/order').set(bearer(token)).send({}).expect(201)).body.orderId;
+}
+
+/** Every order in the customer view exactly once. */
+async function expectInView(token: string, orderIds: string[], timeoutMs: number): Promise<void> {
+  await eventually(async () => {
+    const view = (await api.get('/customer/shoping-details').set(bearer(token)).expect(200)).body as { orders: Array<{ orderId: string }> };
+    expect(view.orders.map((o) => o.orderId).sort()).toEqual([...orderIds].sort());
+  }, timeoutMs, 200);
+}
+
+describe('faults', () => {
+  test('When the broker is down while 20 orders are placed, then all are accepted and reach the customer view once after it returns', async () => {
+    const { token, productId } = await eventually(async () => {
+      const s = await shopper();
+      await api.put('/cart').set(bearer(s.token)).send({ _id: s.productId, qty: 1 }).expect(200);
+      return s;
+    }, 30_000);
+    await api.delete(`/cart/${productId}`).set(bearer(token)).expect(200);
+
+    await rabbit.stop();
+    const outageStarted = Date.now();
+    const orderIds: string[] = [];
+    for (let i = 0; i < 20; i++) orderIds.push(await placeOrder(token, productId));
+    // The services answer meanwhile; the broker is degraded, not a reason to be unready.
+    await api.get('/health').expect(200);
+    const waited = 5000 - (Date.now() - outageStarted);
+    if (waited > 0) await new Promise((resolve) => setTimeout(resolve, waited));
+
+    rabbit = await startBroker();
+    await expectInView(token, orderIds, 30_000);
+    expect(new Set(orderIds).size).toBe(20);
+  }, 120_000);
+
+  test('When the customer service is killed mid-stream and restarted, then no order is lost or doubled', async () => {
+    const { token, productId } = await shopper();
+    const orderIds: string[] = [];
+    for (let i = 0; i < 5; i++) orderIds.push(await placeOrder(token, productId));
+    await shop.kill('customer');
+    for (let i = 0; i < 5; i++) orderIds.push(await placeOrder(token, productId));
+    shop.restart('customer');
+    await expectInView(token, orderIds, 30_000);
+  }, 120_000);
+
+  test('When the database restarts under the services, then requests fail fast with 503 and work again without a restart', async () => {
+    const { token } = await shopper();
+    await ferret.stop();
+    const started = Date.now();
+    const during = await api.get('/shopping/cart').set(bearer(token));
+    expect(during.status).toBe(503);
+    expect(during.body.error.code).toBe('DATABASE_UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect((await api.get('/customer/profile').set(bearer(token))).status).toBe(503);
+
+    ferret = await startDatabase();
+    await eventually(async () => {
+      await api.get('/shopping/cart').set(bearer(token)).expect(200);
+      await api.get('/customer/profile').set(bearer(token)).expect(200);
+    }, 30_000, 250);
+  }, 120_000);
+});
