@@ -7,6 +7,12 @@ export const customerEnv = {
   ADMIN_PASSWORD: z.string().min(8).max(72).optional(),
   /** bcrypt work factor: each step doubles the cost of a log-in, for us and for an attacker. */
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  /** Log-ins per client address per minute (0: no limit). */
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(0).default(30),
+  /** Failed log-ins per account per 15 minutes, against password guessing spread over addresses. */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
+  /** Sign-ups per client address per 10 minutes. */
+  SIGNUP_LIMIT_PER_IP: z.coerce.number().int().min(0).default(20),
 };
 
 export type CustomerConfig = ServiceConfig<z.infer<z.ZodObject<typeof customerEnv>>>;

@@ -22,7 +22,16 @@ export function startCustomerService(config: CustomerConfig, { handleSignals = t
       const accounts = new Accounts(customers, config.tokens, config.extra.BCRYPT_COST);
       const profiles = new Profiles(customers, views, catalogue, outbox);
       return {
-        routes: customerRoutes({ accounts, profiles, tokens: config.tokens }),
+        routes: customerRoutes({
+          accounts,
+          profiles,
+          tokens: config.tokens,
+          limits: {
+            loginPerIp: config.extra.LOGIN_LIMIT_PER_IP,
+            loginFailuresPerAccount: config.extra.LOGIN_FAILURES_PER_ACCOUNT,
+            signupPerIp: config.extra.SIGNUP_LIMIT_PER_IP,
+          },
+        }),
         handlers: customerEventHandlers(new CustomerViewProjection(views), catalogue),
         afterStart: async () => {
           const { ADMIN_EMAIL, ADMIN_PASSWORD } = config.extra;

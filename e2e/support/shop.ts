@@ -24,6 +24,11 @@ export async function startShop(label: string, extraEnv: Record<string, string> 
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     BCRYPT_COST: '4',
+    // Journeys send many requests from one address; the limits have tests of their own.
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOGIN_LIMIT_PER_IP: '0',
+    LOGIN_FAILURES_PER_ACCOUNT: '0',
+    SIGNUP_LIMIT_PER_IP: '0',
     ...extraEnv,
   };
   const shop = await startShopProcesses({

@@ -1,6 +1,7 @@
-import { AppError, errorBody, errorHandler, requestId, requestLog, type Logger } from '@shop/common';
+import { AppError, errorBody, errorHandler, rateLimiter, requestId, requestLog, type Logger } from '@shop/common';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import proxy from 'express-http-proxy';
 import { apiDocs } from './api-docs';
 import type { GatewayConfig, UpstreamName } from './config';
@@ -31,10 +32,14 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
     memoizeHost: false,
     limit: config.bodyLimit,
     timeout: config.proxyTimeoutMs,
-    proxyReqOptDecorator: (options) => {
+    proxyReqOptDecorator: (options, req) => {
       // express-http-proxy asks for `connection: close` by default; reuse connections instead.
       options.agent = keepAliveAgent;
-      if (options.headers) options.headers.connection = 'keep-alive';
+      if (options.headers) {
+        options.headers.connection = 'keep-alive';
+        // The client as the gateway sees it (never a client's own claim), for the services' limits.
+        options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
+      }
       return options;
     },
     userResHeaderDecorator: (headers) => {
@@ -60,13 +65,16 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Express
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
   app.use((_req, res, next) => {
     res.locals.startedAt = Date.now();
     next();
   });
   app.use(requestId());
   app.use(requestLog(logger));
+  app.use(helmet());
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));
+  app.use(rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }));
   app.get('/health', aggregatedHealth(upstreams));
   app.use(apiDocs()); // GET /openapi.json and Swagger UI at GET /docs
   app.use((req, res, next) => proxies[upstreamFor(req.path)](req, res, next));

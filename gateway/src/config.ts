@@ -26,6 +26,10 @@ export const gatewayConfigSchema = z
     /** How long a service may take to answer before the gateway gives up with 504. */
     PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+    /** Requests per client address per minute, over all paths (0: no limit). */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(3000),
+    /** Express "trust proxy" for a load balancer in front of the gateway; off: the gateway is the edge. */
+    TRUST_PROXY: z.string().default('false'),
   })
   .transform((env) => ({
     nodeEnv: env.NODE_ENV,
@@ -36,6 +40,8 @@ export const gatewayConfigSchema = z
     bodyLimit: env.BODY_LIMIT,
     proxyTimeoutMs: env.PROXY_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    trustProxy: env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY,
   }));
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -30,7 +30,7 @@ const tokens: TokenSettings = { secret: 'openapi-test-secret-that-is-long-enough
 // Only the routers' shape is read, and handlers are called only to see whether they ask for a token.
 const none = {} as never;
 const serviceRouters: Record<UpstreamName, Router> = {
-  customer: customerRoutes({ accounts: none, profiles: none, tokens } satisfies CustomerRoutesDependencies),
+  customer: customerRoutes({ accounts: none, profiles: none, tokens, limits: { loginPerIp: 0, loginFailuresPerAccount: 0, signupPerIp: 0 } } satisfies CustomerRoutesDependencies),
   products: productRoutes({ queries: none, commands: none, tokens } satisfies ProductRoutesDependencies),
   shopping: shoppingRoutes({ carts: none, orders: none, tokens } satisfies ShoppingRoutesDependencies),
 };

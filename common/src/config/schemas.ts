@@ -27,6 +27,11 @@ export const serviceEnvSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('microservices-shop-api'),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb').default('100kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * Which proxies' X-Forwarded-For to believe (Express "trust proxy"): the gateway, on a private
+   * network. The client address it yields is what rate limits count.
+   */
+  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
 });
 
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;

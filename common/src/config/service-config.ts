@@ -18,6 +18,7 @@ export interface ServiceConfig<Extra> {
   queue: string;
   bodyLimit: string;
   shutdownTimeoutMs: number;
+  trustProxy: string;
   tokens: TokenSettings;
   extra: Extra;
 }
@@ -58,6 +59,7 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
         queue: `${record.AMQP_QUEUE_PREFIX}${name}`,
         bodyLimit: record.BODY_LIMIT,
         shutdownTimeoutMs: record.SHUTDOWN_TIMEOUT_MS,
+        trustProxy: record.TRUST_PROXY,
         tokens: { secret: record.JWT_SECRET, issuer: record.JWT_ISSUER, audience: record.JWT_AUDIENCE, expiresIn: record.JWT_EXPIRES_IN as string },
         extra: extraValues,
       };

@@ -4,3 +4,4 @@ export * from './server';
 export * from './service-app';
 export * from './validate';
 export * from './async-handler';
+export * from './rate-limit';

@@ -64,6 +64,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
   const app = createServiceApp({
     logger,
     bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
     routes: parts.routes,
     readiness: () => ({
       database: isDatabaseConnected(connection) ? 'up' : 'down',

@@ -1,24 +1,41 @@
-import { asyncHandler, callerOf, parseBody, parseParams, requireAuth, type TokenSettings } from '@shop/common';
-import { Router } from 'express';
-import type { Accounts } from '../services/accounts';
+import { asyncHandler, callerOf, parseBody, parseParams, rateLimiter, requireAuth, type TokenSettings } from '@shop/common';
+import { Router, type Request } from 'express';
+import { normaliseEmail, type Accounts } from '../services/accounts';
 import type { Profiles } from '../services/profiles';
 import { addressBody, logInBody, productIdParams, signUpBody, wishlistBody } from './schemas';
+
+export interface AbuseLimits {
+  loginPerIp: number;
+  loginFailuresPerAccount: number;
+  signupPerIp: number;
+}
 
 export interface CustomerRoutesDependencies {
   accounts: Accounts;
   profiles: Profiles;
   tokens: TokenSettings;
+  limits: AbuseLimits;
 }
 
-export function customerRoutes({ accounts, profiles, tokens }: CustomerRoutesDependencies): Router {
+const MINUTE = 60_000;
+
+/** The account a log-in names, normalised as stored; unreadable bodies share one bucket. */
+const accountOf = (req: Request): string => (typeof req.body?.email === 'string' ? `account:${normaliseEmail(req.body.email).slice(0, 254)}` : 'account:?');
+
+export function customerRoutes({ accounts, profiles, tokens, limits }: CustomerRoutesDependencies): Router {
   const router = Router();
   const signedIn = requireAuth(tokens);
+  const loginLimits = [
+    rateLimiter({ limit: limits.loginPerIp, windowMs: MINUTE, message: 'Too many log-ins from this address; try again later' }),
+    rateLimiter({ limit: limits.loginFailuresPerAccount, windowMs: 15 * MINUTE, key: accountOf, onlyFailures: true, message: 'Too many failed log-ins for this account; try again later' }),
+  ];
+  const signupLimit = rateLimiter({ limit: limits.signupPerIp, windowMs: 10 * MINUTE, message: 'Too many sign-ups from this address; try again later' });
 
-  router.post('/customer/signup', asyncHandler(async (req, res) => {
+  router.post('/customer/signup', signupLimit, asyncHandler(async (req, res) => {
     res.status(201).json(await accounts.signUp(parseBody(signUpBody, req)));
   }));
 
-  router.post('/customer/login', asyncHandler(async (req, res) => {
+  router.post('/customer/login', ...loginLimits, asyncHandler(async (req, res) => {
     res.json(await accounts.logIn(parseBody(logInBody, req)));
   }));
 

@@ -1,0 +1,37 @@
+import type { Request, RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { errorBody } from './error-handler';
+import { AppError } from '../errors/app-errors';
+
+export interface RateLimitOptions {
+  /** Requests allowed per window; 0 turns the limit off. */
+  limit: number;
+  windowMs: number;
+  /** What is counted: the client's address by default, or e.g. the account a log-in names. */
+  key?: (req: Request) => string;
+  /** Count only failed requests (a log-in limit per account should not lock out its owner). */
+  onlyFailures?: boolean;
+  message?: string;
+}
+
+/**
+ * A fixed-window limit answering 429 in the shop's JSON error shape, with Retry-After. Counts are
+ * kept per process: with several instances behind the gateway, each counts its own share.
+ */
+export function rateLimiter({ limit, windowMs, key, onlyFailures = false, message = 'Too many requests; try again later' }: RateLimitOptions): RequestHandler {
+  if (limit <= 0) return (_req, _res, next) => next();
+  return rateLimit({
+    windowMs,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skipSuccessfulRequests: onlyFailures,
+    ...(key ? { keyGenerator: key } : {}),
+    handler: (req, res) => {
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+      res.setHeader('Retry-After', String(seconds));
+      res.status(429).json(errorBody(new AppError(429, 'RATE_LIMITED', message)));
+    },
+  });
+}

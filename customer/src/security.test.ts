@@ -1,0 +1,130 @@
+import bcrypt from 'bcryptjs';
+import jwt from 'jsonwebtoken';
+import { signAccessToken } from '@shop/common';
+import { testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import request from 'supertest';
+import { customerEnv, type CustomerConfig } from './config';
+import { CustomerRepository } from './database/customer-repository';
+import { startCustomerService, type CustomerService } from './service';
+
+let service: CustomerService;
+let config: CustomerConfig;
+let http: ReturnType<typeof request>;
+
+beforeAll(async () => {
+  config = testServiceConfig('customer', customerEnv, uniqueTestName('security'), {
+    BCRYPT_COST: '4',
+    LOGIN_LIMIT_PER_IP: '5',
+    LOGIN_FAILURES_PER_ACCOUNT: '3',
+    SIGNUP_LIMIT_PER_IP: '4',
+  });
+  service = await startCustomerService(config, { handleSignals: false });
+  http = request(service.server.server);
+});
+
+afterAll(async () => {
+  await service.shutdown();
+});
+
+// The services trust the gateway's X-Forwarded-For (loopback here): each test speaks from its own address.
+let addresses = 0;
+const from = () => ({ 'X-Forwarded-For': `10.0.${Math.floor(++addresses / 250)}.${addresses % 250}` });
+
+async function account(ip = from()): Promise<{ id: string; token: string; email: string }> {
+  const email = `sec${++addresses}@example.com`;
+  const res = await http.post('/customer/signup').set(ip).send({ email, password: 'a good password' }).expect(201);
+  return { ...res.body, email };
+}
+
+describe('customer: abuse limits', () => {
+  test('When one address tries too many log-ins, then 429 with Retry-After, while another address still gets in', async () => {
+    const { email } = await account();
+    const ip = from();
+    for (let i = 0; i < 5; i++) await http.post('/customer/login').set(ip).send({ email, password: 'a good password' }).expect(200);
+    const limited = await http.post('/customer/login').set(ip).send({ email, password: 'a good password' }).expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    await http.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
+  });
+
+  test('When an account sees too many failed log-ins from many addresses, then it is limited; successes never count', async () => {
+    const { email } = await account();
+    for (let i = 0; i < 4; i++) await http.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
+    for (let i = 0; i < 3; i++) await http.post('/customer/login').set(from()).send({ email: email.toUpperCase(), password: `guess ${i}xx` }).expect(401);
+    expect((await http.post('/customer/login').set(from()).send({ email, password: 'guess 4xx' }).expect(429)).body.error.code).toBe('RATE_LIMITED');
+  });
+
+  test('When one address signs up too often, then 429', async () => {
+    const ip = from();
+    for (let i = 0; i < 4; i++) await account(ip);
+    await http.post('/customer/signup').set(ip).send({ email: `burst${Date.now()}@example.com`, password: 'a good password' }).expect(429);
+  });
+});
+
+describe('customer: tokens', () => {
+  const profile = (token: string) => http.get('/customer/profile').set('Authorization', `Bearer ${token}`);
+
+  test('When a token is missing, tampered, unsigned, expired, or for another audience or issuer, then 401', async () => {
+    const { id, token } = await account();
+    await profile(token).expect(200);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    const { secret, issuer, audience } = config.tokens;
+    const cases = {
+      tampered: `${header}.${forged}.${signature}`,
+      'alg none': none,
+      expired: jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience, expiresIn: -10 }),
+      'wrong audience': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience: 'another-api' }),
+      'wrong issuer': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer: 'someone', audience }),
+      'other secret': jwt.sign({ role: 'customer' }, 'x'.repeat(40), { algorithm: 'HS256', subject: id, issuer, audience }),
+      'HS512 with our secret': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS512', subject: id, issuer, audience }),
+      'no subject': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', issuer, audience }),
+      'unknown role': signAccessToken({ customerId: id, role: 'root' as 'admin' }, config.tokens),
+    };
+    for (const [name, bad] of Object.entries(cases)) {
+      const res = await profile(bad);
+      expect({ name, status: res.status }).toEqual({ name, status: 401 });
+      expect(res.body.error.code).toMatch(/^(INVALID_TOKEN|TOKEN_EXPIRED)$/);
+    }
+    await http.get('/customer/profile').expect(401);
+    await http.get('/customer/profile').set('Authorization', token).expect(401); // not a bearer header
+  });
+});
+
+describe('customer: accounts cannot be bent', () => {
+  test('When a sign-up names a role or other stored fields, then they are ignored', async () => {
+    const email = `mass${Date.now()}@example.com`;
+    const res = await http.post('/customer/signup').set(from()).send({ email, password: 'a good password', role: 'admin', passwordHash: 'x', wishlist: ['a'], _id: '65a000000000000000000099' }).expect(201);
+    const stored = await new CustomerRepository(service.connection).findById(res.body.id);
+    expect(stored).toMatchObject({ role: 'customer', wishlist: [] });
+    expect(res.body.id).not.toBe('65a000000000000000000099');
+    expect(await bcrypt.compare('a good password', stored!.passwordHash)).toBe(true);
+  });
+
+  test('When a log-in carries query operators, then 400 and no account is matched', async () => {
+    await account();
+    await http.post('/customer/login').set(from()).send({ email: { $gt: '' }, password: 'a good password' }).expect(400);
+    await http.post('/customer/login').set(from()).send({ email: { $ne: null }, password: { $ne: null } }).expect(400);
+    await http.post('/customer/login').set(from()).send({ email: 'a@b.c', password: ['x'] }).expect(400);
+  });
+
+  test('When the email is unknown, then the password is still checked against a hash, so both answers cost the same', async () => {
+    const { email } = await account();
+    const compare = jest.spyOn(bcrypt, 'compare');
+    try {
+      await http.post('/customer/login').set(from()).send({ email: `nobody-${Date.now()}@example.com`, password: 'a good password' }).expect(401);
+      await http.post('/customer/login').set(from()).send({ email, password: 'wrong password' }).expect(401);
+      expect(compare).toHaveBeenCalledTimes(2);
+      for (const [, hash] of compare.mock.calls) expect(String(hash)).toMatch(/^\$2[aby]\$04\$/);
+    } finally {
+      compare.mockRestore();
+    }
+  });
+
+  test('When a password is longer than bcrypt reads (72 bytes), then sign-up refuses it rather than cutting it', async () => {
+    const res = await http.post('/customer/signup').set(from()).send({ email: `long${Date.now()}@example.com`, password: 'p'.repeat(73) }).expect(400);
+    expect(res.body.error.details[0]).toMatchObject({ path: 'body.password', message: expect.stringContaining('72 bytes') });
+  });
+});
