@@ -34,6 +34,12 @@ describe('the service app', () => {
     expect(res.body).toEqual({ error: { code: 'MALFORMED_JSON', message: expect.any(String) } });
   });
 
+  test('When the body is not JSON, then 415 rather than a request treated as empty', async () => {
+    const res = await request(app).post('/echo').set('Content-Type', 'text/plain').send('{"name":"x"}').expect(415);
+    expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    await request(app).post('/echo').set('Content-Type', 'application/x-www-form-urlencoded').send('name=x').expect(415);
+  });
+
   test('When the body is too large, then 413', async () => {
     expect((await request(app).post('/echo').send({ name: 'x'.repeat(2000) }).expect(413)).body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });

@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import { AppError } from '../errors/app-errors';
 import type { Logger } from '../logging/logger';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestId } from './request-id';
@@ -28,6 +29,17 @@ export function requestLog(logger: Logger): express.RequestHandler {
   };
 }
 
+/** A body in any other format would be silently ignored, and the request treated as empty. */
+function requireJsonBodies(): express.RequestHandler {
+  return (req, _res, next) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is(['application/json', '+json'])) {
+      return next(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json'));
+    }
+    next();
+  };
+}
+
 /**
  * The Express app every service builds: request ids, JSON bodies with a size limit, /health and
  * /ready, the service's routes, then JSON 404s and the one error handler. No listen here: tests
@@ -40,6 +52,7 @@ export function createServiceApp({ logger, bodyLimit, trustProxy = 'loopback', r
   app.set('etag', false);
   app.use(requestId());
   app.use(requestLog(logger));
+  app.use(requireJsonBodies());
   app.use(express.json({ limit: bodyLimit, strict: true }));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
