@@ -10,3 +10,4 @@ export * from './service/run-service';
 export * from './catalogue';
 export * from './contracts';
 export * from './concurrency';
+export * from './metrics';

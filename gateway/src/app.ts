@@ -1,4 +1,4 @@
-import { AppError, errorBody, errorHandler, rateLimiter, requestId, requestLog, type Logger } from '@shop/common';
+import { AppError, errorBody, errorHandler, metricsHandler, rateLimiter, requestId, requestLog, type Logger } from '@shop/common';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -71,11 +71,12 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Express
     next();
   });
   app.use(requestId());
-  app.use(requestLog(logger));
+  app.use(requestLog(logger, (req) => (req.route?.path as string | undefined) ?? `proxy:${upstreamFor(req.path)}`));
   app.use(helmet());
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));
   app.use(rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }));
   app.get('/health', aggregatedHealth(upstreams));
+  app.get('/metrics', metricsHandler()); // the gateway's own; the services' are not public
   app.use(apiDocs()); // GET /openapi.json and Swagger UI at GET /docs
   app.use((req, res, next) => proxies[upstreamFor(req.path)](req, res, next));
   app.use(errorHandler(logger));

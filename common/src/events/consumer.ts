@@ -6,6 +6,7 @@ import { runWithContext } from '../logging/request-context';
 import { isDatabaseUnavailable, isDuplicateKeyError } from '../database/mongo';
 import { AppError } from '../errors/app-errors';
 import { eventEnvelopeSchema, type EventEnvelope } from './envelope';
+import { shopMetrics } from '../metrics/metrics';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EventHandler = (event: EventEnvelope<any>) => Promise<void>;
@@ -50,9 +51,16 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   const processed: Model<ProcessedEvent> =
     connection.models.ProcessedEvent ?? connection.model<ProcessedEvent>('ProcessedEvent', processedEventSchema);
 
+  const { eventsConsumed, deadLettered } = shopMetrics();
+  const count = (type: string, outcome: 'applied' | 'duplicate' | 'retried' | 'dead-lettered' | 'ignored'): void => {
+    eventsConsumed.inc({ type, outcome });
+    if (outcome === 'dead-lettered') deadLettered.inc({ queue });
+  };
+
   async function apply(event: EventEnvelope, handler: EventHandler): Promise<'ack' | 'dead-letter'> {
     if (await processed.exists({ _id: event.id })) {
       logger.debug('event already applied', { eventId: event.id, type: event.type });
+      count(event.type, 'duplicate');
       return 'ack';
     }
     for (let attempt = 1; ; attempt++) {
@@ -67,8 +75,10 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         }
         if (isPermanent(error) || attempt >= maxAttempts) {
           logger.error('event dead-lettered', { eventId: event.id, type: event.type, attempt, error });
+          count(event.type, 'dead-lettered');
           return 'dead-letter';
         }
+        count(event.type, 'retried');
         logger.warn('event failed; retrying', { eventId: event.id, type: event.type, attempt, error: error instanceof Error ? error.message : String(error) });
         await sleep(retryDelayMs * 2 ** (attempt - 1));
       }
@@ -79,6 +89,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       if (!isDuplicateKeyError(error)) throw error;
     }
     logger.info('event applied', { eventId: event.id, type: event.type });
+    count(event.type, 'applied');
     return 'ack';
   }
 
@@ -93,10 +104,14 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         event = eventEnvelopeSchema.parse(JSON.parse(message.content.toString('utf8')));
       } catch {
         logger.error('malformed message dead-lettered', { queue, bytes: message.content.length, routingKey: message.fields.routingKey });
+        count('malformed', 'dead-lettered');
         return 'dead-letter';
       }
       const handler = handlers[event.type];
-      if (!handler) return 'ack';
+      if (!handler) {
+        count(event.type, 'ignored');
+        return 'ack';
+      }
       return runWithContext({ requestId: event.correlationId ?? event.id }, () => apply(event, handler));
     },
   });

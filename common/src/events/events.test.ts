@@ -8,6 +8,7 @@ import { eventually, EventProbe, testServers, uniqueTestName } from '../testing'
 import { startEventConsumer, type EventHandlers } from './consumer';
 import { createEvent, type EventEnvelope } from './envelope';
 import { Outbox } from './outbox';
+import { shopMetrics } from '../metrics/metrics';
 
 const logger = createLogger({ service: 'test', silent: true });
 let connection: Connection;
@@ -130,6 +131,15 @@ describe('the consumer', () => {
       return bodies;
     });
     expect(JSON.parse(dead[0]!).data).toEqual({ n: 1 });
+  });
+
+  test('When events flow, then the metrics count them by type and outcome', async () => {
+    const text = await shopMetrics().registry.metrics();
+    expect(text).toMatch(/events_published_total\{type="thing.happened"\} [5-9]/);
+    expect(text).toMatch(/events_consumed_total\{type="dup.test",outcome="duplicate"\} 1/);
+    expect(text).toMatch(/events_consumed_total\{type="flaky.test",outcome="retried"\} 2/);
+    expect(text).toMatch(/events_dead_lettered_total\{queue="queue_[0-9a-f]+"\} [1-9]/);
+    expect(text).toMatch(/outbox_backlog \d+/);
   });
 
   test('When an event is applied, then it is recorded by id in processed_events', async () => {

@@ -3,6 +3,7 @@ import type { Broker } from '../broker/broker';
 import type { Logger } from '../logging/logger';
 import { isDuplicateKeyError } from '../database/mongo';
 import type { EventEnvelope } from './envelope';
+import { shopMetrics } from '../metrics/metrics';
 
 interface OutboxRecord {
   _id: string;
@@ -47,6 +48,7 @@ export class Outbox {
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
   private again = false;
+  private removeBacklogSource?: () => void;
 
   constructor(private readonly options: OutboxOptions) {
     this.model = options.connection.models.OutboxRecord ?? options.connection.model<OutboxRecord>('OutboxRecord', outboxSchema);
@@ -65,6 +67,7 @@ export class Outbox {
   }
 
   start(): void {
+    this.removeBacklogSource = shopMetrics().addBacklogSource(() => this.backlog());
     this.options.broker.onConnected(() => this.kick());
     this.timer = setInterval(() => this.kick(), this.options.intervalMs ?? 2000);
     this.timer.unref();
@@ -73,6 +76,7 @@ export class Outbox {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.removeBacklogSource?.();
     await this.draining;
   }
 
@@ -117,6 +121,7 @@ export class Outbox {
       for (const record of batch) {
         const { envelope } = record;
         await broker.publish(envelope.type, envelope, { messageId: envelope.id, correlationId: envelope.correlationId });
+        shopMetrics().eventsPublished.inc({ type: envelope.type });
         await this.model.deleteOne({ _id: record._id });
       }
     }

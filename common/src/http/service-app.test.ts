@@ -68,6 +68,15 @@ describe('the service app', () => {
     expect(JSON.parse(line!).requestId).toBe('bug-1');
   });
 
+  test('When requests have been served, then /metrics has their durations by route pattern and status', async () => {
+    await request(app).post('/echo').send({ name: 'ok' }).expect(200);
+    const res = await request(app).get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/echo",status="200"\} [1-9]/);
+    expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status="404"\} [1-9]/);
+    expect(res.text).toContain('process_resident_memory_bytes');
+  });
+
   test('When dependencies change, then /ready follows: degraded broker still ready, database down not ready; /health stays up', async () => {
     await request(app).get('/ready').expect(200);
     state.broker = 'degraded';

@@ -1,6 +1,7 @@
 import express, { type Express, type Router } from 'express';
 import { AppError } from '../errors/app-errors';
 import type { Logger } from '../logging/logger';
+import { metricsHandler, shopMetrics } from '../metrics/metrics';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestId } from './request-id';
 
@@ -17,12 +18,17 @@ export interface ServiceAppOptions {
   routes: Router;
 }
 
-/** Logs one line per finished request, with its status and duration. */
-export function requestLog(logger: Logger): express.RequestHandler {
+/**
+ * Logs one line per finished request, with its status and duration, and times it in the
+ * http_request_duration_seconds histogram by route pattern (not path, which would be unbounded).
+ */
+export function requestLog(logger: Logger, routeOf: (req: express.Request) => string = (req) => (req.route?.path as string | undefined) ?? 'unmatched'): express.RequestHandler {
+  const { httpDuration } = shopMetrics();
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      httpDuration.observe({ method: req.method, route: routeOf(req), status: String(res.statusCode) }, ms / 1000);
       logger.http('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
     });
     next();
@@ -54,6 +60,7 @@ export function createServiceApp({ logger, bodyLimit, trustProxy = 'loopback', r
   app.use(requestLog(logger));
   app.use(requireJsonBodies());
   app.use(express.json({ limit: bodyLimit, strict: true }));
+  app.get('/metrics', metricsHandler());
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
