@@ -11,3 +11,4 @@ export * from './catalogue';
 export * from './contracts';
 export * from './concurrency';
 export * from './metrics';
+export * from './service/periodic';

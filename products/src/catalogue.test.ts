@@ -1,7 +1,8 @@
 import { CatalogueEvents, signAccessToken, type TokenSettings } from '@shop/common';
-import { EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { productsEnv } from './config';
+import { productModel } from './database/models/product';
 import { ProductRepository } from './database/product-repository';
 import { startProductsService, type ProductsService } from './service';
 
@@ -9,12 +10,13 @@ let service: ProductsService;
 let probe: EventProbe;
 let http: ReturnType<typeof request>;
 let adminToken: string;
+let isolation: string;
 let customerToken: string;
 
 const mango = { name: 'Alphonso Mango', desc: 'sweet', type: 'fruits', banner: '/m.jpg', unit: 1, price: 300, available: true, suplier: 'Golden Seed', stock: 10 };
 
 beforeAll(async () => {
-  const isolation = uniqueTestName('products');
+  isolation = uniqueTestName('products');
   const config = testServiceConfig('products', productsEnv, isolation);
   probe = await new EventProbe(config.amqpUrl, config.exchange).start();
   service = await startProductsService(config, { handleSignals: false });
@@ -123,6 +125,27 @@ describe('products: the catalogue', () => {
         throw new Error('not all products announced');
       })(),
     ).resolves.toBeGreaterThanOrEqual(count);
+  });
+
+  test('When a crash kept changes from being announced, then they are announced at the next start, and a pending deletion completes', async () => {
+    const changed = (await createProduct({ ...mango, name: 'Changed' }).expect(201)).body._id as string;
+    const removed = (await createProduct({ ...mango, name: 'Removed' }).expect(201)).body._id as string;
+    // What a crash right after the write leaves: the change stored, its announcement not.
+    const model = productModel(service.connection);
+    await model.updateOne({ _id: changed }, { $set: { price: 77, version: 2, announced: false } });
+    await model.updateOne({ _id: removed }, { $set: { deleted: true, version: 2, announced: false } });
+    await http.get(`/${removed}`).expect(404);
+    const second = await startProductsService(testServiceConfig('products', productsEnv, isolation), { handleSignals: false });
+    try {
+      await probe.waitFor((e) => e.id === `${CatalogueEvents.productUpdated}:${changed}:2` && (e.data as { price: number }).price === 77);
+      await probe.waitFor((e) => e.type === CatalogueEvents.productDeleted && (e.data as { productId: string }).productId === removed);
+      await eventually(async () => {
+        expect(await model.findById(removed).lean()).toBeNull();
+        expect((await model.findById(changed).lean())?.announced).toBe(true);
+      });
+    } finally {
+      await second.shutdown();
+    }
   });
 
   test('When /health and /ready are asked, then the service reports its database and broker', async () => {

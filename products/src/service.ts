@@ -1,4 +1,4 @@
-import { runService, type RunningService } from '@shop/common';
+import { runService, startPeriodic, type RunningService } from '@shop/common';
 import { productRoutes } from './api/routes';
 import type { ProductsConfig } from './config';
 import { ProductRepository } from './database/product-repository';
@@ -8,6 +8,8 @@ import { CatalogueCommands } from './services/catalogue-commands';
 import { CatalogueQueries } from './services/catalogue-queries';
 import { seedCatalogueIfEmpty } from './services/seed-catalogue';
 import { StockReservations } from './services/stock-reservations';
+
+const ANNOUNCE_PENDING_EVERY_MS = 30_000;
 
 export type ProductsService = RunningService<ProductsConfig['extra']>;
 
@@ -25,6 +27,7 @@ export function startProductsService(config: ProductsConfig, { handleSignals = t
         routes: productRoutes({ queries, commands, tokens: config.tokens }),
         handlers: productsEventHandlers({ products, commands, stock }),
         afterStart: async () => {
+          startPeriodic('announcing catalogue changes', () => commands.announcePending(), ANNOUNCE_PENDING_EVERY_MS, logger);
           if (!config.extra.SEED_CATALOGUE) return;
           const seeded = await seedCatalogueIfEmpty(products, commands);
           if (seeded > 0) logger.info('sample catalogue loaded', { products: seeded });

@@ -1,4 +1,4 @@
-import { CatalogueReplica, runService, type RunningService } from '@shop/common';
+import { CatalogueReplica, runService, startPeriodic, type RunningService } from '@shop/common';
 import { shoppingRoutes } from './api/routes';
 import type { ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
@@ -20,19 +20,14 @@ export function startShoppingService(config: ShoppingConfig, { handleSignals = t
       const carts = new CartRepository(connection);
       const catalogue = new CatalogueReplica(connection);
       const orders = new Orders(new OrderRepository(connection), carts, catalogue, outbox);
+      const cartService = new Carts(carts, catalogue, outbox);
       return {
-        routes: shoppingRoutes({ carts: new Carts(carts, catalogue, outbox), orders, tokens: config.tokens }),
+        routes: shoppingRoutes({ carts: cartService, orders, tokens: config.tokens }),
         handlers: shoppingEventHandlers(orders, catalogue),
         afterStart: async () => {
           await catalogue.requestSync(outbox, 'shopping');
-          const announcePending = (): void => {
-            orders.announcePending().then(
-              (count) => count > 0 && logger.warn('announced orders a crash had left unannounced', { count }),
-              (error: unknown) => logger.warn('could not announce pending orders', { error: error instanceof Error ? error.message : String(error) }),
-            );
-          };
-          announcePending();
-          setInterval(announcePending, ANNOUNCE_PENDING_EVERY_MS).unref();
+          startPeriodic('announcing orders', () => orders.announcePending(), ANNOUNCE_PENDING_EVERY_MS, logger);
+          startPeriodic('announcing carts', () => cartService.announcePending(), ANNOUNCE_PENDING_EVERY_MS, logger);
         },
       };
     },

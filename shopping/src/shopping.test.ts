@@ -3,6 +3,7 @@ import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
+import { cartModel } from './database/models/cart';
 import { orderModel } from './database/models/order';
 import { OrderRepository } from './database/order-repository';
 import { startShoppingService, type ShoppingService } from './service';
@@ -129,16 +130,19 @@ describe('shopping: orders', () => {
     expect((await http.get('/shopping/cart').set(other.auth).expect(200)).body.items).toEqual([]);
   });
 
-  test('When a crash kept a stored order from being announced, then it is announced at the next start', async () => {
+  test('When a crash kept a stored order and a cart change from being announced, then both are announced at the next start', async () => {
     const { id } = newCustomer();
     const orderId = `${id}-7`;
     await orderModel(service.connection).create({
       _id: orderId, customerId: id, items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 }],
       amount: 1.1, status: 'received', txnNumber: null, cartVersion: 7, createdAt: new Date(Date.now() - 60_000), announced: false,
     });
+    const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
+    await cartModel(service.connection).create({ _id: id, items: [line], version: 9, announced: false });
     const second = await startShoppingService(config, { handleSignals: false });
     try {
       await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
+      await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:9`);
       await eventually(async () => expect((await orderModel(service.connection).findById(orderId).lean())?.announced).toBe(true));
     } finally {
       await second.shutdown();

@@ -1,7 +1,7 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { productModel, type Product } from './models/product';
 
-export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor'>;
+export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'announced' | 'deleted'>;
 export type ProductChanges = Partial<NewProduct> & { reservedFor?: string[] };
 
 export interface ProductSearch {
@@ -11,6 +11,9 @@ export interface ProductSearch {
   page: number;
   limit: number;
 }
+
+/** Products a deletion has not yet removed are invisible to every query. */
+const LIVE = { deleted: mongoose.trusted({ $ne: true }) };
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -23,28 +26,25 @@ export class ProductRepository {
   }
 
   async create(product: NewProduct): Promise<Product> {
-    const created = await this.model.create({ ...product, version: 1 });
+    const created = await this.model.create({ ...product, version: 1, announced: false });
     return created.toObject();
   }
 
   async findById(id: string): Promise<Product | null> {
-    return this.model.findById(id).lean();
+    const product = await this.model.findById(id).lean();
+    return product && !product.deleted ? product : null;
   }
 
   async findByIds(ids: string[]): Promise<Product[]> {
-    return this.model.find({ _id: mongoose.trusted({ $in: ids }) }).lean();
+    return this.model.find({ _id: mongoose.trusted({ $in: ids }), ...LIVE }).lean();
   }
 
   async findAll(): Promise<Product[]> {
-    return this.model.find().sort({ _id: 1 }).lean();
-  }
-
-  async findByType(type: string): Promise<Product[]> {
-    return this.model.find({ type }).sort({ _id: 1 }).lean();
+    return this.model.find(LIVE).sort({ _id: 1 }).lean();
   }
 
   async search({ type, text, page, limit }: ProductSearch): Promise<{ products: Product[]; total: number }> {
-    const filter: Record<string, unknown> = {};
+    const filter: Record<string, unknown> = { ...LIVE };
     if (type) filter.type = type;
     // Escaped: the text is matched literally, so no client pattern can make the regex explode.
     if (text) filter.name = mongoose.trusted({ $regex: escapeRegExp(text), $options: 'i' });
@@ -56,7 +56,7 @@ export class ProductRepository {
   }
 
   async count(): Promise<number> {
-    return this.model.estimatedDocumentCount();
+    return this.model.countDocuments(LIVE);
   }
 
   /**
@@ -65,16 +65,32 @@ export class ProductRepository {
    */
   async update(id: string, expectedVersion: number, changes: ProductChanges): Promise<Product | null> {
     return this.model
-      .findOneAndUpdate({ _id: id, version: expectedVersion }, { $set: { ...changes, version: expectedVersion + 1 } }, { new: true })
+      .findOneAndUpdate({ _id: id, ...LIVE, version: expectedVersion }, { $set: { ...changes, version: expectedVersion + 1, announced: false } }, { new: true })
       .lean();
   }
 
-  async delete(id: string): Promise<boolean> {
-    const result = await this.model.deleteOne({ _id: id });
-    return result.deletedCount === 1;
+  /** Marks a product deleted (to be announced, then removed); null if it changed meanwhile. */
+  async markDeleted(id: string, expectedVersion: number): Promise<Product | null> {
+    return this.model
+      .findOneAndUpdate({ _id: id, ...LIVE, version: expectedVersion }, { $set: { deleted: true, version: expectedVersion + 1, announced: false } }, { new: true })
+      .lean();
+  }
+
+  /** Removes a deleted product once its deletion is announced. */
+  async remove(id: string): Promise<void> {
+    await this.model.deleteOne({ _id: id, deleted: true });
+  }
+
+  /** Records that this version's event is in the outbox, unless a newer change came meanwhile. */
+  async markAnnounced(id: string, version: number): Promise<void> {
+    await this.model.updateOne({ _id: id, version }, { $set: { announced: true } });
+  }
+
+  async findUnannounced(): Promise<Product[]> {
+    return this.model.find({ announced: false }).lean();
   }
 
   async insertMany(products: NewProduct[]): Promise<void> {
-    await this.model.insertMany(products.map((product) => ({ ...product, version: 1 })));
+    await this.model.insertMany(products.map((product) => ({ ...product, version: 1, announced: false })));
   }
 }

@@ -32,22 +32,14 @@ export class CatalogueCommands {
   async deleteProduct(id: string): Promise<ProductView> {
     const current = await this.products.findById(id);
     if (!current) throw new NotFoundError('No product with this id', 'PRODUCT_NOT_FOUND');
-    await this.products.delete(id);
-    this.queries.invalidate();
-    await this.outbox.add(
-      createEvent({
-        type: CatalogueEvents.productDeleted,
-        id: `${CatalogueEvents.productDeleted}:${id}`,
-        data: { productId: id, version: current.version + 1 },
-        source: SOURCE,
-        correlationId: currentRequestId(),
-      }),
-    );
+    const deleted = await this.products.markDeleted(id, current.version);
+    if (!deleted) throw new ConflictError('The product was changed at the same time; try again', 'CONCURRENT_CHANGE');
+    await this.announceDeletion(deleted, currentRequestId());
     return toProductView(current);
   }
 
   /** Publishes a product's current state (after a change, and when the catalogue is re-announced). */
-  async announce(type: string, product: Product): Promise<void> {
+  async announce(type: string, product: Product, correlationId = currentRequestId()): Promise<void> {
     this.queries.invalidate();
     await this.outbox.add(
       createEvent({
@@ -56,8 +48,34 @@ export class CatalogueCommands {
         id: `${type}:${product._id.toString()}:${product.version}`,
         data: toSnapshot(product),
         source: SOURCE,
-        correlationId: currentRequestId(),
+        correlationId,
       }),
     );
+    await this.products.markAnnounced(product._id.toString(), product.version);
+  }
+
+  /** Announces the changes a crash left unannounced (at start and periodically). */
+  async announcePending(): Promise<number> {
+    const pending = await this.products.findUnannounced();
+    for (const product of pending) {
+      if (product.deleted) await this.announceDeletion(product);
+      else await this.announce(product.version === 1 ? CatalogueEvents.productCreated : CatalogueEvents.productUpdated, product);
+    }
+    return pending.length;
+  }
+
+  private async announceDeletion(product: Product, correlationId?: string): Promise<void> {
+    this.queries.invalidate();
+    const productId = product._id.toString();
+    await this.outbox.add(
+      createEvent({
+        type: CatalogueEvents.productDeleted,
+        id: `${CatalogueEvents.productDeleted}:${productId}`,
+        data: { productId, version: product.version },
+        source: SOURCE,
+        correlationId,
+      }),
+    );
+    await this.products.remove(productId);
   }
 }

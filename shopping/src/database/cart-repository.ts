@@ -10,7 +10,7 @@ export class CartRepository {
   }
 
   async find(customerId: string): Promise<Cart> {
-    return (await this.model.findById(customerId).lean()) ?? { _id: customerId, items: [], version: 0 };
+    return (await this.model.findById(customerId).lean()) ?? { _id: customerId, items: [], version: 0, announced: true };
   }
 
   /**
@@ -21,14 +21,23 @@ export class CartRepository {
     const version = expectedVersion + 1;
     if (expectedVersion === 0) {
       try {
-        await this.model.create({ _id: customerId, items, version });
+        await this.model.create({ _id: customerId, items, version, announced: false });
         return version;
       } catch (error) {
         if (isDuplicateKeyError(error)) return undefined;
         throw error;
       }
     }
-    const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version } });
+    const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version, announced: false } });
     return result.modifiedCount === 1 ? version : undefined;
+  }
+
+  /** Records that this version's event is in the outbox, unless a newer change came meanwhile. */
+  async markAnnounced(customerId: string, version: number): Promise<void> {
+    await this.model.updateOne({ _id: customerId, version }, { $set: { announced: true } });
+  }
+
+  async findUnannounced(): Promise<Cart[]> {
+    return this.model.find({ announced: false }).lean();
   }
 }

@@ -1,4 +1,5 @@
-import { createEvent, currentRequestId, ShoppingEvents, type CartUpdated, type EventEnvelope, type Line } from '@shop/common';
+import { createEvent, currentRequestId, ShoppingEvents, type CartUpdated, type EventEnvelope, type Line, type Outbox } from '@shop/common';
+import type { CartRepository } from '../database/cart-repository';
 
 /** cart.updated carries the whole cart; its id names the version, so a re-send is one event. */
 export function cartUpdatedEvent(customerId: string, items: Line[], version: number): EventEnvelope<CartUpdated> {
@@ -9,4 +10,10 @@ export function cartUpdatedEvent(customerId: string, items: Line[], version: num
     source: 'shopping',
     correlationId: currentRequestId(),
   });
+}
+
+/** Puts the cart's event in the outbox, then clears the cart's duty to announce that version. */
+export async function announceCart(outbox: Outbox, carts: CartRepository, customerId: string, items: Line[], version: number): Promise<void> {
+  await outbox.add(cartUpdatedEvent(customerId, items, version));
+  await carts.markAnnounced(customerId, version);
 }

@@ -8,7 +8,7 @@ import {
   type LineProduct,
 } from '@shop/common';
 import type { CartRepository } from '../database/cart-repository';
-import { cartUpdatedEvent } from './cart-events';
+import { announceCart } from './cart-events';
 import { lineProduct } from './pricing';
 
 export interface CartView {
@@ -66,13 +66,18 @@ export class Carts {
         if (JSON.stringify(items) === JSON.stringify(cart.items)) return;
         const version = await this.carts.replaceItems(customerId, cart.version, items);
         if (version === undefined) continue;
-        await this.outbox.add(
-          cartUpdatedEvent(customerId, items, version),
-        );
+        await announceCart(this.outbox, this.carts, customerId, items, version);
         return;
       }
       throw new ConflictError('The cart was changed at the same time; try again', 'CONCURRENT_CHANGE');
     });
+  }
+
+  /** Announces carts whose change a crash left unannounced (at start and periodically). */
+  async announcePending(): Promise<number> {
+    const pending = await this.carts.findUnannounced();
+    for (const cart of pending) await announceCart(this.outbox, this.carts, cart._id, cart.items, cart.version);
+    return pending.length;
   }
 
   /** Lines at the replica's current price; products gone from the catalogue are left out. */

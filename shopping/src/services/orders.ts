@@ -12,7 +12,7 @@ import {
 import type { CartRepository } from '../database/cart-repository';
 import type { Order } from '../database/models/order';
 import type { OrderRepository } from '../database/order-repository';
-import { cartUpdatedEvent } from './cart-events';
+import { announceCart } from './cart-events';
 import { lineProduct, orderAmount } from './pricing';
 
 export interface OrderView {
@@ -139,8 +139,6 @@ export class Orders {
     // If the cart changed after it was read, those newer lines stay for the next order.
     const version = await this.carts.replaceItems(customerId, orderedVersion, []);
     if (version === undefined) return;
-    await this.outbox.add(
-      cartUpdatedEvent(customerId, [], version),
-    );
+    await announceCart(this.outbox, this.carts, customerId, [], version);
   }
 }

@@ -19,6 +19,14 @@ export interface Product {
    * stock: after a crash, a redelivered order.placed sees which lines it already took.
    */
   reservedFor: string[];
+  /**
+   * False from the write that changes the product until its event is in the outbox: the change
+   * and the duty to announce it are one atomic document write, and a crash in between is caught
+   * up by announcePending.
+   */
+  announced: boolean;
+  /** Deleted, but the deletion not yet announced; queries never see it. */
+  deleted: boolean;
 }
 
 const productSchema = new Schema<Product>(
@@ -34,6 +42,8 @@ const productSchema = new Schema<Product>(
     stock: { type: Number, required: true, min: 0 },
     version: { type: Number, required: true, default: 1 },
     reservedFor: { type: [String], default: [] },
+    announced: { type: Boolean, default: false },
+    deleted: { type: Boolean, default: false },
   },
   { versionKey: false, collection: 'products' },
 );

@@ -7,6 +7,8 @@ export interface Cart {
   items: Line[];
   /** Increases with every change; an order is keyed by the cart version it was made from. */
   version: number;
+  /** False from a change until its cart.updated is in the outbox (one write with the change). */
+  announced: boolean;
 }
 
 const lineSchema = new Schema({ product: { type: Schema.Types.Mixed, required: true }, unit: { type: Number, required: true } }, { _id: false });
@@ -16,6 +18,7 @@ const cartSchema = new Schema<Cart>(
     _id: { type: String, required: true },
     items: { type: [lineSchema], default: [] },
     version: { type: Number, required: true },
+    announced: { type: Boolean, default: false },
   },
   { versionKey: false, collection: 'carts' },
 );
