@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { jsonResponse } from '@shop/common/openapi';
 import { z } from 'zod';
 import type { UpstreamName } from './config';
 
@@ -54,7 +55,7 @@ const notReady = z
   })
   .openapi('ServicesNotReady');
 
-const json = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
+const json = jsonResponse;
 
 /** The gateway's own routes (app.ts): they never reach a service. */
 export function registerGatewayApi(registry: OpenAPIRegistry): void {

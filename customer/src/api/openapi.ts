@@ -1,4 +1,5 @@
-import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { extendZodWithOpenApi, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { bearerSecurity, errorResponse, invalidResponse, jsonResponse, productSchema, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
 import { lineSchema, ORDER_STATUSES } from '@shop/common';
 import { z } from 'zod';
 import { addressBody, logInBody, productIdParams, signUpBody, wishlistBody } from './schemas';
@@ -13,36 +14,13 @@ extendZodWithOpenApi(z);
 
 const TAG = 'customer';
 
-const errorBody = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ description: 'A stable SNAKE_CASE code', example: 'VALIDATION_FAILED' }),
-      message: z.string(),
-      details: z.unknown().optional().openapi({ description: 'For VALIDATION_FAILED: the failing fields, as [{path, message}]' }),
-    }),
-  })
-  .openapi('ErrorBody');
-
 const session = z.object({ id: z.string(), token: z.string().openapi({ description: 'A bearer token (JWT)' }) }).openapi('Session');
 
 const address = z
   .object({ _id: z.string(), street: z.string(), postalCode: z.string(), city: z.string(), country: z.string() })
   .openapi('Address');
 
-const product = z
-  .object({
-    _id: z.string(),
-    name: z.string(),
-    desc: z.string(),
-    type: z.string(),
-    banner: z.string(),
-    unit: z.number(),
-    price: z.number(),
-    available: z.boolean(),
-    suplier: z.string(),
-    stock: z.number().int(),
-  })
-  .openapi('Product');
+const product = productSchema;
 
 const cartLine = lineSchema.openapi('CartLine');
 
@@ -72,15 +50,15 @@ const profile = z
   })
   .openapi('CustomerProfile');
 
-const json = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
-const failure = (description: string) => json(description, errorBody);
-const bearer = [{ bearerAuth: [] }];
-const invalid = failure('VALIDATION_FAILED or MALFORMED_JSON');
-const unauthorized = failure('No token, or a bad or expired one');
+const json = jsonResponse;
+const failure = errorResponse;
+const bearer = bearerSecurity;
+const invalid = invalidResponse;
+const unauthorized = unauthorizedResponse;
 
 /** Registers the customer service's routes (see routes.ts) with their request and answer schemas. */
 export function registerCustomerApi(registry: OpenAPIRegistry): void {
-  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registerBearerAuth(registry);
 
   registry.registerPath({
     method: 'post',

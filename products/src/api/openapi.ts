@@ -1,4 +1,5 @@
-import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { extendZodWithOpenApi, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { bearerSecurity, errorResponse, invalidResponse, jsonResponse, productSchema, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
 import { z } from 'zod';
 import { categoryParams, productChangesSchema, productIdParams, productIdsBody, productInputSchema, productSearchQuery } from './schemas';
 
@@ -12,30 +13,7 @@ extendZodWithOpenApi(z);
 
 const TAG = 'products';
 
-const errorBody = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ description: 'A stable SNAKE_CASE code', example: 'VALIDATION_FAILED' }),
-      message: z.string(),
-      details: z.unknown().optional().openapi({ description: 'For VALIDATION_FAILED: the failing fields, as [{path, message}]' }),
-    }),
-  })
-  .openapi('ErrorBody');
-
-const product = z
-  .object({
-    _id: z.string(),
-    name: z.string(),
-    desc: z.string(),
-    type: z.string(),
-    banner: z.string(),
-    unit: z.number(),
-    price: z.number(),
-    available: z.boolean(),
-    suplier: z.string(),
-    stock: z.number().int(),
-  })
-  .openapi('Product');
+const product = productSchema;
 
 const catalogue = z.object({ products: z.array(product), categories: z.array(z.string()) }).openapi('Catalogue');
 
@@ -43,17 +21,17 @@ const productPage = z
   .object({ products: z.array(product), total: z.number().int(), page: z.number().int(), limit: z.number().int() })
   .openapi('ProductPage');
 
-const json = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
-const failure = (description: string) => json(description, errorBody);
-const admin = [{ bearerAuth: [] }];
-const invalid = failure('VALIDATION_FAILED or MALFORMED_JSON');
-const unauthorized = failure('No token, or a bad or expired one');
+const json = jsonResponse;
+const failure = errorResponse;
+const admin = bearerSecurity;
+const invalid = invalidResponse;
+const unauthorized = unauthorizedResponse;
 const forbidden = failure('FORBIDDEN: the caller is not an admin');
 const notFound = failure('PRODUCT_NOT_FOUND');
 
 /** Registers the products service's routes (see routes.ts) with their request and answer schemas. */
 export function registerProductsApi(registry: OpenAPIRegistry): void {
-  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registerBearerAuth(registry);
 
   registry.registerPath({
     method: 'get',

@@ -1,4 +1,5 @@
-import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { extendZodWithOpenApi, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { bearerSecurity, errorResponse, invalidResponse, jsonResponse, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
 import { lineProductSchema, lineSchema, ORDER_STATUSES } from '@shop/common';
 import { z } from 'zod';
 import { cartLineBody, orderIdParams, placeOrderBody, productIdParams } from './schemas';
@@ -12,16 +13,6 @@ import { cartLineBody, orderIdParams, placeOrderBody, productIdParams } from './
 extendZodWithOpenApi(z);
 
 const TAG = 'shopping';
-
-const errorBody = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ description: 'A stable SNAKE_CASE code', example: 'VALIDATION_FAILED' }),
-      message: z.string(),
-      details: z.unknown().optional().openapi({ description: 'For VALIDATION_FAILED: the failing fields, as [{path, message}]' }),
-    }),
-  })
-  .openapi('ErrorBody');
 
 const cartLine = lineSchema.openapi('CartLine');
 
@@ -42,16 +33,16 @@ const order = z
   })
   .openapi('Order');
 
-const json = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
-const failure = (description: string) => json(description, errorBody);
+const json = jsonResponse;
+const failure = errorResponse;
 // Every shopping route requires a signed-in caller (routes.ts: router.use(requireAuth(tokens))).
-const bearer = [{ bearerAuth: [] }];
-const invalid = failure('VALIDATION_FAILED or MALFORMED_JSON');
-const unauthorized = failure('No token, or a bad or expired one');
+const bearer = bearerSecurity;
+const invalid = invalidResponse;
+const unauthorized = unauthorizedResponse;
 
 /** Registers the shopping service's routes (see routes.ts) with their request and answer schemas. */
 export function registerShoppingApi(registry: OpenAPIRegistry): void {
-  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registerBearerAuth(registry);
 
   registry.registerPath({
     method: 'get',

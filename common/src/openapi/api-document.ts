@@ -1,0 +1,48 @@
+import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+/*
+ * What every part of the API document shares, defined once: the error body, a product, the
+ * bearer scheme and the shape of a JSON answer. Only the document builders import this (not
+ * the services at run time), hence its own entry point, @shop/common/openapi.
+ */
+
+extendZodWithOpenApi(z);
+
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ description: 'A stable SNAKE_CASE code', example: 'VALIDATION_FAILED' }),
+      message: z.string(),
+      details: z.unknown().optional().openapi({ description: 'For VALIDATION_FAILED: the failing fields, as [{path, message}]' }),
+    }),
+  })
+  .openapi('ErrorBody');
+
+/** A product as the API answers it (products' own, and the replicas' copies). */
+export const productSchema = z
+  .object({
+    _id: z.string(),
+    name: z.string(),
+    desc: z.string(),
+    type: z.string(),
+    banner: z.string(),
+    unit: z.number(),
+    price: z.number(),
+    available: z.boolean(),
+    suplier: z.string(),
+    stock: z.number().int(),
+  })
+  .openapi('Product');
+
+export const jsonResponse = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
+export const errorResponse = (description: string): ResponseConfig => jsonResponse(description, errorBodySchema);
+export const invalidResponse = errorResponse('VALIDATION_FAILED or MALFORMED_JSON');
+export const unauthorizedResponse = errorResponse('No token, or a bad or expired one');
+
+/** The security requirement of a route that needs a bearer token. */
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+export function registerBearerAuth(registry: OpenAPIRegistry): void {
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+}
