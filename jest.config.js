@@ -11,6 +11,7 @@ module.exports = {
   // One FerretDB and one RabbitMQ node for the whole run; each test file gets its own names on them.
   globalSetup: '<rootDir>/scripts/test/global-setup.ts',
   globalTeardown: '<rootDir>/scripts/test/global-teardown.ts',
+  reporters: ['default', '<rootDir>/scripts/test/summary-reporter.js'],
   testTimeout: 30_000,
   maxWorkers: 2,
 };
