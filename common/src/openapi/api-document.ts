@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { productSnapshotSchema } from '../contracts/catalogue-events';
 
 /*
  * What every part of the API document shares, defined once: the error body, a product, the
@@ -19,20 +20,10 @@ export const errorBodySchema = z
   })
   .openapi('ErrorBody');
 
-/** A product as the API answers it (products' own, and the replicas' copies). */
+/** A product as the API answers it (products' own, and the replicas' copies): the event's fields, keyed by _id. */
 export const productSchema = z
-  .object({
-    _id: z.string(),
-    name: z.string(),
-    desc: z.string(),
-    type: z.string(),
-    banner: z.string(),
-    unit: z.number(),
-    price: z.number(),
-    available: z.boolean(),
-    suplier: z.string(),
-    stock: z.number().int(),
-  })
+  .object({ _id: z.string() })
+  .merge(productSnapshotSchema.omit({ productId: true, version: true }))
   .openapi('Product');
 
 export const jsonResponse = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });

@@ -1,19 +1,8 @@
-import type { ProductSnapshot } from '@shop/common';
+import type { ProductSnapshot, PublicProduct } from '@shop/common';
 import type { Product } from '../database/models/product';
 
-/** A product as clients see it: the original's fields plus stock. */
-export interface ProductView {
-  _id: string;
-  name: string;
-  desc: string;
-  type: string;
-  banner: string;
-  unit: number;
-  price: number;
-  available: boolean;
-  suplier: string;
-  stock: number;
-}
+/** A product as clients see it: the original's fields plus stock (the same shape the replicas answer). */
+export type ProductView = PublicProduct;
 
 export function toProductView(product: Product): ProductView {
   return {
