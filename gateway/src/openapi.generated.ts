@@ -1718,7 +1718,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "type": "string"
           },
           "stock": {
-            "type": "number"
+            "type": "integer"
           }
         },
         "required": [

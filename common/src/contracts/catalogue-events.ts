@@ -19,7 +19,7 @@ export const productSnapshotSchema = z.object({
   price: z.number(),
   available: z.boolean(),
   suplier: z.string(),
-  stock: z.number(),
+  stock: z.number().int(),
   /** Increases with every change, so that a replica never goes back to an older state. */
   version: z.number().int(),
 });
