@@ -6,7 +6,7 @@ import {
   type ProductSnapshot,
 } from '../contracts/catalogue-events';
 import type { EventEnvelope } from '../events/envelope';
-import type { EventHandlers } from '../events/consumer';
+import { idempotentHandler, type EventHandlers } from '../events/consumer';
 import { createEvent } from '../events/envelope';
 import type { Outbox } from '../events/outbox';
 
@@ -98,14 +98,15 @@ export class CatalogueReplica {
 
   /** Handlers for the catalogue events, to merge into a service's own. */
   handlers(): EventHandlers {
-    const applySnapshot = async (event: EventEnvelope): Promise<void> => this.applySnapshot(productSnapshotSchema.parse(event.data));
+    // Versions make these idempotent: an event applied twice finds its version already there.
+    const applySnapshot = idempotentHandler(async (event: EventEnvelope): Promise<void> => this.applySnapshot(productSnapshotSchema.parse(event.data)));
     return {
       [CatalogueEvents.productCreated]: applySnapshot,
       [CatalogueEvents.productUpdated]: applySnapshot,
-      [CatalogueEvents.productDeleted]: async (event) => {
+      [CatalogueEvents.productDeleted]: idempotentHandler(async (event) => {
         const { productId, version } = productDeletedSchema.parse(event.data);
         await this.applyDeletion(productId, version);
-      },
+      }),
     };
   }
 

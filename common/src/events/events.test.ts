@@ -5,7 +5,7 @@ import { Broker, deadLetterQueueName } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
 import { eventually, EventProbe, testServers, uniqueTestName } from '../testing';
-import { startEventConsumer, type EventHandlers } from './consumer';
+import { idempotentHandler, startEventConsumer, type EventHandlers } from './consumer';
 import { createEvent, type EventEnvelope } from './envelope';
 import { Outbox } from './outbox';
 import { shopMetrics } from '../metrics/metrics';
@@ -140,6 +140,14 @@ describe('the consumer', () => {
     expect(text).toMatch(/events_consumed_total\{type="flaky.test",outcome="retried"\} 2/);
     expect(text).toMatch(/events_dead_lettered_total\{queue="queue_[0-9a-f]+"\} [1-9]/);
     expect(text).toMatch(/outbox_backlog \d+/);
+  });
+
+  test('When a handler is idempotent by itself, then no processed_events record is kept for it', async () => {
+    const seen: string[] = [];
+    await consume({ 'self.test': idempotentHandler(async (event) => void seen.push(event.id)) });
+    const event = await probe.publish('self.test', {});
+    await eventually(() => expect(seen).toEqual([event.id]));
+    expect(await connection.collection('processed_events').countDocuments({ _id: event.id as never })).toBe(0);
   });
 
   test('When an event is applied, then it is recorded by id in processed_events', async () => {

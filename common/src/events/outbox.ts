@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import type { Broker } from '../broker/broker';
 import type { Logger } from '../logging/logger';
 import { isDuplicateKeyError } from '../database/mongo';
@@ -118,11 +118,16 @@ export class Outbox {
       if (!broker.isConnected()) return;
       const batch = await this.model.find().sort({ seq: 1 }).limit(100).lean();
       if (batch.length === 0) return;
-      for (const record of batch) {
-        const { envelope } = record;
-        await broker.publish(envelope.type, envelope, { messageId: envelope.id, correlationId: envelope.correlationId });
-        shopMetrics().eventsPublished.inc({ type: envelope.type });
-        await this.model.deleteOne({ _id: record._id });
+      const published: string[] = [];
+      try {
+        for (const { envelope } of batch) {
+          await broker.publish(envelope.type, envelope, { messageId: envelope.id, correlationId: envelope.correlationId });
+          shopMetrics().eventsPublished.inc({ type: envelope.type });
+          published.push(envelope.id);
+        }
+      } finally {
+        // One write for the batch; what was published before a failure is not published again.
+        if (published.length > 0) await this.model.deleteMany({ _id: mongoose.trusted({ $in: published }) });
       }
     }
   }

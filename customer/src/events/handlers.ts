@@ -1,5 +1,6 @@
 import {
   cartUpdatedSchema,
+  idempotentHandler,
   orderPlacedSchema,
   ShoppingEvents,
   StockEvents,
@@ -12,11 +13,12 @@ import type { CustomerViewProjection } from '../services/customer-view-projectio
 
 /** What customer does with the events it consumes: one handler per event type. */
 export function customerEventHandlers(projection: CustomerViewProjection, catalogue: CatalogueReplica): EventHandlers {
+  // The projection is idempotent by the view's own state (see CustomerViewProjection).
   return {
     ...catalogue.handlers(),
-    [ShoppingEvents.cartUpdated]: (event) => projection.cartUpdated(cartUpdatedSchema.parse(event.data)),
-    [ShoppingEvents.orderPlaced]: (event) => projection.orderPlaced(orderPlacedSchema.parse(event.data)),
-    [StockEvents.stockReserved]: (event) => projection.stockReserved(stockReservedSchema.parse(event.data)),
-    [StockEvents.stockRejected]: (event) => projection.stockRejected(stockRejectedSchema.parse(event.data)),
+    [ShoppingEvents.cartUpdated]: idempotentHandler((event) => projection.cartUpdated(cartUpdatedSchema.parse(event.data))),
+    [ShoppingEvents.orderPlaced]: idempotentHandler((event) => projection.orderPlaced(orderPlacedSchema.parse(event.data))),
+    [StockEvents.stockReserved]: idempotentHandler((event) => projection.stockReserved(stockReservedSchema.parse(event.data))),
+    [StockEvents.stockRejected]: idempotentHandler((event) => projection.stockRejected(stockRejectedSchema.parse(event.data))),
   };
 }
