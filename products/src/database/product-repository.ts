@@ -1,5 +1,5 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
-import { productModel, type Product } from './models/product';
+import { productModel, type CatalogueProduct, type Product } from './models/product';
 
 export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'announced' | 'deleted'>;
 export type ProductChanges = Partial<NewProduct> & { reservedFor?: string[] };
@@ -39,17 +39,18 @@ export class ProductRepository {
     return this.model.find({ _id: mongoose.trusted({ $in: ids }), ...LIVE }).lean();
   }
 
-  async findAll(): Promise<Product[]> {
-    return this.model.find(LIVE).sort({ _id: 1 }).lean();
+  /** The whole live catalogue, without the reservation bookkeeping, which only stock reservations read. */
+  async findAll(): Promise<CatalogueProduct[]> {
+    return this.model.find(LIVE).select({ reservedFor: 0 }).sort({ _id: 1 }).lean();
   }
 
-  async search({ type, text, page, limit }: ProductSearch): Promise<{ products: Product[]; total: number }> {
+  async search({ type, text, page, limit }: ProductSearch): Promise<{ products: CatalogueProduct[]; total: number }> {
     const filter: Record<string, unknown> = { ...LIVE };
     if (type) filter.type = type;
     // Escaped: the text is matched literally, so no client pattern can make the regex explode.
     if (text) filter.name = mongoose.trusted({ $regex: escapeRegExp(text), $options: 'i' });
     const [products, total] = await Promise.all([
-      this.model.find(filter).sort({ _id: 1 }).skip((page - 1) * limit).limit(limit).lean(),
+      this.model.find(filter).select({ reservedFor: 0 }).sort({ _id: 1 }).skip((page - 1) * limit).limit(limit).lean(),
       this.model.countDocuments(filter),
     ]);
     return { products, total };

@@ -1,6 +1,6 @@
 import { CatalogueEvents, ConflictError, createEvent, currentRequestId, NotFoundError, type Outbox } from '@shop/common';
 import type { NewProduct, ProductChanges, ProductRepository } from '../database/product-repository';
-import type { Product } from '../database/models/product';
+import type { CatalogueProduct } from '../database/models/product';
 import type { CatalogueQueries } from './catalogue-queries';
 import { toProductView, toSnapshot, type ProductView } from './product-view';
 
@@ -39,7 +39,7 @@ export class CatalogueCommands {
   }
 
   /** Publishes a product's current state (after a change, and when the catalogue is re-announced). */
-  async announce(type: string, product: Product, correlationId = currentRequestId()): Promise<void> {
+  async announce(type: string, product: CatalogueProduct, correlationId = currentRequestId()): Promise<void> {
     this.queries.invalidate();
     await this.outbox.add(
       createEvent({
@@ -64,7 +64,7 @@ export class CatalogueCommands {
     return pending.length;
   }
 
-  private async announceDeletion(product: Product, correlationId?: string): Promise<void> {
+  private async announceDeletion(product: CatalogueProduct, correlationId?: string): Promise<void> {
     this.queries.invalidate();
     const productId = product._id.toString();
     await this.outbox.add(

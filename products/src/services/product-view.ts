@@ -1,10 +1,10 @@
 import type { ProductSnapshot, PublicProduct } from '@shop/common';
-import type { Product } from '../database/models/product';
+import type { CatalogueProduct } from '../database/models/product';
 
 /** A product as clients see it: the original's fields plus stock (the same shape the replicas answer). */
 export type ProductView = PublicProduct;
 
-export function toProductView(product: Product): ProductView {
+export function toProductView(product: CatalogueProduct): ProductView {
   return {
     _id: product._id.toString(),
     name: product.name,
@@ -19,7 +19,7 @@ export function toProductView(product: Product): ProductView {
   };
 }
 
-export function toSnapshot(product: Product): ProductSnapshot {
+export function toSnapshot(product: CatalogueProduct): ProductSnapshot {
   const { _id, ...fields } = toProductView(product);
   return { productId: _id, ...fields, version: product.version };
 }

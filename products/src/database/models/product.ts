@@ -29,6 +29,9 @@ export interface Product {
   deleted: boolean;
 }
 
+/** A product as the catalogue reads it, without the reservation bookkeeping. */
+export type CatalogueProduct = Omit<Product, 'reservedFor'>;
+
 const productSchema = new Schema<Product>(
   {
     name: { type: String, required: true },
