@@ -1,0 +1,109 @@
+/**
+ * What the database operations the shop's hot paths use cost on FerretDB (SQLite handler, data on
+ * /dev/shm), one at a time from one client: which are index look-ups and which scan a collection.
+ *   node -r ts-node/register/transpile-only bench/ferretdb-ops.ts [--docs 1000] [--mongo-url URL]
+ * Without --mongo-url it starts a private FerretDB for the run and stops it after.
+ */
+import fs from 'node:fs';
+import { MongoClient, ObjectId, type Db } from 'mongodb';
+
+/** Documents of any shape, _id of any type (the shop uses strings for orders, events and views). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
+import { startFerretDb } from '../scripts/infra/ferretdb';
+import { runAllCleanups } from '../scripts/infra/processes';
+import { assertLoopback } from './lib/http';
+import { Samples } from './lib/stats';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const DOCS = Number(arg('docs') ?? 1000);
+const ROUNDS = Number(arg('rounds') ?? 200);
+
+function product(n: number): Doc {
+  return {
+    _id: new ObjectId(),
+    name: `Bench product ${n}`,
+    desc: `Product ${n} of the benchmark catalogue: a description of about the length a real shop writes.`,
+    type: `type-${n % 10}`,
+    banner: `/images/bench-${n}.jpg`,
+    unit: 1,
+    price: 10 + (n % 490),
+    available: true,
+    suplier: `Supplier ${n % 37}`,
+    stock: 1_000_000_000,
+    version: 1,
+  };
+}
+
+async function time(label: string, rounds: number, op: (i: number) => Promise<unknown>): Promise<[string, ReturnType<Samples['summary']>]> {
+  const samples = new Samples();
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    await op(i);
+    samples.record(performance.now() - started);
+  }
+  return [label, samples.summary()];
+}
+
+async function measure(db: Db): Promise<Array<[string, ReturnType<Samples['summary']>]>> {
+  const products = db.collection<Doc>('products');
+  const orders = db.collection<Doc>('orders');
+  const docs = Array.from({ length: DOCS }, (_, n) => product(n));
+  await products.insertMany(docs);
+  await orders.insertMany(Array.from({ length: DOCS }, (_, n) => ({ _id: `customer-${n % 200}-${n}`, customerId: `customer-${n % 200}`, amount: n, items: [{ product: product(n), unit: 1 }], createdAt: new Date() })));
+  const customers = db.collection<Doc>('customers');
+  await customers.createIndex({ email: 1 }, { unique: true });
+  await customers.insertMany(Array.from({ length: 200 }, (_, n) => ({ email: `bench-${n}@bench.test`, passwordHash: 'x'.repeat(60), phone: '', role: 'customer', address: [], wishlist: [] })));
+  const id = (i: number) => docs[(i * 7) % DOCS]!._id as ObjectId;
+  const rows: Array<[string, ReturnType<Samples['summary']>]> = [];
+  rows.push(await time('findOne({_id}) (GET /:id before the cache, carts, replicas)', ROUNDS, (i) => products.findOne({ _id: id(i) })));
+  rows.push(await time('findOne({email}) in 200 customers, unique index (log-in)', ROUNDS, (i) => customers.findOne({ email: `bench-${i % 200}@bench.test` })));
+  rows.push(await time('find({_id: {$in: 3 ids}}) (pricing an order, reserving stock)', ROUNDS / 4, (i) => products.find({ _id: { $in: [id(i), id(i + 1), id(i + 2)] } }).toArray()));
+  rows.push(await time(`find().sort({_id: 1}) all ${DOCS} (catalogue reload)`, 20, () => products.find().sort({ _id: 1 }).toArray()));
+  rows.push(await time('find({type}).sort({_id: 1}) (a category)', 20, (i) => products.find({ type: `type-${i % 10}` }).sort({ _id: 1 }).toArray()));
+  rows.push(await time('find().sort().skip().limit(20) + countDocuments (GET /products?page=)', 20, (i) =>
+    Promise.all([products.find({}).sort({ _id: 1 }).skip((i % 50) * 20).limit(20).toArray(), products.countDocuments({})]),
+  ));
+  rows.push(await time(`find({customerId}) in ${DOCS} orders (GET /shopping/orders)`, 50, (i) => orders.find({ customerId: `customer-${i % 200}` }).sort({ createdAt: -1 }).toArray()));
+  rows.push(await time('insertOne (an order, an outbox entry, a processed event)', ROUNDS, (i) => db.collection<Doc>('outbox').insertOne({ _id: `event-${i}`, seq: i, envelope: { type: 'x', data: docs[i % DOCS] }, createdAt: new Date() })));
+  rows.push(await time('find().sort({seq: 1}).limit(100) on the outbox (the relay)', 50, () => db.collection('outbox').find().sort({ seq: 1 }).limit(100).toArray()));
+  rows.push(await time('deleteOne({_id}) (outbox entry relayed)', ROUNDS, (i) => db.collection<Doc>('outbox').deleteOne({ _id: `event-${i}` })));
+  rows.push(await time('replaceOne({_id}, upsert) (a customer view, a replica product)', ROUNDS, (i) => products.replaceOne({ _id: id(i) }, { ...docs[(i * 7) % DOCS]!, version: 2 + i }, { upsert: true })));
+  rows.push(await time('findOneAndUpdate({_id, version}) (stock, a cart)', ROUNDS, (i) => products.findOneAndUpdate({ _id: id(i) }, { $inc: { version: 1 } }, { returnDocument: 'after' })));
+  return rows;
+}
+
+async function main(): Promise<void> {
+  let url = arg('mongo-url');
+  let stop = async (): Promise<void> => undefined;
+  let dataDir: string | undefined;
+  if (!url) {
+    dataDir = fs.mkdtempSync('/dev/shm/ferretdb-ops-');
+    const ferret = await startFerretDb({ dataDir });
+    url = ferret.url;
+    stop = ferret.stop;
+  }
+  assertLoopback(url.replace(/^mongodb:/, 'http:'));
+  const client = await new MongoClient(url).connect();
+  try {
+    const db = client.db(`ops_${Date.now()}`);
+    const rows = await measure(db);
+    console.log(`| operation (${DOCS} documents) | n | p50 ms | p99 ms |`, '\n| --- | ---: | ---: | ---: |');
+    for (const [label, s] of rows) console.log(`| ${label} | ${s.count} | ${s.p50} | ${s.p99} |`);
+    await db.dropDatabase();
+  } finally {
+    await client.close();
+    await stop();
+    await runAllCleanups();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
