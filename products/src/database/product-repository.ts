@@ -35,8 +35,10 @@ export class ProductRepository {
     return product && !product.deleted ? product : null;
   }
 
+  /** One _id lookup per product (FerretDB scans the collection for an `$in`); for an order's few lines. */
   async findByIds(ids: string[]): Promise<Product[]> {
-    return this.model.find({ _id: mongoose.trusted({ $in: ids }), ...LIVE }).lean();
+    const products = await Promise.all([...new Set(ids)].map((id) => this.findById(id)));
+    return products.filter((product): product is Product => product !== null);
   }
 
   /** The whole live catalogue, without the reservation bookkeeping, which only stock reservations read. */

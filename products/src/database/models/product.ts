@@ -45,7 +45,7 @@ const productSchema = new Schema<Product>(
     stock: { type: Number, required: true, min: 0 },
     version: { type: Number, required: true, default: 1 },
     reservedFor: { type: [String], default: [] },
-    announced: { type: Boolean, default: false },
+    announced: { type: Boolean, default: false, index: true },
     deleted: { type: Boolean, default: false },
   },
   { versionKey: false, collection: 'products' },

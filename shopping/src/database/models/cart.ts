@@ -18,7 +18,7 @@ const cartSchema = new Schema<Cart>(
     _id: { type: String, required: true },
     items: { type: [lineSchema], default: [] },
     version: { type: Number, required: true },
-    announced: { type: Boolean, default: false },
+    announced: { type: Boolean, default: false, index: true },
   },
   { versionKey: false, collection: 'carts' },
 );

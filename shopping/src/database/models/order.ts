@@ -41,7 +41,7 @@ const orderSchema = new Schema<Order>(
     cartVersion: { type: Number, required: true },
     reason: String,
     createdAt: { type: Date, required: true },
-    announced: { type: Boolean, default: false },
+    announced: { type: Boolean, default: false, index: true },
   },
   { versionKey: false, collection: 'orders' },
 );
