@@ -15,8 +15,8 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_A
 function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
   return (error: unknown, res: express.Response): void => {
     const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-    // The proxy aborts a request that hits its timeout, which surfaces as a reset: tell them apart by time.
-    const timedOut = Date.now() - Number(res.locals.startedAt ?? Date.now()) >= timeoutMs;
+    // The upstream request's signal aborts it at the timeout; a reset that late is the same thing.
+    const timedOut = code === 'ABORT_ERR' || Date.now() - Number(res.locals.startedAt ?? Date.now()) >= timeoutMs;
     const failure = timedOut
       ? new AppError(504, 'UPSTREAM_TIMEOUT', `The ${name} service did not answer in time`)
       : UNREACHABLE.has(code)
@@ -35,10 +35,12 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
   return proxy(() => upstreams.pick(name), {
     memoizeHost: false,
     limit: config.bodyLimit,
-    timeout: config.proxyTimeoutMs,
     proxyReqOptDecorator: (options, req) => {
       // express-http-proxy asks for `connection: close` by default; reuse connections instead.
       options.agent = keepAliveAgent;
+      // A timer per request, not express-http-proxy's `timeout`, which adds a listener to the
+      // socket on every request: on reused keep-alive sockets they piled up with what they held.
+      options.signal = AbortSignal.timeout(config.proxyTimeoutMs);
       if (options.headers) {
         options.headers.connection = 'keep-alive';
         // The client as the gateway sees it (never a client's own claim), for the services' limits.
