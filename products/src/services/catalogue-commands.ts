@@ -40,7 +40,7 @@ export class CatalogueCommands {
 
   /** Publishes a product's current state (after a change, and when the catalogue is re-announced). */
   async announce(type: string, product: CatalogueProduct, correlationId = currentRequestId()): Promise<void> {
-    this.queries.invalidate();
+    this.queries.apply(toProductView(product));
     await this.outbox.add(
       createEvent({
         type,
@@ -65,8 +65,8 @@ export class CatalogueCommands {
   }
 
   private async announceDeletion(product: CatalogueProduct, correlationId?: string): Promise<void> {
-    this.queries.invalidate();
     const productId = product._id.toString();
+    this.queries.remove(productId);
     await this.outbox.add(
       createEvent({
         type: CatalogueEvents.productDeleted,

@@ -9,17 +9,17 @@ export interface CatalogueQueriesOptions {
 
 interface LoadedCatalogue {
   loadedAt: number;
-  products: ProductView[];
+  /** By id, in id order (the order `GET /` lists them in). */
   byId: Map<string, ProductView>;
-  categories: string[];
-  /** `GET /` answered as bytes: the most requested body is built once per load, not per request. */
-  allBody: Buffer;
+  /** Derived on first use after a change: the list, the categories and `GET /` as bytes. */
+  derived?: { products: ProductView[]; categories: string[]; allBody: Buffer };
 }
 
 /**
  * The catalogue's query side. Reads of the whole catalogue, a category or an id are served from
- * memory, reloaded after this instance changes the catalogue or when older than maxAgeMs; paged
- * search goes to the database.
+ * memory. This instance's own changes are applied to it in place; changes made by other instances
+ * arrive by reloading it when it is older than maxAgeMs, in the background, while the loaded one
+ * goes on serving. Paged search goes to the database.
  */
 export class CatalogueQueries {
   private loaded?: LoadedCatalogue;
@@ -30,22 +30,34 @@ export class CatalogueQueries {
     this.maxAgeMs = options.maxAgeMs ?? 1000;
   }
 
-  /** Called by the commands after every change of the catalogue. */
-  invalidate(): void {
-    this.loaded = undefined;
+  /** A product this instance created or changed. */
+  apply(product: ProductView): void {
+    if (!this.loaded) return;
+    const { byId } = this.loaded;
+    const isNew = !byId.has(product._id);
+    byId.set(product._id, product);
+    // Ids grow with time, so a new product almost always belongs at the end; otherwise re-sort.
+    if (isNew && [...byId.keys()].some((id) => id > product._id)) this.loaded.byId = new Map([...byId].sort(([a], [b]) => (a < b ? -1 : 1)));
+    this.loaded.derived = undefined;
+  }
+
+  /** A product this instance deleted. */
+  remove(productId: string): void {
+    if (!this.loaded?.byId.delete(productId)) return;
+    this.loaded.derived = undefined;
   }
 
   async allProductsBody(): Promise<Buffer> {
-    return (await this.catalogue()).allBody;
+    return this.derive(await this.catalogue()).allBody;
   }
 
   async listAll(): Promise<{ products: ProductView[]; categories: string[] }> {
-    const { products, categories } = await this.catalogue();
+    const { products, categories } = this.derive(await this.catalogue());
     return { products, categories };
   }
 
   async listByCategory(type: string): Promise<ProductView[]> {
-    return (await this.catalogue()).products.filter((product) => product.type === type);
+    return this.derive(await this.catalogue()).products.filter((product) => product.type === type);
   }
 
   async getById(id: string): Promise<ProductView> {
@@ -66,26 +78,33 @@ export class CatalogueQueries {
   }
 
   private async catalogue(): Promise<LoadedCatalogue> {
-    if (this.loaded && Date.now() - this.loaded.loadedAt < this.maxAgeMs) return this.loaded;
+    const loaded = this.loaded;
+    if (loaded && Date.now() - loaded.loadedAt < this.maxAgeMs) return loaded;
     // One reload at a time, however many requests arrive meanwhile.
     this.loading ??= this.load().finally(() => {
       this.loading = undefined;
     });
+    if (loaded) {
+      this.loading.catch(() => undefined); // a failed background reload leaves the loaded one serving
+      return loaded;
+    }
     return this.loading;
   }
 
   private async load(): Promise<LoadedCatalogue> {
     const loadedAt = Date.now();
     const products = (await this.products.findAll()).map(toProductView);
-    const categories = [...new Set(products.map((product) => product.type))].sort();
-    const loaded = {
-      loadedAt,
-      products,
-      byId: new Map(products.map((product) => [product._id, product])),
-      categories,
-      allBody: Buffer.from(JSON.stringify({ products, categories })),
-    };
+    const loaded: LoadedCatalogue = { loadedAt, byId: new Map(products.map((product) => [product._id, product])) };
     this.loaded = loaded;
     return loaded;
+  }
+
+  private derive(loaded: LoadedCatalogue): NonNullable<LoadedCatalogue['derived']> {
+    if (!loaded.derived) {
+      const products = [...loaded.byId.values()];
+      const categories = [...new Set(products.map((product) => product.type))].sort();
+      loaded.derived = { products, categories, allBody: Buffer.from(JSON.stringify({ products, categories })) };
+    }
+    return loaded.derived;
   }
 }
