@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { startInfrastructure, type Infrastructure } from '../infra';
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT, startInfrastructure, type Infrastructure } from '../infra';
 
 declare global {
   var shopTestInfrastructure: Infrastructure | undefined;
@@ -12,6 +13,10 @@ declare global {
  * their URLs to the test workers through the environment. If they cannot start, the run fails.
  */
 export default async function globalSetup(): Promise<void> {
+  if (!process.env.MONGO_URL || !process.env.AMQP_URL) {
+    // A fresh machine: build FerretDB and install RabbitMQ first (quick when they are there).
+    execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-tools.sh')], { stdio: 'inherit' });
+  }
   const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const dataDir = fs.mkdtempSync(path.join(base, 'shop-test-'));
   const infrastructure = await startInfrastructure({
