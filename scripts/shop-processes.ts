@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { REPO_ROOT } from './infra';
-import { freePort, waitFor } from './infra/processes';
+import { freePort, stopProcess, waitFor } from './infra/processes';
 
 export const SERVICES = ['customer', 'products', 'shopping'] as const;
 export type ShopProcessName = (typeof SERVICES)[number] | 'gateway';
@@ -114,26 +114,7 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
 
   const stop = async (): Promise<void> => {
     stopping = true;
-    await Promise.all(
-      [...processes.values()].map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        try {
-          process.kill(-child.pid!, 'SIGTERM');
-        } catch {
-          return;
-        }
-        const force = setTimeout(() => {
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }, 10_000);
-        await exited;
-        clearTimeout(force);
-      }),
-    );
+    await Promise.all([...processes.values()].map((child) => stopProcess(child)));
   };
 
   const kill = async (label: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startInfrastructure, type Infrastructure } from '../../scripts/infra';
-import { freePort, runAllCleanups, waitFor } from '../../scripts/infra/processes';
+import { freePort, runAllCleanups, stopProcess, waitFor } from '../../scripts/infra/processes';
 import { httpStatus, startShopProcesses, type ShopProcesses } from '../../scripts/shop-processes';
 import { assertLoopback } from './http';
 
@@ -225,24 +225,7 @@ export async function startExtraInstance(target: Target, service: ServiceName, e
     if (lines.length < 50) lines.push(chunk.toString('utf8'));
   });
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const force = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(force);
-  };
+  const stop = (): Promise<void> => stopProcess(child);
   try {
     await waitFor(`${service} (extra instance)`, async () => (await httpStatus(`${url}/ready`)) === 200, 60_000, child);
   } catch (error) {
