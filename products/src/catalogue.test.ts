@@ -12,12 +12,13 @@ let http: ReturnType<typeof request>;
 let adminToken: string;
 let isolation: string;
 let customerToken: string;
+let config: ReturnType<typeof testServiceConfig<typeof productsEnv>>;
 
 const mango = { name: 'Alphonso Mango', desc: 'sweet', type: 'fruits', banner: '/m.jpg', unit: 1, price: 300, available: true, suplier: 'Golden Seed', stock: 10 };
 
 beforeAll(async () => {
   isolation = uniqueTestName('products');
-  const config = testServiceConfig('products', productsEnv, isolation);
+  config = testServiceConfig('products', productsEnv, isolation);
   probe = await new EventProbe(config.amqpUrl, config.exchange).start();
   service = await startProductsService(config, { handleSignals: false });
   http = request(service.server.server);
@@ -92,6 +93,31 @@ describe('products: the catalogue', () => {
     await http.get(`/${id}`).expect(404);
     await probe.waitFor((e) => e.type === CatalogueEvents.productDeleted && (e.data as { productId: string }).productId === id);
     await http.delete(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).expect(404);
+  });
+
+  test('When another instance changes the catalogue, then this one follows from the events, without reading it again', async () => {
+    const other = await startProductsService(config, { handleSignals: false });
+    try {
+      const otherHttp = request(other.server.server);
+      await http.get('/').expect(200); // this instance has the catalogue in memory now
+      const created = await otherHttp.post('/product/create').set('Authorization', `Bearer ${adminToken}`).send({ ...mango, name: 'Quince', type: 'rare' }).expect(201);
+      const id: string = created.body._id;
+      await eventually(async () => expect((await http.get(`/${id}`)).body).toMatchObject({ name: 'Quince' }));
+      await otherHttp.put(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).send({ price: 7 }).expect(200);
+      await eventually(async () => {
+        expect((await http.get(`/${id}`)).body.price).toBe(7);
+        expect((await http.get('/category/rare')).body.map((p: { price: number }) => p.price)).toEqual([7]);
+      });
+      // An older snapshot arriving late changes nothing.
+      await probe.publish(CatalogueEvents.productUpdated, { productId: id, ...mango, name: 'Quince', type: 'rare', price: 1, version: 1 });
+      await otherHttp.delete(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).expect(200);
+      await eventually(async () => {
+        await http.get(`/${id}`).expect(404);
+        expect((await http.get('/products?type=rare')).body.total).toBe(0);
+      });
+    } finally {
+      await other.shutdown();
+    }
   });
 
   test('When a catalogue write comes without an admin token, then 401 or 403 and nothing changes', async () => {

@@ -3,6 +3,7 @@ import { productRoutes } from './api/routes';
 import type { ProductsConfig } from './config';
 import { ProductRepository } from './database/product-repository';
 import { StockReservationRepository } from './database/stock-reservation-repository';
+import { followCatalogueEvents } from './events/catalogue-subscription';
 import { productsEventHandlers } from './events/handlers';
 import { CatalogueCommands } from './services/catalogue-commands';
 import { CatalogueQueries } from './services/catalogue-queries';
@@ -19,11 +20,12 @@ export function startProductsService(config: ProductsConfig, { handleSignals = t
   return runService({
     config,
     handleSignals,
-    build: ({ connection, outbox, logger }) => {
+    build: async ({ connection, broker, outbox, logger }) => {
       const products = new ProductRepository(connection);
       const queries = new CatalogueQueries(products);
       const commands = new CatalogueCommands(products, outbox, queries);
       const stock = new StockReservations(products, new StockReservationRepository(connection), commands, outbox);
+      await followCatalogueEvents(broker, queries, logger);
       return {
         routes: productRoutes({ queries, commands, tokens: config.tokens }),
         handlers: productsEventHandlers({ products, commands, stock }),

@@ -17,6 +17,18 @@ export interface ConsumerSpec {
   handle: (message: ConsumeMessage) => Promise<MessageOutcome>;
 }
 
+/**
+ * A copy of every matching event for this process alone, on a queue that lives as long as the
+ * connection: for state that each instance keeps in memory. Events published while the
+ * connection was down are not there; `onSubscribed` runs on every (re)connection, before
+ * delivery starts, so the subscriber can reload what it may have missed.
+ */
+export interface SubscriptionSpec {
+  bindings: string[];
+  handle: (message: ConsumeMessage) => void;
+  onSubscribed?: () => void;
+}
+
 export interface BrokerOptions {
   url: string;
   exchange: string;
@@ -44,6 +56,7 @@ export class Broker {
   private connection?: ChannelModel;
   private publishChannel?: ConfirmChannel;
   private readonly consumers: ConsumerSpec[] = [];
+  private readonly subscriptions: SubscriptionSpec[] = [];
   private closing = false;
   private reconnectTimer?: NodeJS.Timeout;
   private retryDelayMs = 250;
@@ -108,6 +121,12 @@ export class Broker {
     if (this.connection) await this.startConsumer(this.connection, spec);
   }
 
+  /** Registers a subscription (see SubscriptionSpec); it is made again on every connection. */
+  async subscribe(spec: SubscriptionSpec): Promise<void> {
+    this.subscriptions.push(spec);
+    if (this.connection) await this.startSubscription(this.connection, spec);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
@@ -128,6 +147,7 @@ export class Broker {
       channel.on('error', (error: Error) => logger.warn('broker channel error', { error: error.message }));
       await channel.assertExchange(exchange, 'topic', { durable: true });
       for (const spec of this.consumers) await this.startConsumer(connection, spec);
+      for (const spec of this.subscriptions) await this.startSubscription(connection, spec);
       this.connection = connection;
       this.publishChannel = channel;
       this.retryDelayMs = 250;
@@ -178,5 +198,22 @@ export class Broker {
         () => channel.nack(message, false, true),
       ).catch(() => undefined); // the channel may have closed meanwhile; the broker redelivers
     });
+  }
+
+  private async startSubscription(connection: ChannelModel, spec: SubscriptionSpec): Promise<void> {
+    const channel: Channel = await connection.createChannel();
+    channel.on('error', (error: Error) => this.options.logger.warn('subscription channel error', { error: error.message }));
+    // Server-named, exclusive and auto-deleted: it goes away with this process's connection.
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    for (const key of spec.bindings) await channel.bindQueue(queue, this.options.exchange, key);
+    spec.onSubscribed?.();
+    await channel.consume(queue, (message) => {
+      if (!message) return;
+      try {
+        spec.handle(message);
+      } catch (error) {
+        this.options.logger.warn('subscriber failed on a message', { routingKey: message.fields.routingKey, error: error instanceof Error ? error.message : String(error) });
+      }
+    }, { noAck: true });
   }
 }

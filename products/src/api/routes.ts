@@ -25,7 +25,7 @@ export function productRoutes({ queries, commands, tokens }: ProductRoutesDepend
 
   router.get('/category/:type', asyncHandler(async (req, res) => {
     const { type } = parseParams(categoryParams, req);
-    res.json(await queries.listByCategory(type));
+    res.type('application/json').send(await queries.categoryBody(type));
   }));
 
   router.post('/ids', asyncHandler(async (req, res) => {
@@ -50,7 +50,7 @@ export function productRoutes({ queries, commands, tokens }: ProductRoutesDepend
   // Last: any other single segment is a product id.
   router.get('/:id', asyncHandler(async (req, res) => {
     const { id } = parseParams(productIdParams, req);
-    res.json(await queries.getById(id));
+    res.type('application/json').send(await queries.productBody(id));
   }));
 
   return router;

@@ -40,7 +40,7 @@ export class CatalogueCommands {
 
   /** Publishes a product's current state (after a change, and when the catalogue is re-announced). */
   async announce(type: string, product: CatalogueProduct, correlationId = currentRequestId()): Promise<void> {
-    this.queries.apply(toProductView(product));
+    this.queries.applySnapshot(toSnapshot(product));
     await this.outbox.add(
       createEvent({
         type,
@@ -66,7 +66,7 @@ export class CatalogueCommands {
 
   private async announceDeletion(product: CatalogueProduct, correlationId?: string): Promise<void> {
     const productId = product._id.toString();
-    this.queries.remove(productId);
+    this.queries.applyDeletion(productId, product.version);
     await this.outbox.add(
       createEvent({
         type: CatalogueEvents.productDeleted,
