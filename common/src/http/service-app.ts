@@ -1,5 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import { AppError } from '../errors/app-errors';
+import { writeAccessLine } from '../logging/access-log';
 import type { Logger } from '../logging/logger';
 import { metricsHandler, shopMetrics } from '../metrics/metrics';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -29,7 +30,7 @@ export function requestLog(logger: Logger, routeOf: (req: express.Request) => st
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       httpDuration.observe({ method: req.method, route: routeOf(req), status: String(res.statusCode) }, ms / 1000);
-      logger.http('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      writeAccessLine(logger, { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
     });
     next();
   };

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
+import { writeAccessLine } from './access-log';
 import { createLogger } from './logger';
 import { runWithContext } from './request-context';
 
@@ -33,5 +34,26 @@ describe('the logger', () => {
     const line = lines.join('');
     for (const secret of ['hunter2-secret', token, 'pa55word', 'tok-123', '$2a$10$abc']) expect(line).not.toContain(secret);
     expect(JSON.parse(line)).toMatchObject({ body: { email: 'a@b.c', password: '[redacted]' }, headers: { 'x-other': 'fine' } });
+  });
+
+  test('When a request finishes, then its access line has the request id, the fields, a masked path, and obeys the level', () => {
+    const { lines, logger } = captureLogger();
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    runWithContext({ requestId: 'req-7' }, () => writeAccessLine(logger, { method: 'GET', path: `/x/${token}"`, status: 200, ms: 1.5 }));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({
+      level: 'http',
+      message: 'request',
+      method: 'GET',
+      path: '/x/[redacted]"',
+      status: 200,
+      ms: 1.5,
+      requestId: 'req-7',
+      service: 'test',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    logger.level = 'info';
+    writeAccessLine(logger, { method: 'GET', path: '/', status: 200, ms: 1 });
+    expect(lines).toHaveLength(1);
   });
 });

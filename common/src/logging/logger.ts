@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { registerAccessLog } from './access-log';
 import { currentRequestId } from './request-context';
 import { redact, redactText } from './redact';
 
@@ -34,7 +35,7 @@ export function createLogger({ service, level = 'info', format = 'json', silent 
           const id = requestId ? ` [${String(requestId)}]` : '';
           return `${String(timestamp)} ${String(svc)} ${lvl}${id}: ${String(message)}${extra}`;
         });
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level,
     silent,
     defaultMeta: { service },
@@ -46,6 +47,8 @@ export function createLogger({ service, level = 'info', format = 'json', silent 
     ),
     transports: [new winston.transports.Console()],
   });
+  registerAccessLog(logger, { service, format });
+  return logger;
 }
 
 /** The format a service logs in: readable in development, JSON lines elsewhere (or as LOG_FORMAT says). */
