@@ -4,7 +4,7 @@ import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
 import { cartModel } from './database/models/cart';
-import { orderModel } from './database/models/order';
+import { orderModel, orderToAnnounceModel, orderVerdictModel } from './database/models/order';
 import { OrderRepository } from './database/order-repository';
 import { startShoppingService, type ShoppingService } from './service';
 
@@ -130,23 +130,59 @@ describe('shopping: orders', () => {
     expect((await http.get('/shopping/cart').set(other.auth).expect(200)).body.items).toEqual([]);
   });
 
-  test('When a crash kept a stored order and a cart change from being announced, then both are announced at the next start', async () => {
+  test('When a crash cut placements off, then the next start finishes them: the order announced, its cart emptied, the note gone', async () => {
     const { id } = newCustomer();
     const orderId = `${id}-7`;
-    await orderModel(service.connection).create({
-      _id: orderId, customerId: id, items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 }],
-      amount: 1.1, status: 'received', txnNumber: null, cartVersion: 7, createdAt: new Date(Date.now() - 60_000), announced: false,
-    });
+    const longAgo = new Date(Date.now() - 60_000);
+    const apple = { product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 };
+    // The crash came after the order was written: its note is there, the cart is not yet emptied.
+    await cartModel(service.connection).create({ _id: id, items: [apple], version: 7, announced: true });
+    await orderModel(service.connection).create({ _id: orderId, customerId: id, items: [apple], amount: 1.1, status: 'received', txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo });
+    await orderToAnnounceModel(service.connection).create({ _id: orderId, customerId: id, cartVersion: 7, createdAt: longAgo });
+    // Another crash came before its order was written: a note and nothing else.
+    await orderToAnnounceModel(service.connection).create({ _id: `${id}-3`, customerId: id, cartVersion: 3, createdAt: longAgo });
+    // And a cart change whose cart.updated never reached the outbox.
+    const other = newCustomer();
     const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
-    await cartModel(service.connection).create({ _id: id, items: [line], version: 9, announced: false });
+    await cartModel(service.connection).create({ _id: other.id, items: [line], version: 9, announced: false });
     const second = await startShoppingService(config, { handleSignals: false });
     try {
       await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
-      await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:9`);
-      await eventually(async () => expect((await orderModel(service.connection).findById(orderId).lean())?.announced).toBe(true));
+      await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:8` && (e.data as { items: unknown[] }).items.length === 0);
+      await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${other.id}:9`);
+      await eventually(async () => expect(await orderToAnnounceModel(service.connection).find({ customerId: id }).lean()).toEqual([]));
+      expect((await new CartRepository(service.connection).find(id)).items).toEqual([]);
+      expect(await new OrderRepository(service.connection).findRequest(id, 'crashed')).toMatchObject({ orderId });
+      expect(probe.received.some((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === `${id}-3`)).toBe(false);
     } finally {
       await second.shutdown();
     }
+  });
+
+  test('When a shopper retries an order whose placement crashed after writing it, then the retry finishes it', async () => {
+    const { id, auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
+    const orderId = `${id}-1`;
+    const longAgo = new Date(Date.now() - 60_000);
+    await orderModel(service.connection).create({
+      _id: orderId, customerId: id, items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }],
+      amount: 1.1, status: 'received', txnNumber: null, cartVersion: 1, createdAt: longAgo,
+    });
+    await orderToAnnounceModel(service.connection).create({ _id: orderId, customerId: id, cartVersion: 1, createdAt: longAgo });
+    expect((await http.post('/shopping/order').set(auth).send({}).expect(200)).body.orderId).toBe(orderId);
+    await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([]);
+    expect(await orderToAnnounceModel(service.connection).findById(orderId).lean()).toBeNull();
+  });
+
+  test('When a product in the cart became unavailable, then ordering is refused and no note of a due announcement is left', async () => {
+    const { id, auth } = newCustomer();
+    const fleeting = { ...apples, productId: '65b000000000000000000009', name: 'Fleeting' };
+    await probe.publish(CatalogueEvents.productCreated, fleeting);
+    await eventually(async () => http.put('/cart').set(auth).send({ _id: fleeting.productId, qty: 1 }).expect(200));
+    await probe.publish(CatalogueEvents.productUpdated, { ...fleeting, available: false, version: 2 });
+    await eventually(async () => expect((await http.post('/shopping/order').set(auth).send({})).body.error?.code).toBe('PRODUCT_UNAVAILABLE'));
+    expect(await orderToAnnounceModel(service.connection).find({ customerId: id }).lean()).toEqual([]);
   });
 
   test('When products decides on the stock, then the order becomes confirmed or rejected', async () => {
@@ -164,5 +200,24 @@ describe('shopping: orders', () => {
         [a.orderId, 'confirmed'],
       ]);
     });
+    expect((await http.get(`/shopping/orders/${b.orderId}`).set(auth).expect(200)).body).toMatchObject({ status: 'rejected', reason: 'not enough stock' });
+    // A later, contradicting verdict changes nothing: the first one stands.
+    await probe.publish(StockEvents.stockRejected, { orderId: a.orderId, customerId: a.customerId, reason: 'too late' });
+    await probe.publish(StockEvents.stockReserved, { orderId: 'no-such-order', customerId: a.customerId });
+    await eventually(async () => expect(await orderVerdictModel(service.connection).findById('no-such-order').lean()).not.toBeNull());
+    expect((await http.get(`/shopping/orders/${a.orderId}`).set(auth).expect(200)).body.status).toBe('confirmed');
+  });
+
+  test('When an order is placed and decided, then its stored document is never rewritten (on FerretDB an update reads every order)', async () => {
+    const { id, auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
+    const placed = (await http.post('/shopping/order').set(auth).send({ txnNumber: 'kept' }).expect(201)).body;
+    const written = await orderModel(service.connection).findById(placed.orderId).lean();
+    await probe.publish(StockEvents.stockReserved, { orderId: placed.orderId, customerId: id });
+    await eventually(async () => expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([{ ...placed, status: 'confirmed' }]));
+    expect(await orderModel(service.connection).findById(placed.orderId).lean()).toEqual(written);
+    expect(written).toMatchObject({ status: 'received', cartVersion: 1 });
+    expect(written).not.toHaveProperty('announced');
+    expect(await orderToAnnounceModel(service.connection).findById(placed.orderId).lean()).toBeNull();
   });
 });

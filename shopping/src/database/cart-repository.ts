@@ -15,20 +15,21 @@ export class CartRepository {
 
   /**
    * Replaces the items if the cart is still at the version that was read. Returns the new
-   * version, or undefined when another change came first.
+   * version, or undefined when another change came first. The new version is to be announced
+   * (`announced: false`) unless the caller keeps that duty elsewhere (an order's note).
    */
-  async replaceItems(customerId: string, expectedVersion: number, items: Line[]): Promise<number | undefined> {
+  async replaceItems(customerId: string, expectedVersion: number, items: Line[], { announced = false } = {}): Promise<number | undefined> {
     const version = expectedVersion + 1;
     if (expectedVersion === 0) {
       try {
-        await this.model.create({ _id: customerId, items, version, announced: false });
+        await this.model.create({ _id: customerId, items, version, announced });
         return version;
       } catch (error) {
         if (isDuplicateKeyError(error)) return undefined;
         throw error;
       }
     }
-    const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version, announced: false } });
+    const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version, announced } });
     return result.modifiedCount === 1 ? version : undefined;
   }
 

@@ -3,7 +3,7 @@ import type { Orders } from '../services/orders';
 
 /** What shopping does with the events it consumes: one handler per event type. */
 export function shoppingEventHandlers(orders: Orders, catalogue: CatalogueReplica): EventHandlers {
-  // A status moves only from `received`: a second delivery finds it moved and changes nothing.
+  // A verdict is an insert keyed by order id: a second delivery is a duplicate key and changes nothing.
   return {
     ...catalogue.handlers(),
     [StockEvents.stockReserved]: idempotentHandler((event) => orders.stockReserved(stockReservedSchema.parse(event.data).orderId)),
