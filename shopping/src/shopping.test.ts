@@ -3,7 +3,7 @@ import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
-import { cartModel } from './database/models/cart';
+import { cartModel, cartToAnnounceModel } from './database/models/cart';
 import { orderModel, orderToAnnounceModel, orderVerdictModel } from './database/models/order';
 import { OrderRepository } from './database/order-repository';
 import { startShoppingService, type ShoppingService } from './service';
@@ -53,6 +53,9 @@ describe('shopping: the cart', () => {
     expect(removed.body).toMatchObject({ product: { _id: apples.productId }, unit: 0 });
     await http.delete(`/cart/${apples.productId}`).set(auth).expect(200);
     expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([expect.objectContaining({ product: expect.objectContaining({ _id: oil.productId }) })]);
+    // Each change's note that it was due to be announced is gone with its announcement (or its no-op).
+    expect(await cartToAnnounceModel(service.connection).find({ customerId: id }).lean()).toEqual([]);
+    expect(await cartModel(service.connection).findById(id).lean()).not.toHaveProperty('announced');
   });
 
   test('When the quantity or product is wrong, then 400, 404 or 409 and the cart is unchanged', async () => {
@@ -136,21 +139,23 @@ describe('shopping: orders', () => {
     const longAgo = new Date(Date.now() - 60_000);
     const apple = { product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 };
     // The crash came after the order was written: its note is there, the cart is not yet emptied.
-    await cartModel(service.connection).create({ _id: id, items: [apple], version: 7, announced: true });
+    await cartModel(service.connection).create({ _id: id, items: [apple], version: 7 });
     await orderModel(service.connection).create({ _id: orderId, customerId: id, items: [apple], amount: 1.1, status: 'received', txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo });
     await orderToAnnounceModel(service.connection).create({ _id: orderId, customerId: id, cartVersion: 7, createdAt: longAgo });
     // Another crash came before its order was written: a note and nothing else.
     await orderToAnnounceModel(service.connection).create({ _id: `${id}-3`, customerId: id, cartVersion: 3, createdAt: longAgo });
-    // And a cart change whose cart.updated never reached the outbox.
+    // And a cart change whose cart.updated never reached the outbox: the change and its note are there.
     const other = newCustomer();
     const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
-    await cartModel(service.connection).create({ _id: other.id, items: [line], version: 9, announced: false });
+    await cartModel(service.connection).create({ _id: other.id, items: [line], version: 9 });
+    await cartToAnnounceModel(service.connection).create({ _id: `crash-${other.id}`, customerId: other.id, createdAt: longAgo });
     const second = await startShoppingService(config, { handleSignals: false });
     try {
       await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
       await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:8` && (e.data as { items: unknown[] }).items.length === 0);
       await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${other.id}:9`);
       await eventually(async () => expect(await orderToAnnounceModel(service.connection).find({ customerId: id }).lean()).toEqual([]));
+      await eventually(async () => expect(await cartToAnnounceModel(service.connection).find({ customerId: other.id }).lean()).toEqual([]));
       expect((await new CartRepository(service.connection).find(id)).items).toEqual([]);
       expect(await new OrderRepository(service.connection).findRequest(id, 'crashed')).toMatchObject({ orderId });
       expect(probe.received.some((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === `${id}-3`)).toBe(false);

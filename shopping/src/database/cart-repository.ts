@@ -1,44 +1,53 @@
 import { isDuplicateKeyError, type Line } from '@shop/common';
-import type { Connection, Model } from 'mongoose';
-import { cartModel, type Cart } from './models/cart';
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { cartModel, cartToAnnounceModel, type Cart, type CartToAnnounce } from './models/cart';
 
 export class CartRepository {
   private readonly model: Model<Cart>;
+  private readonly toAnnounce: Model<CartToAnnounce>;
 
   constructor(connection: Connection) {
     this.model = cartModel(connection);
+    this.toAnnounce = cartToAnnounceModel(connection);
   }
 
   async find(customerId: string): Promise<Cart> {
-    return (await this.model.findById(customerId).lean()) ?? { _id: customerId, items: [], version: 0, announced: true };
+    return (await this.model.findById(customerId).lean()) ?? { _id: customerId, items: [], version: 0 };
   }
 
   /**
    * Replaces the items if the cart is still at the version that was read. Returns the new
-   * version, or undefined when another change came first. The new version is to be announced
-   * (`announced: false`) unless the caller keeps that duty elsewhere (an order's note).
+   * version, or undefined when another change came first.
    */
-  async replaceItems(customerId: string, expectedVersion: number, items: Line[], { announced = false } = {}): Promise<number | undefined> {
+  async replaceItems(customerId: string, expectedVersion: number, items: Line[]): Promise<number | undefined> {
     const version = expectedVersion + 1;
     if (expectedVersion === 0) {
       try {
-        await this.model.create({ _id: customerId, items, version, announced });
+        await this.model.create({ _id: customerId, items, version });
         return version;
       } catch (error) {
         if (isDuplicateKeyError(error)) return undefined;
         throw error;
       }
     }
-    const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version, announced } });
+    const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version } });
     return result.modifiedCount === 1 ? version : undefined;
   }
 
-  /** Records that this version's event is in the outbox, unless a newer change came meanwhile. */
-  async markAnnounced(customerId: string, version: number): Promise<void> {
-    await this.model.updateOne({ _id: customerId, version }, { $set: { announced: true } });
+  /** Notes, before a change, that the customer's cart may have a change to announce; returns the note's id. */
+  async markToAnnounce(customerId: string): Promise<string> {
+    const _id = new mongoose.Types.ObjectId().toHexString();
+    await this.toAnnounce.create({ _id, customerId, createdAt: new Date() });
+    return _id;
   }
 
-  async findUnannounced(): Promise<Cart[]> {
-    return this.model.find({ announced: false }).lean();
+  /** Removes a note once the change it covered is announced (or did not happen). */
+  async announced(noteId: string): Promise<void> {
+    await this.toAnnounce.deleteOne({ _id: noteId });
+  }
+
+  /** Notes older than the given date: changes a crash (or a very slow request) left unannounced. */
+  async findDueBefore(notedBefore: Date): Promise<CartToAnnounce[]> {
+    return this.toAnnounce.find({ createdAt: mongoose.trusted({ $lt: notedBefore }) }).lean();
   }
 }

@@ -1,5 +1,4 @@
-import { createEvent, currentRequestId, ShoppingEvents, type CartUpdated, type EventEnvelope, type Line, type Outbox } from '@shop/common';
-import type { CartRepository } from '../database/cart-repository';
+import { createEvent, currentRequestId, ShoppingEvents, type CartUpdated, type EventEnvelope, type Line } from '@shop/common';
 
 /** cart.updated carries the whole cart; its id names the version, so a re-send is one event. */
 export function cartUpdatedEvent(customerId: string, items: Line[], version: number): EventEnvelope<CartUpdated> {
@@ -10,10 +9,4 @@ export function cartUpdatedEvent(customerId: string, items: Line[], version: num
     source: 'shopping',
     correlationId: currentRequestId(),
   });
-}
-
-/** Puts the cart's event in the outbox, then clears the cart's duty to announce that version. */
-export async function announceCart(outbox: Outbox, carts: CartRepository, customerId: string, items: Line[], version: number): Promise<void> {
-  await outbox.add(cartUpdatedEvent(customerId, items, version));
-  await carts.markAnnounced(customerId, version);
 }

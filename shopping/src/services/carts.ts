@@ -8,7 +8,7 @@ import {
   type LineProduct,
 } from '@shop/common';
 import type { CartRepository } from '../database/cart-repository';
-import { announceCart } from './cart-events';
+import { cartUpdatedEvent } from './cart-events';
 import { lineProduct } from './pricing';
 
 export interface CartView {
@@ -17,6 +17,8 @@ export interface CartView {
 }
 
 const MAX_ATTEMPTS = 5;
+/** How long a change may take before the catch-up announces the cart in its place. */
+const CHANGE_GRACE_MS = 5000;
 
 /** The cart: set and remove lines, priced from the catalogue replica; every change is announced. */
 export class Carts {
@@ -57,27 +59,39 @@ export class Carts {
     return { product: known ? lineProduct(known) : inCart!.product, unit: 0 };
   }
 
+  /**
+   * Changes the cart and announces it. A note that the cart may have a change to announce is
+   * written beside the first read and removed once cart.updated is in the outbox (or nothing
+   * changed); a crash in between leaves the note, and the catch-up announces the cart.
+   */
   private async change(customerId: string, edit: (items: Line[]) => Line[]): Promise<void> {
     await this.perCustomer.run(customerId, async () => {
+      const [read, note] = await Promise.all([this.carts.find(customerId), this.carts.markToAnnounce(customerId)]);
       // Another instance may change the cart at the same time: re-read and retry on a version clash.
+      let cart = read;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        const cart = await this.carts.find(customerId);
+        if (attempt > 1) cart = await this.carts.find(customerId);
         const items = edit(cart.items);
-        if (JSON.stringify(items) === JSON.stringify(cart.items)) return;
-        const version = await this.carts.replaceItems(customerId, cart.version, items);
+        const version = JSON.stringify(items) === JSON.stringify(cart.items) ? cart.version : await this.carts.replaceItems(customerId, cart.version, items);
         if (version === undefined) continue;
-        await announceCart(this.outbox, this.carts, customerId, items, version);
+        if (version !== cart.version) await this.outbox.add(cartUpdatedEvent(customerId, items, version));
+        await this.carts.announced(note);
         return;
       }
+      await this.carts.announced(note);
       throw new ConflictError('The cart was changed at the same time; try again', 'CONCURRENT_CHANGE');
     });
   }
 
-  /** Announces carts whose change a crash left unannounced (at start and periodically). */
-  async announcePending(): Promise<number> {
-    const pending = await this.carts.findUnannounced();
-    for (const cart of pending) await announceCart(this.outbox, this.carts, cart._id, cart.items, cart.version);
-    return pending.length;
+  /** Announces carts whose change a crash left unannounced (at start and periodically): their state now. */
+  async announcePending(graceMs = CHANGE_GRACE_MS): Promise<number> {
+    const due = await this.carts.findDueBefore(new Date(Date.now() - graceMs));
+    for (const customerId of new Set(due.map((note) => note.customerId))) {
+      const cart = await this.carts.find(customerId);
+      if (cart.version > 0) await this.outbox.add(cartUpdatedEvent(customerId, cart.items, cart.version));
+    }
+    for (const note of due) await this.carts.announced(note._id);
+    return due.length;
   }
 
   /** Lines at the replica's current price; products gone from the catalogue are left out. */

@@ -177,12 +177,12 @@ export class Orders {
 
   /**
    * Empties the cart the order was made from, if it is still at that version (newer lines stay for
-   * the next order), and announces it. The order's note covers both, so the cart is written as
-   * announced in the same write. When finishing again, the cart's current state is announced
+   * the next order), and announces it. The order's note covers both (the cart needs no note of
+   * its own). When finishing again, the cart's current state is announced
    * whatever it is: that is always right, and its event id names its version.
    */
   private async emptyCart(customerId: string, orderedVersion: number, { fresh }: { fresh: boolean }): Promise<void> {
-    const version = await this.carts.replaceItems(customerId, orderedVersion, [], { announced: true });
+    const version = await this.carts.replaceItems(customerId, orderedVersion, []);
     if (version !== undefined) {
       await this.outbox.add(cartUpdatedEvent(customerId, [], version));
     } else if (!fresh) {

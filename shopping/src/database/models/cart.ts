@@ -7,8 +7,18 @@ export interface Cart {
   items: Line[];
   /** Increases with every change; an order is keyed by the cart version it was made from. */
   version: number;
-  /** False from a change until its cart.updated is in the outbox (one write with the change). */
-  announced: boolean;
+}
+
+/**
+ * A cart change whose cart.updated may not be in the outbox yet: inserted before the change,
+ * deleted once the event is stored, so the collection holds only changes in flight (and those a
+ * crash interrupted, which the catch-up announces). Cheaper on FerretDB than a flag on the cart,
+ * whose clearing would be a second update of the carts, each of which reads them all.
+ */
+export interface CartToAnnounce {
+  _id: string;
+  customerId: string;
+  createdAt: Date;
 }
 
 const lineSchema = new Schema({ product: { type: Schema.Types.Mixed, required: true }, unit: { type: Number, required: true } }, { _id: false });
@@ -18,11 +28,23 @@ const cartSchema = new Schema<Cart>(
     _id: { type: String, required: true },
     items: { type: [lineSchema], default: [] },
     version: { type: Number, required: true },
-    announced: { type: Boolean, default: false, index: true },
   },
   { versionKey: false, collection: 'carts' },
 );
 
+const cartToAnnounceSchema = new Schema<CartToAnnounce>(
+  {
+    _id: { type: String, required: true },
+    customerId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'carts_to_announce' },
+);
+
 export function cartModel(connection: Connection): Model<Cart> {
   return connection.models.Cart ?? connection.model<Cart>('Cart', cartSchema);
+}
+
+export function cartToAnnounceModel(connection: Connection): Model<CartToAnnounce> {
+  return connection.models.CartToAnnounce ?? connection.model<CartToAnnounce>('CartToAnnounce', cartToAnnounceSchema);
 }
