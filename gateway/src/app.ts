@@ -28,6 +28,20 @@ function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
 }
 
 /**
+ * Aborts the upstream request at the timeout; the timer ends with the client's response. Not
+ * express-http-proxy's `timeout`, which adds a listener to the socket on every request (on reused
+ * keep-alive sockets they piled up with what they held), and not AbortSignal.timeout, whose timer
+ * lives on for the whole timeout after the answer: thousands of live timers under load.
+ */
+function upstreamDeadline(res: express.Response | undefined, timeoutMs: number): AbortSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('upstream timeout', 'TimeoutError')), timeoutMs);
+  if (res) res.once('close', () => clearTimeout(timer));
+  else timer.unref();
+  return controller.signal;
+}
+
+/**
  * No response decorators: with none, express-http-proxy streams the answer through instead of
  * buffering it whole (a 250 kB catalogue per request, which grew the gateway past 1 GB under load).
  */
@@ -38,9 +52,7 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
     proxyReqOptDecorator: (options, req) => {
       // express-http-proxy asks for `connection: close` by default; reuse connections instead.
       options.agent = keepAliveAgent;
-      // A timer per request, not express-http-proxy's `timeout`, which adds a listener to the
-      // socket on every request: on reused keep-alive sockets they piled up with what they held.
-      options.signal = AbortSignal.timeout(config.proxyTimeoutMs);
+      options.signal = upstreamDeadline(req.res, config.proxyTimeoutMs);
       if (options.headers) {
         options.headers.connection = 'keep-alive';
         // The client as the gateway sees it (never a client's own claim), for the services' limits.
