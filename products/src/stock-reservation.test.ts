@@ -3,6 +3,7 @@ import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop
 import request from 'supertest';
 import { productsEnv, type ProductsConfig } from './config';
 import { productModel } from './database/models/product';
+import { appliedReservationModel, stockReservationModel } from './database/models/stock-reservation';
 import { ProductRepository } from './database/product-repository';
 import { startProductsService, type ProductsService } from './service';
 
@@ -92,6 +93,52 @@ describe('products: stock reservations for orders', () => {
     await probe.publish(ShoppingEvents.orderPlaced, placed);
     expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
     expect([await stockOf(a), await stockOf(b)]).toEqual([7, 8]);
+  });
+
+  test('When an order is reserved, then its decision is stored once and marked applied, and processed_events is not consulted', async () => {
+    const a = await newProduct(5);
+    const placed = order([[a, 2]]);
+    const event = await probe.publish(ShoppingEvents.orderPlaced, placed);
+    expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
+    expect(await stockReservationModel(service.connection).findById(placed.orderId).lean()).toMatchObject({ status: 'reserved', claimedFirst: true });
+    expect(await appliedReservationModel(service.connection).findById(placed.orderId).lean()).not.toBeNull();
+    expect(await service.connection.collection('processed_events').findOne({ _id: event.id as never })).toBeNull();
+  });
+
+  test('When a delivery stopped after storing its decision, then the redelivery applies that decision, or rejects if the stock is gone meanwhile', async () => {
+    const a = await newProduct(10);
+    const b = await newProduct(10);
+    const interrupted = order([[a, 3], [b, 2]]);
+    // What a crash after the first line's write leaves behind: the decision, stock taken from a only.
+    await stockReservationModel(service.connection).create({ _id: interrupted.orderId, lines: [], status: 'reserved', createdAt: new Date(), claimedFirst: true });
+    await productModel(service.connection).updateOne({ _id: a }, { $set: { stock: 7, reservedFor: [interrupted.orderId] }, $inc: { version: 1 } });
+    await probe.publish(ShoppingEvents.orderPlaced, interrupted);
+    expect((await verdict(interrupted.orderId)).type).toBe(StockEvents.stockReserved);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([7, 8]);
+
+    const c = await newProduct(10);
+    const d = await newProduct(10);
+    const overtaken = order([[c, 3], [d, 5]]);
+    await stockReservationModel(service.connection).create({ _id: overtaken.orderId, lines: [], status: 'reserved', createdAt: new Date(), claimedFirst: true });
+    await productModel(service.connection).updateOne({ _id: c }, { $set: { stock: 7, reservedFor: [overtaken.orderId] }, $inc: { version: 1 } });
+    // Meanwhile an admin lowered d's stock below what the order needs.
+    await productModel(service.connection).updateOne({ _id: d }, { $set: { stock: 4 }, $inc: { version: 1 } });
+    await probe.publish(ShoppingEvents.orderPlaced, overtaken);
+    expect((await verdict(overtaken.orderId)).data).toMatchObject({ reason: expect.stringContaining('not enough stock') });
+    expect([await stockOf(c), await stockOf(d)]).toEqual([10, 4]);
+    expect(await stockReservationModel(service.connection).findById(overtaken.orderId).lean()).toMatchObject({ status: 'rejected' });
+  });
+
+  test('When an applied order arrives again after its product forgot it, then nothing is taken again', async () => {
+    const a = await newProduct(10);
+    const placed = order([[a, 4]]);
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await verdict(placed.orderId);
+    // reservedFor keeps only the latest orders: this one has dropped out of it.
+    await productModel(service.connection).updateOne({ _id: a }, { $set: { reservedFor: [] }, $inc: { version: 1 } });
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await eventually(async () => expect(probe.received.filter((e) => e.type === StockEvents.stockReserved && (e.data as { orderId: string }).orderId === placed.orderId).length).toBeGreaterThanOrEqual(2));
+    expect(await stockOf(a)).toBe(6);
   });
 
   test('When 50 orders for a product with stock 10 arrive at once at two products instances, then exactly 10 are reserved and stock ends at 0', async () => {

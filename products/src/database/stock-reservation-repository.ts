@@ -1,18 +1,45 @@
+import { isDuplicateKeyError } from '@shop/common';
 import type { Connection, Model } from 'mongoose';
-import { stockReservationModel, type StockReservation } from './models/stock-reservation';
+import { appliedReservationModel, stockReservationModel, type AppliedReservation, type StockReservation } from './models/stock-reservation';
 
 export class StockReservationRepository {
   private readonly model: Model<StockReservation>;
+  private readonly applied: Model<AppliedReservation>;
 
   constructor(connection: Connection) {
     this.model = stockReservationModel(connection);
+    this.applied = appliedReservationModel(connection);
   }
 
   async findByOrderId(orderId: string): Promise<StockReservation | null> {
     return this.model.findById(orderId).lean();
   }
 
-  async record(reservation: StockReservation): Promise<void> {
-    await this.model.create(reservation);
+  /** Stores the decision unless the order has one already: false then (that one stands). */
+  async claim(reservation: StockReservation): Promise<boolean> {
+    try {
+      await this.model.create(reservation);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Changes a decision not yet applied (a redelivery found the stock gone meanwhile). */
+  async replace(reservation: StockReservation): Promise<void> {
+    await this.model.replaceOne({ _id: reservation._id }, reservation);
+  }
+
+  async markApplied(orderId: string): Promise<void> {
+    try {
+      await this.applied.create({ _id: orderId, appliedAt: new Date() });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
+  async isApplied(orderId: string): Promise<boolean> {
+    return (await this.applied.exists({ _id: orderId })) !== null;
   }
 }

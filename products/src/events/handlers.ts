@@ -1,4 +1,4 @@
-import { CatalogueEvents, orderPlacedSchema, ShoppingEvents, type EventHandlers } from '@shop/common';
+import { CatalogueEvents, idempotentHandler, orderPlacedSchema, ShoppingEvents, type EventHandlers } from '@shop/common';
 import type { ProductRepository } from '../database/product-repository';
 import type { CatalogueCommands } from '../services/catalogue-commands';
 import type { StockReservations } from '../services/stock-reservations';
@@ -12,9 +12,11 @@ export interface ProductsHandlersDependencies {
 /** What products does with the events it consumes: one handler per event type. */
 export function productsEventHandlers({ products, commands, stock }: ProductsHandlersDependencies): EventHandlers {
   return {
-    [ShoppingEvents.orderPlaced]: async (event) => {
+    // Idempotent by its own records (the order's reservation, each product's reservedFor), so the
+    // consumer skips processed_events: on FerretDB its look-up of a new event id reads every record.
+    [ShoppingEvents.orderPlaced]: idempotentHandler(async (event) => {
       await stock.reserveForOrder(orderPlacedSchema.parse(event.data), event.correlationId);
-    },
+    }),
     // A replica that starts empty asks for the catalogue; announcing it again is harmless to the rest.
     [CatalogueEvents.syncRequested]: async () => {
       for (const product of await products.findAll()) await commands.announce(CatalogueEvents.productUpdated, product);

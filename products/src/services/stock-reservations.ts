@@ -1,6 +1,7 @@
 import { CatalogueEvents, createEvent, StockEvents, type OrderPlaced, type Outbox } from '@shop/common';
 import type { ProductRepository } from '../database/product-repository';
 import type { StockReservationRepository } from '../database/stock-reservation-repository';
+import type { StockReservation } from '../database/models/stock-reservation';
 import type { Product } from '../database/models/product';
 import type { CatalogueCommands } from './catalogue-commands';
 
@@ -34,6 +35,11 @@ function shortfall(demand: Demand[], products: Map<string, Product>): string | u
  * The stock step of the order saga: takes the stock for every line of an order, or none of it.
  * It runs from the products queue, whose single active consumer applies one order at a time, so
  * two reservations never race for the same stock (FerretDB's updates are not atomic).
+ *
+ * The decision is stored first, as an insert keyed by the order id, and marked applied once the
+ * stock is written: a first delivery (nearly every one) costs two inserts and no look-up of the
+ * order's reservation, which on FerretDB reads every reservation when there is none. A redelivery
+ * meets the duplicate key and reads what the first delivery decided and whether it got to apply it.
  */
 export class StockReservations {
   constructor(
@@ -44,18 +50,28 @@ export class StockReservations {
   ) {}
 
   async reserveForOrder(order: OrderPlaced, correlationId?: string): Promise<void> {
-    const done = await this.reservations.findByOrderId(order.orderId);
-    if (done) {
-      // Already decided: announce the decision again (same event id), change nothing.
-      await this.announce(order, done.status, done.reason, correlationId);
-      return;
-    }
     const demand = demandOf(order);
     const current = new Map((await this.products.findByIds(demand.map((d) => d.productId))).map((p) => [p._id.toString(), p]));
     // Lines an earlier, interrupted delivery of this order already took: never take them twice.
     const tookBefore = (d: Demand): boolean => current.get(d.productId)?.reservedFor.includes(order.orderId) ?? false;
     const reason = shortfall(demand.filter((d) => !tookBefore(d)), current);
-    const accepted = reason === undefined;
+    let decision: StockReservation = { _id: order.orderId, lines: demand, status: reason === undefined ? 'reserved' : 'rejected', reason, createdAt: new Date(), claimedFirst: true };
+    if (!(await this.reservations.claim(decision))) {
+      const first = await this.reservations.findByOrderId(order.orderId);
+      if (!first) throw new Error(`the reservation of order ${order.orderId} vanished`);
+      if (!first.claimedFirst || (await this.reservations.isApplied(order.orderId))) {
+        // Already decided and applied: announce the decision again (same event id), change nothing.
+        await this.announce(order, first.status, first.reason, correlationId);
+        return;
+      }
+      // Decided, not applied: the first decision stands, unless the stock it counted on is gone.
+      decision = first;
+      if (first.status === 'reserved' && reason !== undefined) {
+        decision = { ...first, status: 'rejected', reason };
+        await this.reservations.replace(decision);
+      }
+    }
+    const accepted = decision.status === 'reserved';
     const changed: Product[] = [];
     for (const line of demand) {
       const product = current.get(line.productId);
@@ -71,10 +87,9 @@ export class StockReservations {
       if (!updated) throw new Error(`product ${line.productId} changed during the reservation; retrying`);
       changed.push(updated);
     }
-    const status = accepted ? 'reserved' : 'rejected';
-    await this.reservations.record({ _id: order.orderId, lines: demand, status, reason, createdAt: new Date() });
+    await this.reservations.markApplied(order.orderId);
     for (const product of changed) await this.catalogue.announce(CatalogueEvents.productUpdated, product);
-    await this.announce(order, status, reason, correlationId);
+    await this.announce(order, decision.status, decision.reason, correlationId);
   }
 
   private async announce(order: OrderPlaced, status: 'reserved' | 'rejected', reason: string | undefined, correlationId?: string): Promise<void> {
