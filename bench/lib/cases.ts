@@ -71,7 +71,7 @@ export const REQUEST_CASES: RequestCase[] = [
     id: 'page',
     label: 'GET /products?page=',
     service: 'products',
-    note: 'pages 1..50 of 20 in turn (database query per request)',
+    note: 'pages 1..50 of 20 in turn (served from the in-memory catalogue)',
     requests: ({ products }) => {
       const pages = Math.max(1, Math.ceil(products.length / 20));
       let n = 0;

@@ -103,11 +103,6 @@ export class CatalogueQueries {
     return this.derive(await this.catalogue()).allBody;
   }
 
-  async listAll(): Promise<{ products: ProductView[]; categories: string[] }> {
-    const { products, categories } = this.derive(await this.catalogue());
-    return { products, categories };
-  }
-
   async categoryBody(type: string): Promise<Buffer> {
     return this.derive(await this.catalogue()).categoryBodies.get(type) ?? EMPTY_LIST;
   }
