@@ -2,7 +2,8 @@
  * What the database operations the shop's hot paths use cost on FerretDB (SQLite handler, data on
  * /dev/shm), one at a time from one client: which are index look-ups and which scan a collection.
  *   node -r ts-node/register/transpile-only bench/ferretdb-ops.ts [--docs 1000] [--mongo-url URL]
- * Without --mongo-url it starts a private FerretDB for the run and stops it after.
+ * Without --mongo-url it starts a private FerretDB for the run and stops it after. A second table
+ * shows which operations by `_id` grow with the size of the collection.
  */
 import fs from 'node:fs';
 import { MongoClient, ObjectId, type Db } from 'mongodb';
@@ -77,6 +78,31 @@ async function measure(db: Db): Promise<Array<[string, ReturnType<Samples['summa
   return rows;
 }
 
+/**
+ * The same `_id` operations on collections of growing size: a look-up that finds its document and
+ * an insert cost the same at any size, while a look-up that finds nothing, an update, a replace and
+ * a delete by `_id` grow with the collection (FerretDB 1.24's SQLite backend reads every row then).
+ */
+async function measureBySize(db: Db): Promise<string[]> {
+  const lines = ['| collection size | findOne({_id}) | findOne({_id}) of an absent id | insertOne | updateOne({_id}) | replaceOne({_id}) | deleteOne({_id}) |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const size of [10, 1000, 5000]) {
+    const collection = db.collection<Doc>(`sized_${size}`);
+    await collection.insertMany(Array.from({ length: size }, (_, n) => ({ ...product(n), _id: `doc-${n}` })));
+    const key = (i: number) => `doc-${(i * 7) % size}`;
+    const rounds = 50;
+    const cells = [
+      await time('find', rounds, (i) => collection.findOne({ _id: key(i) })),
+      await time('find absent', rounds, (i) => collection.findOne({ _id: `absent-${i}` })),
+      await time('insert', rounds, (i) => collection.insertOne({ ...product(i), _id: `new-${i}` })),
+      await time('update', rounds, (i) => collection.updateOne({ _id: key(i) }, { $set: { stock: i } })),
+      await time('replace', rounds, (i) => collection.replaceOne({ _id: key(i) }, { ...product(i), _id: key(i), stock: i })),
+      await time('delete', rounds, (i) => collection.deleteOne({ _id: `new-${i}` })),
+    ].map(([, summary]) => `${summary.p50} ms`);
+    lines.push(`| ${size} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   let url = arg('mongo-url');
   let stop = async (): Promise<void> => undefined;
@@ -94,6 +120,8 @@ async function main(): Promise<void> {
     const rows = await measure(db);
     console.log(`| operation (${DOCS} documents) | n | p50 ms | p99 ms |`, '\n| --- | ---: | ---: | ---: |');
     for (const [label, s] of rows) console.log(`| ${label} | ${s.count} | ${s.p50} | ${s.p99} |`);
+    console.log(`\nOperations by _id, p50 of 50, by collection size:\n`);
+    for (const line of await measureBySize(db)) console.log(line);
     await db.dropDatabase();
   } finally {
     await client.close();
