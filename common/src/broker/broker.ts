@@ -1,20 +1,35 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from '../logging/logger';
 import { ServiceUnavailableError } from '../errors/app-errors';
+import { MessageBatches } from './batches';
 
-export type MessageOutcome = 'ack' | 'dead-letter';
+/** What becomes of a message: done, poison (to the dead-letter queue), or back to the queue to come again. */
+export type MessageOutcome = 'ack' | 'dead-letter' | 'requeue';
 
 export interface ConsumerSpec {
   queue: string;
   /** Routing keys (event types, wildcards allowed) bound from the exchange to the queue. */
   bindings: string[];
-  prefetch?: number;
+  /**
+   * At most this many messages are handed over together (default 1). Twice as many may be
+   * unacknowledged, so that while one batch is applied the next one is already here.
+   */
+  batchSize?: number;
+  /**
+   * A batch is handed over once a turn of the event loop brings no further message (nothing more
+   * is ready), once it is full, or at the latest this long after its first message (default 5 ms).
+   */
+  batchWaitMs?: number;
   /**
    * One consumer at a time receives from the queue, the others stand by: the writes that the
    * events cause are then never concurrent, which FerretDB needs (its updates are not atomic).
    */
   singleActiveConsumer?: boolean;
-  handle: (message: ConsumeMessage) => Promise<MessageOutcome>;
+  /**
+   * Handles messages in the order the queue delivered them and answers one outcome per message;
+   * the next batch waits until this one is settled. Throwing puts them all back.
+   */
+  handle: (messages: ConsumeMessage[]) => Promise<MessageOutcome[]>;
 }
 
 /**
@@ -55,7 +70,7 @@ export function deadLetterQueueName(queue: string): string {
 export class Broker {
   private connection?: ChannelModel;
   private publishChannel?: ConfirmChannel;
-  private readonly consumers: ConsumerSpec[] = [];
+  private readonly consumers: MessageBatches[] = [];
   private readonly subscriptions: SubscriptionSpec[] = [];
   private closing = false;
   private reconnectTimer?: NodeJS.Timeout;
@@ -117,8 +132,9 @@ export class Broker {
 
   /** Registers a consumer; it is (re)started on every connection. */
   async consume(spec: ConsumerSpec): Promise<void> {
-    this.consumers.push(spec);
-    if (this.connection) await this.startConsumer(this.connection, spec);
+    const batches = new MessageBatches(spec);
+    this.consumers.push(batches);
+    if (this.connection) await this.startConsumer(this.connection, spec, batches);
   }
 
   /** Registers a subscription (see SubscriptionSpec); it is made again on every connection. */
@@ -146,7 +162,7 @@ export class Broker {
       const channel = await connection.createConfirmChannel();
       channel.on('error', (error: Error) => logger.warn('broker channel error', { error: error.message }));
       await channel.assertExchange(exchange, 'topic', { durable: true });
-      for (const spec of this.consumers) await this.startConsumer(connection, spec);
+      for (const batches of this.consumers) await this.startConsumer(connection, batches.spec, batches);
       for (const spec of this.subscriptions) await this.startSubscription(connection, spec);
       this.connection = connection;
       this.publishChannel = channel;
@@ -175,9 +191,10 @@ export class Broker {
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, 5000);
   }
 
-  private async startConsumer(connection: ChannelModel, spec: ConsumerSpec): Promise<void> {
+  private async startConsumer(connection: ChannelModel, spec: ConsumerSpec, batches: MessageBatches): Promise<void> {
     const channel: Channel = await connection.createChannel();
     channel.on('error', (error: Error) => this.options.logger.warn('consumer channel error', { queue: spec.queue, error: error.message }));
+    channel.on('close', () => batches.channelClosed(channel));
     const deadLetters = deadLetterQueueName(spec.queue);
     await channel.assertQueue(deadLetters, { durable: true });
     await channel.assertQueue(spec.queue, {
@@ -189,14 +206,9 @@ export class Broker {
       },
     });
     for (const key of spec.bindings) await channel.bindQueue(spec.queue, this.options.exchange, key);
-    await channel.prefetch(spec.prefetch ?? 1);
+    await channel.prefetch(batches.size * 2);
     await channel.consume(spec.queue, (message) => {
-      if (!message) return;
-      spec.handle(message).then(
-        (outcome) => (outcome === 'ack' ? channel.ack(message) : channel.nack(message, false, false)),
-        // A handler that throws has not stored its effect: the message goes back to the queue.
-        () => channel.nack(message, false, true),
-      ).catch(() => undefined); // the channel may have closed meanwhile; the broker redelivers
+      if (message) batches.deliver(channel, message);
     });
   }
 

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { ConsumeMessage } from 'amqplib';
 import { ZodError } from 'zod';
-import type { Broker } from '../broker/broker';
+import type { Broker, MessageOutcome } from '../broker/broker';
 import type { Logger } from '../logging/logger';
 import { runWithContext } from '../logging/request-context';
 import { isDatabaseUnavailable, isDuplicateKeyError } from '../database/mongo';
@@ -12,17 +13,49 @@ import { shopMetrics } from '../metrics/metrics';
 export type EventHandler = (event: EventEnvelope<any>) => Promise<void>;
 export type EventHandlers = Record<string, EventHandler>;
 
+/** Names the document an event changes, e.g. `customer-view:<customer id>`. */
+export type EventKey = (event: EventEnvelope) => string;
+
+/**
+ * Events that each change one document, applied together: the consumer hands `apply` every
+ * event of one key that a batch holds, in the order they came, to be read and written once.
+ */
+export interface EventGroup {
+  key: EventKey;
+  /** Must be idempotent by the document's own state (a version, an id, a status). */
+  apply: (events: EventEnvelope[]) => Promise<void>;
+}
+
 const selfIdempotent = new WeakSet<EventHandler>();
+const keys = new WeakMap<EventHandler, EventKey>();
+const groups = new WeakMap<EventHandler, EventGroup>();
 
 /**
  * Marks a handler whose effect carries its own proof of having been applied (a version it
  * compares, an id it looks for, a status it sets), so that applying it twice changes nothing by
- * itself. The consumer then skips the processed_events read and write for it: on a queue that
- * applies events one at a time, those two round trips were half the cost of every event.
+ * itself. The consumer then skips the processed_events read and write for it.
  */
 export function idempotentHandler(handler: EventHandler): EventHandler {
   selfIdempotent.add(handler);
   return handler;
+}
+
+/**
+ * Declares which document a handler changes. Events with the same key (of any type) are applied
+ * in the order they came, one at a time; events with different keys are applied side by side.
+ * A handler without a key may touch anything: it runs alone, after what came before it and
+ * before what comes after.
+ */
+export function keyedHandler(key: EventKey, handler: EventHandler): EventHandler {
+  keys.set(handler, key);
+  return handler;
+}
+
+/** One handler for every event type of a group (register it under each type). */
+export function groupedHandler(group: EventGroup): EventHandler {
+  const handler: EventHandler = (event) => group.apply([event]);
+  groups.set(handler, group);
+  return idempotentHandler(keyedHandler(group.key, handler));
 }
 
 interface ProcessedEvent {
@@ -45,6 +78,12 @@ export interface EventConsumerOptions {
   /** Attempts of one delivery before a failing message goes to the dead-letter queue. */
   maxAttempts?: number;
   retryDelayMs?: number;
+  /** Messages taken from the queue together (default 64). */
+  batchSize?: number;
+  /** How long a batch waits for more messages at most (default 5 ms). */
+  batchWaitMs?: number;
+  /** Keys of one batch applied at the same time (default 8). */
+  concurrency?: number;
 }
 
 /** An error no retry can fix: the event itself is wrong. */
@@ -54,13 +93,27 @@ function isPermanent(error: unknown): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A message of a batch, once read: its event and what applies it, or its outcome already. */
+interface Item {
+  event?: EventEnvelope;
+  handler?: EventHandler;
+  /** Undefined: the handler runs alone. */
+  key?: string;
+  outcome?: MessageOutcome;
+}
+
 /**
- * Consumes this service's queue: parses the envelope, skips events already applied (by id),
- * runs the handler with retries and backoff, records the event as applied, then acks.
- * Malformed messages and events that keep failing go to the dead-letter queue with a log line.
+ * Consumes this service's queue in batches. Each batch is cut where a handler without a key
+ * comes (it runs alone); in between, the events are grouped by key: the keys proceed side by
+ * side, each key's events in order, consecutive events of one group applied by one call.
+ * Every event is parsed, skipped if already applied (by id, for handlers not idempotent by
+ * themselves), retried with backoff, recorded, then acknowledged. Malformed messages and events
+ * that keep failing go to the dead-letter queue with a log line; while the database is away,
+ * events go back to the queue with everything after them.
  */
 export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
   const { broker, connection, logger, queue, handlers, maxAttempts = 5, retryDelayMs = 100 } = options;
+  const { batchSize = 64, batchWaitMs = 5, concurrency = 8 } = options;
   const processed: Model<ProcessedEvent> =
     connection.models.ProcessedEvent ?? connection.model<ProcessedEvent>('ProcessedEvent', processedEventSchema);
 
@@ -69,66 +122,167 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     eventsConsumed.inc({ type, outcome });
     if (outcome === 'dead-lettered') deadLettered.inc({ queue });
   };
+  const inContext = <T>(event: EventEnvelope, fn: () => T): T => runWithContext({ requestId: event.correlationId ?? event.id }, fn);
+  const applied = (event: EventEnvelope): void =>
+    inContext(event, () => {
+      logger.info('event applied', { eventId: event.id, type: event.type });
+      count(event.type, 'applied');
+    });
+  const deadLetter = (event: EventEnvelope, attempt: number, error: unknown): MessageOutcome =>
+    inContext(event, () => {
+      logger.error('event dead-lettered', { eventId: event.id, type: event.type, attempt, error });
+      count(event.type, 'dead-lettered');
+      return 'dead-letter';
+    });
 
-  async function apply(event: EventEnvelope, handler: EventHandler): Promise<'ack' | 'dead-letter'> {
-    const recordById = !selfIdempotent.has(handler);
-    if (recordById && (await processed.exists({ _id: event.id }))) {
-      logger.debug('event already applied', { eventId: event.id, type: event.type });
-      count(event.type, 'duplicate');
+  /** One event by its handler: dedupe, retries with backoff, record. */
+  async function applyOne(event: EventEnvelope, handler: EventHandler): Promise<MessageOutcome> {
+    return inContext(event, async () => {
+      const recordById = !selfIdempotent.has(handler);
+      if (recordById && (await processed.exists({ _id: event.id }))) {
+        logger.debug('event already applied', { eventId: event.id, type: event.type });
+        count(event.type, 'duplicate');
+        return 'ack';
+      }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await handler(event);
+          break;
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) {
+            // Not the message's fault: put it back and wait for the database rather than dead-letter it.
+            await sleep(1000);
+            return 'requeue';
+          }
+          if (isPermanent(error) || attempt >= maxAttempts) return deadLetter(event, attempt, error);
+          count(event.type, 'retried');
+          logger.warn('event failed; retrying', { eventId: event.id, type: event.type, attempt, error: error instanceof Error ? error.message : String(error) });
+          await sleep(retryDelayMs * 2 ** (attempt - 1));
+        }
+      }
+      if (recordById) {
+        try {
+          await processed.create({ _id: event.id, type: event.type, processedAt: new Date() });
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+        }
+      }
+      applied(event);
       return 'ack';
-    }
-    for (let attempt = 1; ; attempt++) {
+    });
+  }
+
+  /**
+   * Consecutive events of one group and key by one call. If that fails, they are applied one at
+   * a time, so that only the one at fault is retried and dead-lettered.
+   */
+  async function applyTogether(events: EventEnvelope[], group: EventGroup, handler: EventHandler): Promise<MessageOutcome[]> {
+    if (events.length > 1) {
       try {
-        await handler(event);
-        break;
+        await inContext(events[0]!, () => group.apply(events));
+        events.forEach(applied);
+        return events.map(() => 'ack');
       } catch (error) {
         if (isDatabaseUnavailable(error)) {
-          // Not the message's fault: put it back and wait for the database rather than dead-letter it.
           await sleep(1000);
-          throw error;
+          return events.map(() => 'requeue');
         }
-        if (isPermanent(error) || attempt >= maxAttempts) {
-          logger.error('event dead-lettered', { eventId: event.id, type: event.type, attempt, error });
-          count(event.type, 'dead-lettered');
-          return 'dead-letter';
-        }
-        count(event.type, 'retried');
-        logger.warn('event failed; retrying', { eventId: event.id, type: event.type, attempt, error: error instanceof Error ? error.message : String(error) });
-        await sleep(retryDelayMs * 2 ** (attempt - 1));
+        logger.warn('events failed together; applying them one at a time', { count: events.length, type: events[0]!.type, error: error instanceof Error ? error.message : String(error) });
       }
     }
-    if (recordById) {
-      try {
-        await processed.create({ _id: event.id, type: event.type, processedAt: new Date() });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+    return applyInOrder(events.map((event) => ({ event, handler })));
+  }
+
+  /** Events in order; once one is put back, so is everything after it. */
+  async function applyInOrder(entries: Array<{ event: EventEnvelope; handler: EventHandler }>): Promise<MessageOutcome[]> {
+    const outcomes: MessageOutcome[] = [];
+    for (const { event, handler } of entries) {
+      outcomes.push(outcomes.includes('requeue') ? 'requeue' : await applyOne(event, handler));
     }
-    logger.info('event applied', { eventId: event.id, type: event.type });
-    count(event.type, 'applied');
-    return 'ack';
+    return outcomes;
+  }
+
+  /** The events of one key, in order: runs of one group together, the others one by one. */
+  async function applyKey(items: Item[]): Promise<void> {
+    for (let start = 0; start < items.length; ) {
+      const group = groups.get(items[start]!.handler!);
+      let end = start + 1;
+      while (group && end < items.length && groups.get(items[end]!.handler!) === group) end++;
+      const run = items.slice(start, end);
+      const outcomes = group
+        ? await applyTogether(run.map((item) => item.event!), group, run[0]!.handler!)
+        : [await applyOne(run[0]!.event!, run[0]!.handler!)];
+      run.forEach((item, i) => (item.outcome = outcomes[i]));
+      start = end;
+      if (outcomes.includes('requeue')) break; // the rest of this key waits for them to come again
+    }
+  }
+
+  /** Keyed events between two unkeyed ones: `concurrency` keys at a time. */
+  async function applyKeys(items: Item[]): Promise<void> {
+    const byKey = new Map<string, Item[]>();
+    for (const item of items) {
+      const list = byKey.get(item.key!);
+      if (list) list.push(item);
+      else byKey.set(item.key!, [item]);
+    }
+    const lists = [...byKey.values()];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < lists.length) await applyKey(lists[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, lists.length) }, worker));
+  }
+
+  /** Reads a message: its outcome if it is malformed or unhandled, else its handler and key. */
+  function read(message: ConsumeMessage): Item {
+    let event: EventEnvelope;
+    try {
+      event = eventEnvelopeSchema.parse(JSON.parse(message.content.toString('utf8')));
+    } catch {
+      logger.error('malformed message dead-lettered', { queue, bytes: message.content.length, routingKey: message.fields.routingKey });
+      count('malformed', 'dead-lettered');
+      return { outcome: 'dead-letter' };
+    }
+    const handler = handlers[event.type];
+    if (!handler) {
+      count(event.type, 'ignored');
+      return { event, outcome: 'ack' };
+    }
+    const key = keys.get(handler);
+    if (!key) return { event, handler };
+    try {
+      return { event, handler, key: key(event) };
+    } catch (error) {
+      // The key comes from the event's data: an event without one can never be applied.
+      return { event, outcome: deadLetter(event, 0, error) };
+    }
+  }
+
+  async function handleBatch(messages: ConsumeMessage[]): Promise<MessageOutcome[]> {
+    const items = messages.map(read);
+    const pending = items.filter((item) => item.outcome === undefined);
+    for (let start = 0; start < pending.length; ) {
+      const first = pending[start]!;
+      let end = start + 1;
+      if (first.key !== undefined) while (end < pending.length && pending[end]!.key !== undefined) end++;
+      const segment = pending.slice(start, end);
+      if (first.key === undefined) first.outcome = await applyOne(first.event!, first.handler!);
+      else await applyKeys(segment);
+      // Once something is put back, what follows waits for it to come again (so do the keyed
+      // events not yet applied, whose outcome stays undefined).
+      if (segment.some((item) => item.outcome !== 'ack' && item.outcome !== 'dead-letter')) break;
+      start = end;
+    }
+    return items.map((item) => item.outcome ?? 'requeue');
   }
 
   await broker.consume({
     queue,
     bindings: Object.keys(handlers),
-    prefetch: 1,
+    batchSize,
+    batchWaitMs,
     singleActiveConsumer: true,
-    handle: async (message) => {
-      let event: EventEnvelope;
-      try {
-        event = eventEnvelopeSchema.parse(JSON.parse(message.content.toString('utf8')));
-      } catch {
-        logger.error('malformed message dead-lettered', { queue, bytes: message.content.length, routingKey: message.fields.routingKey });
-        count('malformed', 'dead-lettered');
-        return 'dead-letter';
-      }
-      const handler = handlers[event.type];
-      if (!handler) {
-        count(event.type, 'ignored');
-        return 'ack';
-      }
-      return runWithContext({ requestId: event.correlationId ?? event.id }, () => apply(event, handler));
-    },
+    handle: handleBatch,
   });
 }

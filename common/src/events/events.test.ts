@@ -5,7 +5,8 @@ import { Broker, deadLetterQueueName } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
 import { eventually, EventProbe, testServers, uniqueTestName } from '../testing';
-import { idempotentHandler, startEventConsumer, type EventHandlers } from './consumer';
+import { groupedHandler, idempotentHandler, keyedHandler, startEventConsumer, type EventHandlers } from './consumer';
+import { ConsumerHold } from './consumer-testing';
 import { createEvent, type EventEnvelope } from './envelope';
 import { Outbox } from './outbox';
 import { shopMetrics } from '../metrics/metrics';
@@ -79,7 +80,7 @@ describe('the outbox', () => {
 });
 
 describe('the consumer', () => {
-  async function consume(handlers: EventHandlers, options: { maxAttempts?: number } = {}): Promise<string> {
+  async function consume(handlers: EventHandlers, options: { maxAttempts?: number; concurrency?: number } = {}): Promise<string> {
     const queue = uniqueTestName('queue');
     await startEventConsumer({ broker, connection, logger, queue, handlers, retryDelayMs: 10, ...options });
     return queue;
@@ -154,5 +155,113 @@ describe('the consumer', () => {
     await consume({ 'record.test': async () => undefined });
     const event = await probe.publish('record.test', {});
     await eventually(async () => expect(await connection.collection('processed_events').findOne({ _id: event.id as unknown as mongoose.Types.ObjectId })).toMatchObject({ type: 'record.test' }));
+  });
+
+  describe('in batches', () => {
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+    /** Starts a consumer held by its first event; `publish` runs meanwhile, then it goes on. */
+    async function oneBatch(handlers: EventHandlers, publish: () => Promise<void>, options: { maxAttempts?: number } = {}): Promise<string> {
+      const hold = new ConsumerHold();
+      const queue = await consume({ ...handlers, [hold.type]: hold.handler }, options);
+      await hold.around(() => probe.publish(hold.type, {}), publish);
+      return queue;
+    }
+
+    test('When events of several keys come in one batch, then each key\'s events are applied in order and one at a time, the keys side by side', async () => {
+      const applied: string[] = [];
+      const running = new Map<string, number>();
+      let mostAtOnce = 0;
+      let mostOfOneKey = 0;
+      const handler = keyedHandler((event) => `order-test:${String(event.data.key)}`, idempotentHandler(async (event) => {
+        const key = String(event.data.key);
+        running.set(key, (running.get(key) ?? 0) + 1);
+        mostOfOneKey = Math.max(mostOfOneKey, running.get(key)!);
+        mostAtOnce = Math.max(mostAtOnce, [...running.values()].reduce((sum, n) => sum + n, 0));
+        await sleep(Math.random() * 20);
+        applied.push(`${key}${String(event.data.n)}`);
+        running.set(key, running.get(key)! - 1);
+      }));
+      await oneBatch({ 'order.test': handler }, async () => {
+        for (let n = 0; n < 5; n++) for (const key of ['a', 'b', 'c']) await probe.publish('order.test', { key, n });
+      });
+      await eventually(() => expect(applied).toHaveLength(15));
+      for (const key of ['a', 'b', 'c']) expect(applied.filter((entry) => entry.startsWith(key))).toEqual([0, 1, 2, 3, 4].map((n) => `${key}${n}`));
+      expect(mostOfOneKey).toBe(1);
+      expect(mostAtOnce).toBeGreaterThan(1);
+    });
+
+    test('When a group\'s events of one key come in one batch, then one call applies them all, in order', async () => {
+      const calls: string[][] = [];
+      const group = groupedHandler({
+        key: (event) => `group-test:${String(event.data.key)}`,
+        apply: async (events) => void calls.push(events.map((event) => `${String(event.data.key)}${String(event.data.n)}`)),
+      });
+      await oneBatch({ 'group.first': group, 'group.second': group }, async () => {
+        for (let n = 0; n < 6; n++) await probe.publish(n % 2 ? 'group.second' : 'group.first', { key: 'a', n });
+        for (let n = 0; n < 3; n++) await probe.publish('group.first', { key: 'b', n });
+      });
+      await eventually(() => expect(calls.flat()).toHaveLength(9));
+      expect(calls.sort()).toEqual([['a0', 'a1', 'a2', 'a3', 'a4', 'a5'], ['b0', 'b1', 'b2']]);
+    });
+
+    test('When a handler without a key comes between keyed events, then it runs alone, after those before it and before those after it', async () => {
+      const timeline: string[] = [];
+      const keyed = keyedHandler((event) => `barrier-test:${String(event.data.n)}`, idempotentHandler(async (event) => {
+        timeline.push(`start ${String(event.data.n)}`);
+        await sleep(20);
+        timeline.push(`end ${String(event.data.n)}`);
+      }));
+      const alone = async (): Promise<void> => void timeline.push('alone');
+      await oneBatch({ 'keyed.test': keyed, 'alone.test': alone }, async () => {
+        await probe.publish('keyed.test', { n: 1 });
+        await probe.publish('keyed.test', { n: 2 });
+        await probe.publish('alone.test', {});
+        await probe.publish('keyed.test', { n: 3 });
+      });
+      await eventually(() => expect(timeline).toHaveLength(7));
+      expect(timeline.indexOf('alone')).toBe(4);
+      expect(timeline.slice(5)).toEqual(['start 3', 'end 3']);
+    });
+
+    test('When one event of a group fails for good, then the rest of its key is applied and only that one is dead-lettered', async () => {
+      const applied: number[] = [];
+      const group = groupedHandler({
+        key: () => 'poison-group:one',
+        apply: async (events) => {
+          if (events.some((event) => event.data.poison)) throw new Error('cannot apply');
+          applied.push(...events.map((event) => Number(event.data.n)));
+        },
+      });
+      const queue = await oneBatch({ 'poison.group': group }, async () => {
+        for (let n = 0; n < 4; n++) await probe.publish('poison.group', { n, poison: n === 2 });
+      }, { maxAttempts: 2 });
+      await eventually(() => expect(applied).toEqual([0, 1, 3]));
+      const dead = await eventually(async () => {
+        const bodies = await deadLetters(queue);
+        expect(bodies).toHaveLength(1);
+        return bodies;
+      });
+      expect(JSON.parse(dead[0]!).data).toEqual({ n: 2, poison: true });
+    });
+
+    test('When the database is away in the middle of a batch, then the events go back to the queue and come again in order, applied once', async () => {
+      const applied: string[] = [];
+      let failed = false;
+      const handler = keyedHandler((event) => `requeue-test:${String(event.data.key)}`, idempotentHandler(async (event) => {
+        if (event.data.key === 'a' && event.data.n === 1 && !failed) {
+          failed = true;
+          throw Object.assign(new Error('connection closed'), { name: 'MongoNetworkError' });
+        }
+        applied.push(`${String(event.data.key)}${String(event.data.n)}`);
+      }));
+      await oneBatch({ 'requeue.test': handler }, async () => {
+        for (let n = 0; n < 3; n++) for (const key of ['a', 'b']) await probe.publish('requeue.test', { key, n });
+      });
+      await eventually(() => expect(applied).toHaveLength(6), 15_000);
+      expect(applied.filter((entry) => entry.startsWith('a'))).toEqual(['a0', 'a1', 'a2']);
+      expect(applied.filter((entry) => entry.startsWith('b'))).toEqual(['b0', 'b1', 'b2']);
+      expect(failed).toBe(true);
+    });
   });
 });

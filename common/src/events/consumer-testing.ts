@@ -1,0 +1,106 @@
+import mongoose, { type Connection } from 'mongoose';
+import { Broker } from '../broker/broker';
+import { createLogger } from '../logging/logger';
+import { EventProbe, testServers, uniqueTestName } from '../testing';
+import { idempotentHandler, startEventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from './consumer';
+
+/**
+ * For tests of batches: a handler without a key (so it runs alone) that holds the consumer while
+ * a test publishes; what is published meanwhile is delivered and applied as the next batch.
+ */
+export class ConsumerHold {
+  readonly type = 'test.hold';
+  private gate?: { started: () => void; released: Promise<void> };
+
+  // Idempotent, so that consumers sharing a database do not skip it as applied by another.
+  readonly handler: EventHandler = idempotentHandler(async () => {
+    const gate = this.gate;
+    gate?.started();
+    await gate?.released;
+  });
+
+  /** Holds the consumer (once `publishHold` has published an event of `type`) while `meanwhile` runs. */
+  async around(publishHold: () => Promise<unknown>, meanwhile: () => Promise<void>, settleMs = 300): Promise<void> {
+    let release!: () => void;
+    let started!: () => void;
+    const holding = new Promise<void>((resolve) => (started = resolve));
+    this.gate = { started, released: new Promise<void>((resolve) => (release = resolve)) };
+    await publishHold();
+    await holding;
+    try {
+      await meanwhile();
+      // A moment for the broker to deliver what was published.
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+    } finally {
+      release();
+    }
+  }
+}
+
+/**
+ * Counts the commands a connection sends, by command name and collection, as the database
+ * received them. The connection must be opened with `monitorCommands: true`.
+ */
+export function countCommands(connection: Connection): { count: (command: string, collection: string, id?: string) => number } {
+  const seen: Array<{ command: string; collection: string; ids: unknown[] }> = [];
+  connection.getClient().on('commandStarted', ({ commandName, command }) => {
+    const collection = String(command[commandName]);
+    const statements = (command.updates ?? command.deletes ?? []) as Array<{ q?: { _id?: unknown } }>;
+    const ids = commandName === 'find' ? [command.filter?._id] : statements.map((statement) => statement.q?._id);
+    seen.push({ command: commandName, collection, ids });
+  });
+  return {
+    count: (command, collection, id) =>
+      seen.filter((entry) => entry.command === command && entry.collection === collection && (id === undefined || entry.ids.includes(id))).length,
+  };
+}
+
+/** A consumer on its own queue, exchange and database, with what tests of batches need around it. */
+export interface TestConsumer {
+  /** The consumer's connection, which counts its commands. */
+  connection: Connection;
+  /** Another connection to the same database, for the test's own reads (not counted). */
+  reads: Connection;
+  commands: ReturnType<typeof countCommands>;
+  probe: EventProbe;
+  queue: string;
+  /** Publishes while the consumer is held, so that all of it arrives as one batch. */
+  inOneBatch: (publish: () => Promise<void>) => Promise<void>;
+  /** Waits until the consumer has gone through everything published before. */
+  drained: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export async function startTestConsumer(
+  label: string,
+  handlers: (connection: Connection) => EventHandlers,
+  options: Pick<EventConsumerOptions, 'maxAttempts' | 'retryDelayMs'> = {},
+): Promise<TestConsumer> {
+  const { mongoUrl, amqpUrl } = testServers();
+  const name = uniqueTestName(label);
+  const logger = createLogger({ service: 'test', silent: true });
+  const connection = await mongoose.createConnection(mongoUrl, { dbName: name, monitorCommands: true }).asPromise();
+  const reads = await mongoose.createConnection(mongoUrl, { dbName: name }).asPromise();
+  const commands = countCommands(connection);
+  const broker = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'test' });
+  await broker.start();
+  const probe = await new EventProbe(amqpUrl, `${name}.events`).start();
+  const hold = new ConsumerHold();
+  const queue = `${name}.consumer`;
+  await startEventConsumer({ broker, connection, logger, queue, handlers: { ...handlers(connection), [hold.type]: hold.handler }, ...options });
+  const publishHold = (): Promise<unknown> => probe.publish(hold.type, {});
+  return {
+    connection,
+    reads,
+    commands,
+    probe,
+    queue,
+    inOneBatch: (publish) => hold.around(publishHold, publish),
+    drained: () => hold.around(publishHold, async () => undefined, 0),
+    stop: async () => {
+      await broker.close();
+      await probe.stop();
+      await Promise.all([connection.close(), reads.close()]);
+    },
+  };
+}
