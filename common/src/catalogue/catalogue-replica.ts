@@ -6,7 +6,7 @@ import {
   type ProductSnapshot,
 } from '../contracts/catalogue-events';
 import type { EventEnvelope } from '../events/envelope';
-import { idempotentHandler, type EventHandlers } from '../events/consumer';
+import { groupedHandler, type EventHandlers } from '../events/consumer';
 import { createEvent } from '../events/envelope';
 import type { Outbox } from '../events/outbox';
 
@@ -43,6 +43,15 @@ const replicaSchema = new Schema<ReplicaProduct>(
   },
   { versionKey: false, collection: 'catalogue_replica' },
 );
+
+/** What one catalogue event changes in the replica. */
+export type CatalogueChange = { productId: string; version: number } & ({ kind: 'snapshot'; snapshot: ProductSnapshot } | { kind: 'deletion' });
+
+function catalogueChange(event: EventEnvelope): CatalogueChange {
+  if (event.type === CatalogueEvents.productDeleted) return { kind: 'deletion', ...productDeletedSchema.parse(event.data) };
+  const snapshot = productSnapshotSchema.parse(event.data);
+  return { kind: 'snapshot', productId: snapshot.productId, version: snapshot.version, snapshot };
+}
 
 /** The public shape of a product, as the products service answers it. */
 export type PublicProduct = Omit<ReplicaProduct, 'version' | 'deleted'>;
@@ -84,33 +93,42 @@ export class CatalogueReplica {
   }
 
   /**
-   * Applies a snapshot unless the replica already holds the same or a newer version: events may
-   * arrive twice or out of order (a re-announced catalogue races a fresh change).
+   * Applies a product's changes, in one write: events may arrive twice or out of order (a
+   * re-announced catalogue races a fresh change), so each applies only over an older version,
+   * and when none is newer than what the replica holds nothing is written. A deletion keeps the
+   * product's last fields (a cart or wishlist may still show it).
    */
-  async applySnapshot(snapshot: ProductSnapshot): Promise<void> {
-    const { productId, ...fields } = snapshot;
-    const current = await this.model.findById(productId).select({ version: 1 }).lean();
-    if (current && current.version >= snapshot.version) return;
-    await this.model.replaceOne({ _id: productId }, { _id: productId, ...fields, deleted: false }, { upsert: true });
+  async apply(productId: string, changes: CatalogueChange[]): Promise<void> {
+    const current = (await this.model.findById(productId).lean<ReplicaProduct>()) ?? undefined;
+    let next = current;
+    for (const change of [...changes].sort((a, b) => a.version - b.version)) {
+      if (next && next.version >= change.version) continue;
+      if (change.kind === 'snapshot') {
+        const { productId: _id, ...fields } = change.snapshot;
+        next = { _id, ...fields, deleted: false };
+      } else {
+        next = { ...(next ?? ({ _id: productId } as ReplicaProduct)), version: change.version, deleted: true };
+      }
+    }
+    if (next && next !== current) await this.model.replaceOne({ _id: productId }, next, { upsert: true });
   }
 
-  async applyDeletion(productId: string, version: number): Promise<void> {
-    const current = await this.model.findById(productId).select({ version: 1 }).lean();
-    if (current && current.version >= version) return;
-    await this.model.updateOne({ _id: productId }, { $set: { deleted: true, version } }, { upsert: true });
-  }
-
-  /** Handlers for the catalogue events, to merge into a service's own. */
+  /**
+   * Handlers for the catalogue events, to merge into a service's own. A product's events of one
+   * batch are applied together (one read, at most one write); versions make them idempotent.
+   */
   handlers(): EventHandlers {
-    // Versions make these idempotent: an event applied twice finds its version already there.
-    const applySnapshot = idempotentHandler(async (event: EventEnvelope): Promise<void> => this.applySnapshot(productSnapshotSchema.parse(event.data)));
+    const replica = groupedHandler({
+      key: (event) => `catalogue-replica:${catalogueChange(event).productId}`,
+      apply: async (events) => {
+        const changes = events.map(catalogueChange);
+        await this.apply(changes[0]!.productId, changes);
+      },
+    });
     return {
-      [CatalogueEvents.productCreated]: applySnapshot,
-      [CatalogueEvents.productUpdated]: applySnapshot,
-      [CatalogueEvents.productDeleted]: idempotentHandler(async (event) => {
-        const { productId, version } = productDeletedSchema.parse(event.data);
-        await this.applyDeletion(productId, version);
-      }),
+      [CatalogueEvents.productCreated]: replica,
+      [CatalogueEvents.productUpdated]: replica,
+      [CatalogueEvents.productDeleted]: replica,
     };
   }
 
