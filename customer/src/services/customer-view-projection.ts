@@ -1,52 +1,77 @@
 import type { CartUpdated, OrderPlaced, StockRejected, StockReserved } from '@shop/common';
 import type { CustomerViewRepository } from '../database/customer-view-repository';
+import type { CustomerView } from '../database/models/customer-view';
+
+/** What one event changes in a customer's view. */
+export type ViewChange =
+  | { kind: 'cart-updated'; change: CartUpdated }
+  | { kind: 'order-placed'; change: OrderPlaced }
+  | { kind: 'stock-reserved'; change: StockReserved }
+  | { kind: 'stock-rejected'; change: StockRejected };
 
 /**
- * Keeps the customer view current from shopping's and products' events. Each change is
- * idempotent (a cart applies only if newer, an order is added once, a status is set), so an
- * event delivered twice leaves the view as once.
+ * Keeps the customer view current from shopping's and products' events. The events of one
+ * customer that arrive together are applied to the view in memory and written once. Each change
+ * is idempotent (a cart applies only if newer, an order is added once, a status is set), so an
+ * event delivered twice leaves the view as once, and a view nothing changed is not written.
  */
 export class CustomerViewProjection {
   constructor(private readonly views: CustomerViewRepository) {}
 
-  async cartUpdated({ customerId, items, version }: CartUpdated): Promise<void> {
+  /** Changes of one customer's view, in the order their events came. */
+  async apply(customerId: string, changes: ViewChange[]): Promise<void> {
     const view = await this.views.find(customerId);
-    if (version <= view.cartVersion) return;
-    await this.views.save({ ...view, cart: items, cartVersion: version });
+    let changed = false;
+    for (const change of changes) {
+      if (change.change.customerId !== customerId) throw new Error(`a change of customer ${change.change.customerId} among ${customerId}'s`);
+      changed = applyChange(view, change) || changed;
+    }
+    if (changed) await this.views.save(view);
   }
+}
 
-  async orderPlaced(order: OrderPlaced): Promise<void> {
-    const view = await this.views.find(order.customerId);
-    if (view.orders.some((existing) => existing.orderId === order.orderId)) return;
-    view.orders.push({
-      _id: order.orderId,
-      orderId: order.orderId,
-      amount: order.amount,
-      status: order.status,
-      items: order.items,
-      txnNumber: order.txnNumber,
-      date: new Date(order.createdAt),
-    });
-    await this.views.save(view);
+/** Applies one change to the view in memory; false if the view had it already. */
+function applyChange(view: CustomerView, { kind, change }: ViewChange): boolean {
+  switch (kind) {
+    case 'cart-updated':
+      return setCart(view, change);
+    case 'order-placed':
+      return addOrder(view, change);
+    case 'stock-reserved':
+      return setStatus(view, change.orderId, 'confirmed');
+    case 'stock-rejected':
+      return setStatus(view, change.orderId, 'rejected', change.reason);
   }
+}
 
-  async stockReserved({ customerId, orderId }: StockReserved): Promise<void> {
-    await this.setStatus(customerId, orderId, 'confirmed');
-  }
+function setCart(view: CustomerView, { items, version }: CartUpdated): boolean {
+  if (version <= view.cartVersion) return false;
+  view.cart = items;
+  view.cartVersion = version;
+  return true;
+}
 
-  async stockRejected({ customerId, orderId, reason }: StockRejected): Promise<void> {
-    await this.setStatus(customerId, orderId, 'rejected', reason);
-  }
+function addOrder(view: CustomerView, order: OrderPlaced): boolean {
+  if (view.orders.some((existing) => existing.orderId === order.orderId)) return false;
+  view.orders.push({
+    _id: order.orderId,
+    orderId: order.orderId,
+    amount: order.amount,
+    status: order.status,
+    items: order.items,
+    txnNumber: order.txnNumber,
+    date: new Date(order.createdAt),
+  });
+  return true;
+}
 
-  private async setStatus(customerId: string, orderId: string, status: 'confirmed' | 'rejected', reason?: string): Promise<void> {
-    const view = await this.views.find(customerId);
-    const order = view.orders.find((existing) => existing.orderId === orderId);
-    // The stock decision can overtake order.placed on the wire only if events were re-ordered;
-    // throwing makes the consumer retry until the order is in the view.
-    if (!order) throw new Error(`order ${orderId} is not in the view yet`);
-    if (order.status === status) return;
-    order.status = status;
-    if (reason) order.reason = reason;
-    await this.views.save(view);
-  }
+function setStatus(view: CustomerView, orderId: string, status: 'confirmed' | 'rejected', reason?: string): boolean {
+  const order = view.orders.find((existing) => existing.orderId === orderId);
+  // The stock decision can overtake order.placed on the wire only if events were re-ordered;
+  // throwing makes the consumer retry until the order is in the view.
+  if (!order) throw new Error(`order ${orderId} is not in the view yet`);
+  if (order.status === status) return false;
+  order.status = status;
+  if (reason) order.reason = reason;
+  return true;
 }

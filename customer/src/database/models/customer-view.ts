@@ -15,7 +15,7 @@ export interface OrderSummary {
 /**
  * The read model of what other services know about a customer (cart and orders), kept current
  * from their events. Keyed by customer id: one indexed read on FerretDB and MongoDB alike.
- * Only the event consumer writes it, one event at a time.
+ * Only the event consumer writes it, one writer per customer (its events of a batch at once).
  */
 export interface CustomerView {
   _id: string;

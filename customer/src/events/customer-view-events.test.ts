@@ -1,0 +1,113 @@
+import amqp from 'amqplib';
+import { CatalogueReplica, deadLetterQueueName, ShoppingEvents, StockEvents, type EventEnvelope } from '@shop/common';
+import { startTestConsumer, type TestConsumer } from '@shop/common/events/consumer-testing';
+import { eventually, testServers } from '@shop/common/testing';
+import { CustomerViewRepository } from '../database/customer-view-repository';
+import { CustomerViewProjection } from '../services/customer-view-projection';
+import { customerEventHandlers } from './handlers';
+
+// The customer's event pipeline as the service runs it (its handlers on the batching consumer,
+// FerretDB, RabbitMQ), on a connection that reports each command it sends to the database.
+let consumer: TestConsumer;
+let views: CustomerViewRepository;
+
+beforeAll(async () => {
+  consumer = await startTestConsumer(
+    'customerview',
+    (connection) => customerEventHandlers(new CustomerViewProjection(new CustomerViewRepository(connection)), new CatalogueReplica(connection)),
+    { maxAttempts: 2, retryDelayMs: 10 },
+  );
+  views = new CustomerViewRepository(consumer.reads);
+});
+
+afterAll(() => consumer.stop());
+
+let customers = 0;
+function aShopper(): { customerId: string; events: Array<[string, object]> } {
+  const customerId = `customer-${++customers}-${Date.now()}`;
+  const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+  const orderId = `${customerId}-1`;
+  return {
+    customerId,
+    // What a purchase makes, in the order shopping and products announce it.
+    events: [
+      [ShoppingEvents.cartUpdated, { customerId, items: [line], version: 1 }],
+      [ShoppingEvents.orderPlaced, { orderId, customerId, items: [line], amount: 280, status: 'received', txnNumber: 't1', createdAt: new Date().toISOString() }],
+      [ShoppingEvents.cartUpdated, { customerId, items: [], version: 2 }],
+      [StockEvents.stockReserved, { orderId, customerId }],
+    ],
+  };
+}
+
+async function deadLettered(): Promise<number> {
+  const amqpConnection = await amqp.connect(testServers().amqpUrl);
+  try {
+    return (await (await amqpConnection.createChannel()).checkQueue(deadLetterQueueName(consumer.queue))).messageCount;
+  } finally {
+    await amqpConnection.close();
+  }
+}
+
+const viewWrites = (customerId: string): number => consumer.commands.count('update', 'customer_views', customerId);
+const viewReads = (customerId: string): number => consumer.commands.count('find', 'customer_views', customerId);
+
+describe('customer view: events applied in batches', () => {
+  test('When one customer\'s cart, order and stock events come together, then the view is read once and written once, and shows them all', async () => {
+    const { customerId, events } = aShopper();
+    await consumer.inOneBatch(async () => {
+      for (const [type, data] of events) await consumer.probe.publish(type, data);
+    });
+    await eventually(async () => expect((await views.find(customerId)).orders[0]?.status).toBe('confirmed'));
+    const view = await views.find(customerId);
+    expect(view.cart).toEqual([]);
+    expect(view.cartVersion).toBe(2);
+    expect(view.orders).toHaveLength(1);
+    expect(viewReads(customerId)).toBe(1);
+    expect(viewWrites(customerId)).toBe(1);
+  });
+
+  test('When the same events come again, then the view is not written and stays as it was', async () => {
+    const { customerId, events } = aShopper();
+    const published: EventEnvelope[] = [];
+    await consumer.inOneBatch(async () => {
+      for (const [type, data] of events) published.push(await consumer.probe.publish(type, data));
+    });
+    await eventually(async () => expect((await views.find(customerId)).orders[0]?.status).toBe('confirmed'));
+    const before = await views.find(customerId);
+    const writes = viewWrites(customerId);
+
+    // Redelivered one by one, then all together (as after a crash before the acks).
+    for (const event of published) await consumer.probe.publish(event.type, event.data, { id: event.id });
+    await consumer.drained();
+    await consumer.inOneBatch(async () => {
+      for (const event of published) await consumer.probe.publish(event.type, event.data, { id: event.id });
+    });
+    await consumer.drained();
+    expect(await views.find(customerId)).toEqual(before);
+    expect(viewWrites(customerId)).toBe(writes);
+  });
+
+  test('When several customers\' events come interleaved in one batch, then each view gets its own events, written once', async () => {
+    const shoppers = [aShopper(), aShopper(), aShopper()];
+    await consumer.inOneBatch(async () => {
+      for (let i = 0; i < 4; i++) for (const { events } of shoppers) await consumer.probe.publish(...events[i]!);
+    });
+    for (const { customerId } of shoppers) {
+      await eventually(async () => expect((await views.find(customerId)).orders).toEqual([expect.objectContaining({ orderId: `${customerId}-1`, status: 'confirmed' })]));
+      expect((await views.find(customerId)).cartVersion).toBe(2);
+      expect(viewWrites(customerId)).toBe(1);
+    }
+  });
+
+  test('When a stock decision names an order the view never got, then the customer\'s other events are applied and that one is dead-lettered', async () => {
+    const { customerId, events } = aShopper();
+    await consumer.inOneBatch(async () => {
+      await consumer.probe.publish(...events[0]!);
+      await consumer.probe.publish(StockEvents.stockRejected, { orderId: 'no-such-order', customerId, reason: 'out of stock' });
+      await consumer.probe.publish(...events[1]!);
+    });
+    await eventually(async () => expect((await views.find(customerId)).orders).toHaveLength(1));
+    expect((await views.find(customerId)).cart).toHaveLength(1);
+    await eventually(async () => expect(await deadLettered()).toBe(1));
+  });
+});
