@@ -1,5 +1,5 @@
 import { CatalogueEvents } from '../contracts/catalogue-events';
-import { startTestConsumer, type TestConsumer } from '../events/consumer-testing';
+import { startTestConsumer, type TestConsumer } from '../testing/consumer-batches';
 import { eventually } from '../testing';
 import { CatalogueReplica } from './catalogue-replica';
 

@@ -6,7 +6,7 @@ import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
 import { eventually, EventProbe, testServers, uniqueTestName } from '../testing';
 import { groupedHandler, idempotentHandler, keyedHandler, startEventConsumer, type EventHandlers } from './consumer';
-import { ConsumerHold } from './consumer-testing';
+import { ConsumerHold } from '../testing/consumer-batches';
 import { createEvent, type EventEnvelope } from './envelope';
 import { Outbox } from './outbox';
 import { shopMetrics } from '../metrics/metrics';

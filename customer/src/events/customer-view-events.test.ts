@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import { CatalogueReplica, deadLetterQueueName, ShoppingEvents, StockEvents, type EventEnvelope } from '@shop/common';
-import { startTestConsumer, type TestConsumer } from '@shop/common/events/consumer-testing';
+import { startTestConsumer, type TestConsumer } from '@shop/common/testing/consumer-batches';
 import { eventually, testServers } from '@shop/common/testing';
 import { CustomerViewRepository } from '../database/customer-view-repository';
 import { CustomerViewProjection } from '../services/customer-view-projection';

@@ -1,8 +1,9 @@
 import mongoose, { type Connection } from 'mongoose';
 import { Broker } from '../broker/broker';
 import { createLogger } from '../logging/logger';
-import { EventProbe, testServers, uniqueTestName } from '../testing';
-import { idempotentHandler, startEventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from './consumer';
+import { EventProbe } from './event-probe';
+import { testServers, uniqueTestName } from './test-settings';
+import { idempotentHandler, startEventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from '../events/consumer';
 
 /**
  * For tests of batches: a handler without a key (so it runs alone) that holds the consumer while
