@@ -92,6 +92,7 @@ function isPermanent(error: unknown): boolean {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** A message of a batch, once read: its event and what applies it, or its outcome already. */
 interface Item {
@@ -135,41 +136,49 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       return 'dead-letter';
     });
 
-  /** One event by its handler: dedupe, retries with backoff, record. */
+  /** One event by its handler: dedupe, retries with backoff, record. Never throws. */
   async function applyOne(event: EventEnvelope, handler: EventHandler): Promise<MessageOutcome> {
     return inContext(event, async () => {
-      const recordById = !selfIdempotent.has(handler);
-      if (recordById && (await processed.exists({ _id: event.id }))) {
-        logger.debug('event already applied', { eventId: event.id, type: event.type });
-        count(event.type, 'duplicate');
-        return 'ack';
+      try {
+        return await dedupeApplyRecord(event, handler);
+      } catch (error) {
+        // The database went away, or the record could not be written: not the message's fault.
+        // It goes back to the queue (after a pause, so as not to spin) rather than to the dead letters.
+        logger.warn('event put back', { eventId: event.id, type: event.type, error: messageOf(error) });
+        await sleep(1000);
+        return 'requeue';
       }
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await handler(event);
-          break;
-        } catch (error) {
-          if (isDatabaseUnavailable(error)) {
-            // Not the message's fault: put it back and wait for the database rather than dead-letter it.
-            await sleep(1000);
-            return 'requeue';
-          }
-          if (isPermanent(error) || attempt >= maxAttempts) return deadLetter(event, attempt, error);
-          count(event.type, 'retried');
-          logger.warn('event failed; retrying', { eventId: event.id, type: event.type, attempt, error: error instanceof Error ? error.message : String(error) });
-          await sleep(retryDelayMs * 2 ** (attempt - 1));
-        }
-      }
-      if (recordById) {
-        try {
-          await processed.create({ _id: event.id, type: event.type, processedAt: new Date() });
-        } catch (error) {
-          if (!isDuplicateKeyError(error)) throw error;
-        }
-      }
-      applied(event);
-      return 'ack';
     });
+  }
+
+  async function dedupeApplyRecord(event: EventEnvelope, handler: EventHandler): Promise<MessageOutcome> {
+    const recordById = !selfIdempotent.has(handler);
+    if (recordById && (await processed.exists({ _id: event.id }))) {
+      logger.debug('event already applied', { eventId: event.id, type: event.type });
+      count(event.type, 'duplicate');
+      return 'ack';
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler(event);
+        break;
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
+        if (isPermanent(error) || attempt >= maxAttempts) return deadLetter(event, attempt, error);
+        count(event.type, 'retried');
+        logger.warn('event failed; retrying', { eventId: event.id, type: event.type, attempt, error: messageOf(error) });
+        await sleep(retryDelayMs * 2 ** (attempt - 1));
+      }
+    }
+    if (recordById) {
+      try {
+        await processed.create({ _id: event.id, type: event.type, processedAt: new Date() });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
+    applied(event);
+    return 'ack';
   }
 
   /**
@@ -184,10 +193,11 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         return events.map(() => 'ack');
       } catch (error) {
         if (isDatabaseUnavailable(error)) {
+          inContext(events[0]!, () => logger.warn('events put back', { count: events.length, type: events[0]!.type, error: messageOf(error) }));
           await sleep(1000);
           return events.map(() => 'requeue');
         }
-        logger.warn('events failed together; applying them one at a time', { count: events.length, type: events[0]!.type, error: error instanceof Error ? error.message : String(error) });
+        logger.warn('events failed together; applying them one at a time', { count: events.length, type: events[0]!.type, error: messageOf(error) });
       }
     }
     return applyInOrder(events.map((event) => ({ event, handler })));
