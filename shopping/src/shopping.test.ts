@@ -4,9 +4,10 @@ import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
 import { cartModel, cartToAnnounceModel } from './database/models/cart';
-import { orderModel, orderToAnnounceModel, orderVerdictModel } from './database/models/order';
+import { orderHistoryModel, orderInFlightModel, orderModel } from './database/models/order';
 import { OrderRepository } from './database/order-repository';
 import { startShoppingService, type ShoppingService } from './service';
+import { toOrderView } from './services/orders';
 
 let service: ShoppingService;
 let config: ShoppingConfig;
@@ -106,8 +107,19 @@ describe('shopping: orders', () => {
     await http.put('/cart').set(auth).send({ _id: oil.productId, qty: 1 }).expect(200);
     const again = await http.post('/shopping/order').set(auth).send({ txnNumber: 'same' }).expect(200);
     expect(again.body.orderId).toBe(first.body.orderId);
-    expect(await new OrderRepository(service.connection).findByCustomer(id)).toHaveLength(1);
+    expect(await orderModel(service.connection).countDocuments({ customerId: id })).toBe(1);
     expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toHaveLength(1);
+  });
+
+  test('When a txnNumber was claimed by an attempt that never wrote its order, then a retry orders with it, and it keeps that order', async () => {
+    const { id, auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
+    // The crashed attempt tied the txnNumber to an order id it never wrote.
+    await new OrderRepository(service.connection).claimRequest(id, 'lost', `${id}-0`);
+    const placed = (await http.post('/shopping/order').set(auth).send({ txnNumber: 'lost' }).expect(201)).body;
+    await http.put('/cart').set(auth).send({ _id: oil.productId, qty: 1 }).expect(200);
+    expect((await http.post('/shopping/order').set(auth).send({ txnNumber: 'lost' }).expect(200)).body.orderId).toBe(placed.orderId);
+    expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toHaveLength(1);
   });
 
   test('When ten order requests for one cart arrive at once, then exactly one order is made', async () => {
@@ -119,7 +131,7 @@ describe('shopping: orders', () => {
     // The others either got that same order back or found the cart already emptied.
     for (const r of responses) expect([200, 201, 409]).toContain(r.status);
     for (const r of responses.filter((x) => x.status === 200)) expect(r.body.orderId).toBe(created[0]!.body.orderId);
-    expect(await new OrderRepository(service.connection).findByCustomer(id)).toHaveLength(1);
+    expect(await orderModel(service.connection).countDocuments({ customerId: id })).toBe(1);
   });
 
   test('When another customer asks for an order, then it is as unknown as a missing one', async () => {
@@ -140,10 +152,11 @@ describe('shopping: orders', () => {
     const apple = { product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 };
     // The crash came after the order was written: its note is there, the cart is not yet emptied.
     await cartModel(service.connection).create({ _id: id, items: [apple], version: 7 });
-    await orderModel(service.connection).create({ _id: orderId, customerId: id, items: [apple], amount: 1.1, status: 'received', txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo });
-    await orderToAnnounceModel(service.connection).create({ _id: orderId, customerId: id, cartVersion: 7, createdAt: longAgo });
+    const crashed = { _id: orderId, customerId: id, items: [apple], amount: 1.1, status: 'received' as const, txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo };
+    await orderModel(service.connection).create(crashed);
+    await orderInFlightModel(service.connection).create({ _id: orderId, customerId: id, order: toOrderView(crashed), announced: false, createdAt: longAgo });
     // Another crash came before its order was written: a note and nothing else.
-    await orderToAnnounceModel(service.connection).create({ _id: `${id}-3`, customerId: id, cartVersion: 3, createdAt: longAgo });
+    await orderInFlightModel(service.connection).create({ _id: `${id}-3`, customerId: id, order: toOrderView({ ...crashed, _id: `${id}-3` }), announced: false, createdAt: longAgo });
     // And a cart change whose cart.updated never reached the outbox: the change and its note are there.
     const other = newCustomer();
     const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
@@ -154,7 +167,9 @@ describe('shopping: orders', () => {
       await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
       await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:8` && (e.data as { items: unknown[] }).items.length === 0);
       await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${other.id}:9`);
-      await eventually(async () => expect(await orderToAnnounceModel(service.connection).find({ customerId: id }).lean()).toEqual([]));
+      // Announced, then put in the customer's history by the consumer, which removes the note.
+      await eventually(async () => expect(await orderInFlightModel(service.connection).find({ customerId: id }).lean()).toEqual([]));
+      expect((await orderHistoryModel(service.connection).findById(id).lean())?.orders.map((o) => o.orderId)).toEqual([orderId]);
       await eventually(async () => expect(await cartToAnnounceModel(service.connection).find({ customerId: other.id }).lean()).toEqual([]));
       expect((await new CartRepository(service.connection).find(id)).items).toEqual([]);
       expect(await new OrderRepository(service.connection).findRequest(id, 'crashed')).toMatchObject({ orderId });
@@ -169,25 +184,29 @@ describe('shopping: orders', () => {
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
     const orderId = `${id}-1`;
     const longAgo = new Date(Date.now() - 60_000);
-    await orderModel(service.connection).create({
+    const crashed = {
       _id: orderId, customerId: id, items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }],
-      amount: 1.1, status: 'received', txnNumber: null, cartVersion: 1, createdAt: longAgo,
-    });
-    await orderToAnnounceModel(service.connection).create({ _id: orderId, customerId: id, cartVersion: 1, createdAt: longAgo });
+      amount: 1.1, status: 'received' as const, txnNumber: null, cartVersion: 1, createdAt: longAgo,
+    };
+    await orderModel(service.connection).create(crashed);
+    await orderInFlightModel(service.connection).create({ _id: orderId, customerId: id, order: toOrderView(crashed), announced: false, createdAt: longAgo });
     expect((await http.post('/shopping/order').set(auth).send({}).expect(200)).body.orderId).toBe(orderId);
     await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
     expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([]);
-    expect(await orderToAnnounceModel(service.connection).findById(orderId).lean()).toBeNull();
+    await eventually(async () => expect(await orderInFlightModel(service.connection).findById(orderId).lean()).toBeNull());
+    expect((await http.get('/shopping/orders').set(auth).expect(200)).body.map((o: { orderId: string }) => o.orderId)).toEqual([orderId]);
   });
 
-  test('When a product in the cart became unavailable, then ordering is refused and no note of a due announcement is left', async () => {
+  test('When a product in the cart became unavailable, then ordering is refused and no order is left in flight', async () => {
     const { id, auth } = newCustomer();
     const fleeting = { ...apples, productId: '65b000000000000000000009', name: 'Fleeting' };
     await probe.publish(CatalogueEvents.productCreated, fleeting);
     await eventually(async () => http.put('/cart').set(auth).send({ _id: fleeting.productId, qty: 1 }).expect(200));
     await probe.publish(CatalogueEvents.productUpdated, { ...fleeting, available: false, version: 2 });
-    await eventually(async () => expect((await http.post('/shopping/order').set(auth).send({})).body.error?.code).toBe('PRODUCT_UNAVAILABLE'));
-    expect(await orderToAnnounceModel(service.connection).find({ customerId: id }).lean()).toEqual([]);
+    // Once the replica knows (a cart no longer takes the product), ordering the cart is refused.
+    await eventually(async () => http.put('/cart').set(auth).send({ _id: fleeting.productId, qty: 2 }).expect(409));
+    expect((await http.post('/shopping/order').set(auth).send({}).expect(409)).body.error.code).toBe('PRODUCT_UNAVAILABLE');
+    expect(await orderInFlightModel(service.connection).find({ customerId: id }).lean()).toEqual([]);
   });
 
   test('When products decides on the stock, then the order becomes confirmed or rejected', async () => {
@@ -208,8 +227,9 @@ describe('shopping: orders', () => {
     expect((await http.get(`/shopping/orders/${b.orderId}`).set(auth).expect(200)).body).toMatchObject({ status: 'rejected', reason: 'not enough stock' });
     // A later, contradicting verdict changes nothing: the first one stands.
     await probe.publish(StockEvents.stockRejected, { orderId: a.orderId, customerId: a.customerId, reason: 'too late' });
+    // A verdict on an order not (yet) in the history waits there; the same customer's events apply in order.
     await probe.publish(StockEvents.stockReserved, { orderId: 'no-such-order', customerId: a.customerId });
-    await eventually(async () => expect(await orderVerdictModel(service.connection).findById('no-such-order').lean()).not.toBeNull());
+    await eventually(async () => expect((await orderHistoryModel(service.connection).findById(a.customerId).lean())?.verdicts).toEqual([{ orderId: 'no-such-order', status: 'confirmed' }]));
     expect((await http.get(`/shopping/orders/${a.orderId}`).set(auth).expect(200)).body.status).toBe('confirmed');
   });
 
@@ -223,6 +243,34 @@ describe('shopping: orders', () => {
     expect(await orderModel(service.connection).findById(placed.orderId).lean()).toEqual(written);
     expect(written).toMatchObject({ status: 'received', cartVersion: 1 });
     expect(written).not.toHaveProperty('announced');
-    expect(await orderToAnnounceModel(service.connection).findById(placed.orderId).lean()).toBeNull();
+    await eventually(async () => expect(await orderInFlightModel(service.connection).findById(placed.orderId).lean()).toBeNull());
+  });
+
+  test('When orders are listed, then they come from the history of the customer and the orders in flight, never from a read of all orders', async () => {
+    const { id, auth } = newCustomer();
+    const view = (n: number, minutesAgo: number) => ({
+      orderId: `${id}-${n}`, customerId: id, amount: 1.1, status: 'received' as const, txnNumber: null,
+      items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }],
+      createdAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    });
+    const [first, second, third] = [view(1, 3), view(2, 2), view(3, 1)];
+    await orderHistoryModel(service.connection).create({ _id: id, orders: [{ ...first, status: 'confirmed' }], verdicts: [{ orderId: second.orderId, status: 'rejected', reason: 'sold out' }] });
+    await orderInFlightModel(service.connection).create({ _id: second.orderId, customerId: id, order: second, announced: true, createdAt: new Date() });
+    // An order in neither (as if stored by a version of the shop before histories) is not read.
+    await orderModel(service.connection).create({ _id: third.orderId, customerId: id, items: third.items, amount: 1.1, status: 'received', txnNumber: null, cartVersion: 3, createdAt: new Date() });
+    expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([{ ...second, status: 'rejected', reason: 'sold out' }, { ...first, status: 'confirmed' }]);
+    expect((await http.get(`/shopping/orders/${id}-2`).set(auth).expect(200)).body.status).toBe('rejected');
+    await http.get(`/shopping/orders/${id}-3`).set(auth).expect(404);
+  });
+
+  test('When a verdict overtakes its order.placed, then the order enters the history with that verdict', async () => {
+    const { id, auth } = newCustomer();
+    const orderId = `${id}-1`;
+    await probe.publish(StockEvents.stockRejected, { orderId, customerId: id, reason: 'gone' });
+    await eventually(async () => expect((await orderHistoryModel(service.connection).findById(id).lean())?.verdicts).toHaveLength(1));
+    const placed = { orderId, customerId: id, amount: 1.1, status: 'received', txnNumber: null, items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 }], createdAt: new Date().toISOString() };
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await eventually(async () => expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([{ ...placed, status: 'rejected', reason: 'gone' }]));
+    expect((await orderHistoryModel(service.connection).findById(id).lean())?.verdicts).toEqual([]);
   });
 });

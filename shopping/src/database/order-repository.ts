@@ -1,14 +1,14 @@
 import { isDuplicateKeyError } from '@shop/common';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import {
+  orderHistoryModel,
+  orderInFlightModel,
   orderModel,
   orderRequestModel,
-  orderToAnnounceModel,
-  orderVerdictModel,
   type Order,
+  type OrderHistory,
+  type OrderInFlight,
   type OrderRequest,
-  type OrderToAnnounce,
-  type OrderVerdict,
 } from './models/order';
 
 /** Inserts the document; false when one with its `_id` exists already (the atomic race on both databases). */
@@ -23,19 +23,19 @@ async function insertOnce<T>(model: Model<T>, document: T): Promise<boolean> {
 }
 
 /**
- * Orders and what happens to them, all written as inserts, plus the small collection of orders
- * still to announce (the only one written otherwise, by deletes; it holds only orders in flight).
+ * Orders (inserted once), the orders in flight (a small collection), the customers' order
+ * histories (one document per customer, read and written by `_id`) and txnNumber requests.
  */
 export class OrderRepository {
   private readonly orders: Model<Order>;
-  private readonly verdicts: Model<OrderVerdict>;
-  private readonly toAnnounce: Model<OrderToAnnounce>;
+  private readonly inFlight: Model<OrderInFlight>;
+  private readonly histories: Model<OrderHistory>;
   private readonly requests: Model<OrderRequest>;
 
   constructor(connection: Connection) {
     this.orders = orderModel(connection);
-    this.verdicts = orderVerdictModel(connection);
-    this.toAnnounce = orderToAnnounceModel(connection);
+    this.inFlight = orderInFlightModel(connection);
+    this.histories = orderHistoryModel(connection);
     this.requests = orderRequestModel(connection);
   }
 
@@ -48,50 +48,54 @@ export class OrderRepository {
     return this.orders.findById(orderId).lean();
   }
 
-  /** The customer's orders, newest first: a scan on FerretDB (an index on MongoDB), one per listing. */
-  async findByCustomer(customerId: string): Promise<Order[]> {
-    return this.orders.find({ customerId }).sort({ createdAt: -1, _id: -1 }).lean();
+  /** Notes the order as in flight, before it is written; false if noted already. */
+  async markInFlight(entry: OrderInFlight): Promise<boolean> {
+    return insertOnce(this.inFlight, entry);
   }
 
-  /** Records the verdict on an order's stock; false when the order has one already (it stays). */
-  async recordVerdict(verdict: OrderVerdict): Promise<boolean> {
-    return insertOnce(this.verdicts, verdict);
+  async findInFlight(orderId: string): Promise<OrderInFlight | null> {
+    return this.inFlight.findById(orderId).lean();
   }
 
-  async findVerdict(orderId: string): Promise<OrderVerdict | null> {
-    return this.verdicts.findById(orderId).lean();
+  async findInFlightOf(customerId: string): Promise<OrderInFlight[]> {
+    return this.inFlight.find({ customerId }).lean();
   }
 
-  /** The verdicts on these orders, in one query (one scan of the small verdict documents on FerretDB). */
-  async findVerdicts(orderIds: string[]): Promise<OrderVerdict[]> {
-    if (orderIds.length === 0) return [];
-    return this.verdicts.find({ _id: mongoose.trusted({ $in: orderIds }) }).lean();
+  /** Records that order.placed is in the outbox and the cart emptied (the note may be gone already). */
+  async markAnnounced(orderId: string): Promise<void> {
+    await this.inFlight.updateOne({ _id: orderId }, { $set: { announced: true } });
   }
 
-  /** Notes, before the order is written, that its announcement is due; false if noted already. */
-  async markToAnnounce(entry: OrderToAnnounce): Promise<boolean> {
-    return insertOnce(this.toAnnounce, entry);
+  /** Removes the note: the order is in the history, or was never written. */
+  async landed(orderId: string): Promise<void> {
+    await this.inFlight.deleteOne({ _id: orderId });
   }
 
-  async findToAnnounce(orderId: string): Promise<OrderToAnnounce | null> {
-    return this.toAnnounce.findById(orderId).lean();
+  /** Notes not announced since before the given date: placements a crash cut off (or very slow ones). */
+  async findUnannouncedBefore(notedBefore: Date): Promise<OrderInFlight[]> {
+    return this.inFlight.find({ announced: false, createdAt: mongoose.trusted({ $lt: notedBefore }) }).lean();
   }
 
-  async announced(orderId: string): Promise<void> {
-    await this.toAnnounce.deleteOne({ _id: orderId });
+  async findHistory(customerId: string): Promise<OrderHistory> {
+    return (await this.histories.findById(customerId).lean()) ?? { _id: customerId, orders: [], verdicts: [] };
   }
 
-  /** Orders noted as due before the given date (their placement crashed, or is very slow). */
-  async findDueBefore(notedBefore: Date): Promise<OrderToAnnounce[]> {
-    return this.toAnnounce.find({ createdAt: mongoose.trusted({ $lt: notedBefore }) }).lean();
+  async saveHistory(history: OrderHistory): Promise<void> {
+    await this.histories.replaceOne({ _id: history._id }, history, { upsert: true });
   }
 
   async findRequest(customerId: string, txnNumber: string): Promise<OrderRequest | null> {
     return this.requests.findById(requestKey(customerId, txnNumber)).lean();
   }
 
-  async recordRequest(customerId: string, txnNumber: string, orderId: string): Promise<void> {
-    await insertOnce(this.requests, { _id: requestKey(customerId, txnNumber), orderId });
+  /** Ties the txnNumber to the order unless it is tied already: false then. */
+  async claimRequest(customerId: string, txnNumber: string, orderId: string): Promise<boolean> {
+    return insertOnce(this.requests, { _id: requestKey(customerId, txnNumber), orderId });
+  }
+
+  /** Ties the txnNumber to another order (its first order was never written). */
+  async reclaimRequest(customerId: string, txnNumber: string, orderId: string): Promise<void> {
+    await this.requests.replaceOne({ _id: requestKey(customerId, txnNumber) }, { orderId });
   }
 }
 

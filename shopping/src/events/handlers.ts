@@ -1,15 +1,18 @@
-import { idempotentHandler, StockEvents, stockRejectedSchema, stockReservedSchema, type CatalogueReplica, type EventHandlers } from '@shop/common';
+import { groupedHandler, ShoppingEvents, StockEvents, type CatalogueReplica, type EventHandlers } from '@shop/common';
 import type { Orders } from '../services/orders';
 
 /** What shopping does with the events it consumes: one handler per event type. */
 export function shoppingEventHandlers(orders: Orders, catalogue: CatalogueReplica): EventHandlers {
-  // A verdict is an insert keyed by order id: a second delivery is a duplicate key and changes nothing.
+  // A customer's order history has one writer, this consumer: its own order.placed and the stock
+  // verdicts of one customer are applied together, in order, idempotent by the history itself.
+  const history = groupedHandler({
+    key: (event) => `order-history:${String((event.data as { customerId?: unknown }).customerId)}`,
+    apply: (events) => orders.applyToHistory(events),
+  });
   return {
     ...catalogue.handlers(),
-    [StockEvents.stockReserved]: idempotentHandler((event) => orders.stockReserved(stockReservedSchema.parse(event.data).orderId)),
-    [StockEvents.stockRejected]: idempotentHandler(async (event) => {
-      const { orderId, reason } = stockRejectedSchema.parse(event.data);
-      await orders.stockRejected(orderId, reason);
-    }),
+    [ShoppingEvents.orderPlaced]: history,
+    [StockEvents.stockReserved]: history,
+    [StockEvents.stockRejected]: history,
   };
 }

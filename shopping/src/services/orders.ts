@@ -4,48 +4,56 @@ import {
   currentRequestId,
   NotFoundError,
   ShoppingEvents,
+  StockEvents,
+  orderPlacedSchema,
+  stockRejectedSchema,
+  stockReservedSchema,
   type CatalogueReplica,
+  type EventEnvelope,
   type Line,
   type OrderPlaced,
   type Outbox,
 } from '@shop/common';
 import type { CartRepository } from '../database/cart-repository';
-import type { Order, OrderVerdict } from '../database/models/order';
+import type { Order, OrderVerdict, OrderView } from '../database/models/order';
 import type { OrderRepository } from '../database/order-repository';
 import { cartUpdatedEvent } from './cart-events';
 import { lineProduct, orderAmount } from './pricing';
 
-export interface OrderView {
-  orderId: string;
-  customerId: string;
-  amount: number;
-  status: Order['status'];
-  items: Line[];
-  txnNumber: string | null;
-  reason?: string;
-  createdAt: string;
-}
+export type { OrderView } from '../database/models/order';
 
 const SOURCE = 'shopping';
 /** How long a placement may take before another request or the catch-up finishes it instead. */
 export const PLACEMENT_GRACE_MS = 5000;
 
-/** The order as the API shows it: its verdict, once there is one, decides the status. */
-export function toOrderView(order: Order, verdict?: OrderVerdict | null): OrderView {
-  const reason = verdict ? verdict.reason : order.reason;
+export function toOrderView(order: Order): OrderView {
   return {
     orderId: order._id,
     customerId: order.customerId,
     amount: order.amount,
-    status: verdict?.status ?? order.status,
+    status: order.status,
     items: order.items,
     txnNumber: order.txnNumber,
-    ...(reason ? { reason } : {}),
+    ...(order.reason ? { reason: order.reason } : {}),
     createdAt: new Date(order.createdAt).toISOString(),
   };
 }
 
-/** Placing orders (command), reading them (query), and the saga's verdict on their stock. */
+const withVerdict = (view: OrderView, verdict: OrderVerdict | undefined): OrderView =>
+  verdict && view.status === 'received' ? { ...view, status: verdict.status, ...(verdict.reason ? { reason: verdict.reason } : {}) } : view;
+
+/** Newest first; orders of the same moment by id. */
+const newestFirst = (a: OrderView, b: OrderView): number => b.createdAt.localeCompare(a.createdAt) || b.orderId.localeCompare(a.orderId);
+
+/**
+ * Placing orders (command), reading them (query), and the saga's verdict on their stock.
+ *
+ * On FerretDB 1.24 only inserts use the `_id` index; anything else reads the collection, by `_id`
+ * quickly, by any other filter slowly (every document decoded). So orders are only ever inserted;
+ * a customer's orders are read from one history document (by `_id`, in a collection of one per
+ * customer) plus the few still in flight, and the history is written by one writer, shopping's
+ * own event consumer, from order.placed and the verdicts.
+ */
 export class Orders {
   constructor(
     private readonly orders: OrderRepository,
@@ -57,111 +65,146 @@ export class Orders {
   /**
    * Turns the cart into an order. The order id is the customer plus the cart version, so a retry
    * or a concurrent request for the same cart meets the first order's duplicate key and gets that
-   * order back; a txnNumber seen before returns its order even after the cart has moved on.
-   * Before the order is written, its duty to be announced is noted in `orders_to_announce`; the
-   * note goes once order.placed is in the outbox and the cart is emptied. No write here touches
-   * the orders already stored (on FerretDB any update of them would read them all).
+   * order back; a txnNumber seen before returns its order even after the cart has moved on (a new
+   * one is claimed by an insert, not looked up: a miss would read every request). Before the order
+   * is written it is noted in flight; the note is marked announced once order.placed is in the
+   * outbox and the cart emptied, and goes when the order is in the customer's history.
    */
   async placeOrder(customerId: string, txnNumber: string | null): Promise<{ order: OrderView; created: boolean }> {
-    if (txnNumber) {
-      const earlier = await this.orders.findRequest(customerId, txnNumber);
-      const order = earlier && (await this.orders.findById(earlier.orderId));
-      if (order) return { order: await this.view(order), created: false };
-    }
     const cart = await this.carts.find(customerId);
-    if (cart.items.length === 0) throw new ConflictError('The cart is empty', 'EMPTY_CART');
-    const orderId = `${customerId}-${cart.version}`;
-    const createdAt = new Date();
-    const [priced, noted] = await Promise.allSettled([
-      this.priceAtOrderTime(cart.items),
-      this.orders.markToAnnounce({ _id: orderId, customerId, cartVersion: cart.version, createdAt }),
-    ]);
-    if (priced.status === 'rejected' || noted.status === 'rejected') {
-      // Nothing was ordered: a note of our own would only send the catch-up looking.
-      if (noted.status === 'fulfilled' && noted.value) await this.orders.announced(orderId);
-      throw priced.status === 'rejected' ? priced.reason : (noted as PromiseRejectedResult).reason;
+    if (cart.items.length === 0) {
+      // The cart may be empty because this txnNumber's order emptied it: that order comes back.
+      const earlier = txnNumber ? await this.requestedOrder(customerId, txnNumber) : null;
+      if (earlier) return { order: await this.currentView(earlier), created: false };
+      throw new ConflictError('The cart is empty', 'EMPTY_CART');
     }
-    const items = priced.value;
-    const order: Order = { _id: orderId, customerId, items, amount: orderAmount(items), status: 'received', txnNumber, cartVersion: cart.version, createdAt };
+    const orderId = `${customerId}-${cart.version}`;
+    if (txnNumber && !(await this.orders.claimRequest(customerId, txnNumber, orderId))) {
+      const earlier = await this.requestedOrder(customerId, txnNumber);
+      if (earlier) return { order: await this.currentView(earlier), created: false };
+      // Claimed by an attempt that never wrote its order (it failed or crashed): this one takes it over.
+      await this.orders.reclaimRequest(customerId, txnNumber, orderId);
+    }
+    const items = await this.priceAtOrderTime(cart.items);
+    const order: Order = { _id: orderId, customerId, items, amount: orderAmount(items), status: 'received', txnNumber, cartVersion: cart.version, createdAt: new Date() };
+    const noted = await this.orders.markInFlight({ _id: orderId, customerId, order: toOrderView(order), announced: false, createdAt: order.createdAt });
     if (await this.orders.insert(order)) {
-      await this.finish(order, txnNumber, { fresh: true });
+      await this.finish(order, { fresh: true });
       return { order: toOrderView(order), created: true };
     }
     const stored = await this.orders.findById(orderId);
     if (!stored) throw new Error(`order ${orderId} vanished`);
-    if (noted.value) {
-      // Our note came after the first placement had removed its own: finish again, harmlessly.
-      await this.finish(stored, txnNumber, { fresh: false });
+    if (noted) {
+      // Our note came after the first placement's had gone: the order is in the history already.
+      await this.orders.landed(orderId);
     } else {
-      if (txnNumber) await this.orders.recordRequest(customerId, txnNumber, stored._id);
-      // The first placement is at work, or crashed in between: then finish it now.
-      const due = await this.orders.findToAnnounce(orderId);
-      if (due && due.createdAt.getTime() < Date.now() - PLACEMENT_GRACE_MS) await this.finish(stored, txnNumber, { fresh: false });
+      // The first placement is at work (leave it to it), or crashed in between: then finish it now.
+      const note = await this.orders.findInFlight(orderId);
+      if (note && !note.announced && note.createdAt.getTime() < Date.now() - PLACEMENT_GRACE_MS) await this.finish(stored, { fresh: false });
     }
-    return { order: await this.view(stored), created: false };
+    return { order: await this.currentView(stored), created: false };
   }
 
-  /** Finishes placements that a crash cut off (noted longer ago than the grace); runs at start and periodically. */
+  /** Finishes placements that a crash cut off (noted, never announced, longer ago than the grace); at start and periodically. */
   async announcePending(graceMs = PLACEMENT_GRACE_MS): Promise<number> {
-    const due = await this.orders.findDueBefore(new Date(Date.now() - graceMs));
-    for (const entry of due) {
-      const order = await this.orders.findById(entry._id);
+    const due = await this.orders.findUnannouncedBefore(new Date(Date.now() - graceMs));
+    for (const note of due) {
+      const order = await this.orders.findById(note._id);
       // No order: the placement stopped before writing it, and the cart was not touched.
-      if (order) await this.finish(order, order.txnNumber, { fresh: false });
-      else await this.orders.announced(entry._id);
+      if (order) await this.finish(order, { fresh: false });
+      else await this.orders.landed(note._id);
     }
     return due.length;
   }
 
   /**
-   * Everything after the order is written: its txnNumber, order.placed in the outbox, the cart
-   * emptied and announced; then the note goes. All idempotent, so a second run (a retry, the
-   * catch-up) changes nothing twice: an event id still in the outbox is stored once, one already
-   * relayed goes again under the same id and consumers drop it.
+   * Everything after the order is written: order.placed in the outbox, the cart emptied and
+   * announced (and, when finishing again, its txnNumber tied to it); then the note is marked
+   * announced. All idempotent, so a second run (a retry, the catch-up) changes nothing twice: an
+   * event id still in the outbox is stored once, one already relayed goes again under the same id
+   * and consumers drop it.
    */
-  private async finish(order: Order, txnNumber: string | null, { fresh }: { fresh: boolean }): Promise<void> {
-    const { _id: orderId, customerId } = order;
+  private async finish(order: Order, { fresh }: { fresh: boolean }): Promise<void> {
+    const { _id: orderId, customerId, txnNumber } = order;
     await Promise.all([
       // Added first, so order.placed is relayed before the emptied cart's cart.updated.
       this.outbox.add(
         createEvent<OrderPlaced>({
           type: ShoppingEvents.orderPlaced,
           id: `${ShoppingEvents.orderPlaced}:${orderId}`,
-          data: { ...toOrderView(order), txnNumber: order.txnNumber },
+          data: toOrderView(order),
           source: SOURCE,
           correlationId: currentRequestId(),
         }),
       ),
-      txnNumber ? this.orders.recordRequest(customerId, txnNumber, orderId) : undefined,
+      !fresh && txnNumber ? this.orders.claimRequest(customerId, txnNumber, orderId) : undefined,
       this.emptyCart(customerId, order.cartVersion, { fresh }),
     ]);
-    await this.orders.announced(orderId);
+    await this.orders.markAnnounced(orderId);
   }
 
+  /** The customer's history and the orders still on their way into it: two reads, neither a scan of the orders. */
   async listOrders(customerId: string): Promise<OrderView[]> {
-    const orders = await this.orders.findByCustomer(customerId);
-    const verdicts = new Map((await this.orders.findVerdicts(orders.map((order) => order._id))).map((verdict) => [verdict._id, verdict]));
-    return orders.map((order) => toOrderView(order, verdicts.get(order._id)));
+    const [history, inFlight] = await Promise.all([this.orders.findHistory(customerId), this.orders.findInFlightOf(customerId)]);
+    const listed = new Set(history.orders.map((order) => order.orderId));
+    const verdicts = new Map(history.verdicts.map((verdict) => [verdict.orderId, verdict]));
+    const arriving = inFlight.filter((note) => !listed.has(note._id)).map((note) => withVerdict(note.order, verdicts.get(note._id)));
+    return [...history.orders, ...arriving].sort(newestFirst);
   }
 
   /** An order of this customer's; another customer's order is as unknown as a missing one. */
   async getOrder(customerId: string, orderId: string): Promise<OrderView> {
-    const [order, verdict] = await Promise.all([this.orders.findById(orderId), this.orders.findVerdict(orderId)]);
-    if (!order || order.customerId !== customerId) throw new NotFoundError('No such order', 'ORDER_NOT_FOUND');
-    return toOrderView(order, verdict);
+    const order = (await this.listOrders(customerId)).find((view) => view.orderId === orderId);
+    if (!order) throw new NotFoundError('No such order', 'ORDER_NOT_FOUND');
+    return order;
   }
 
-  /** The first verdict stands: a second delivery, or a contradicting one, is a duplicate key. */
-  async stockReserved(orderId: string): Promise<void> {
-    await this.orders.recordVerdict({ _id: orderId, status: 'confirmed', decidedAt: new Date() });
+  /**
+   * Applies order.placed and the stock verdicts of one customer to the history, read and written
+   * once per batch; called by the consumer, one batch of a customer at a time. Idempotent: an
+   * order is added once, a verdict counts only while the order is `received` (the first stands).
+   */
+  async applyToHistory(events: EventEnvelope[]): Promise<void> {
+    const history = await this.orders.findHistory(events[0]!.data.customerId as string);
+    const placed: string[] = [];
+    let changed = false;
+    for (const event of events) {
+      if (event.type === ShoppingEvents.orderPlaced) {
+        const view = orderPlacedSchema.parse(event.data);
+        placed.push(view.orderId);
+        if (history.orders.some((order) => order.orderId === view.orderId)) continue;
+        const waiting = history.verdicts.find((verdict) => verdict.orderId === view.orderId);
+        history.orders.push(withVerdict({ ...view, status: 'received' }, waiting));
+        history.verdicts = history.verdicts.filter((verdict) => verdict !== waiting);
+        changed = true;
+      } else {
+        const verdict: OrderVerdict =
+          event.type === StockEvents.stockReserved
+            ? { orderId: stockReservedSchema.parse(event.data).orderId, status: 'confirmed' }
+            : { ...stockRejectedSchema.pick({ orderId: true, reason: true }).parse(event.data), status: 'rejected' };
+        const index = history.orders.findIndex((order) => order.orderId === verdict.orderId);
+        if (index >= 0 && history.orders[index]!.status === 'received') {
+          history.orders[index] = withVerdict(history.orders[index]!, verdict);
+          changed = true;
+        } else if (index < 0 && !history.verdicts.some((waiting) => waiting.orderId === verdict.orderId)) {
+          // The verdict overtook its order (a redelivery): it waits in the history for it.
+          history.verdicts.push(verdict);
+          changed = true;
+        }
+      }
+    }
+    if (changed) await this.orders.saveHistory(history);
+    for (const orderId of placed) await this.orders.landed(orderId);
   }
 
-  async stockRejected(orderId: string, reason: string): Promise<void> {
-    await this.orders.recordVerdict({ _id: orderId, status: 'rejected', reason, decidedAt: new Date() });
+  private async requestedOrder(customerId: string, txnNumber: string): Promise<Order | null> {
+    const request = await this.orders.findRequest(customerId, txnNumber);
+    return request && this.orders.findById(request.orderId);
   }
 
-  private async view(order: Order): Promise<OrderView> {
-    return toOrderView(order, await this.orders.findVerdict(order._id));
+  /** The order with its status now (it may have had its verdict); from the order itself if it is nowhere else. */
+  private async currentView(order: Order): Promise<OrderView> {
+    return (await this.listOrders(order.customerId)).find((view) => view.orderId === order._id) ?? toOrderView(order);
   }
 
   private async priceAtOrderTime(items: Line[]): Promise<Line[]> {
@@ -178,8 +221,8 @@ export class Orders {
   /**
    * Empties the cart the order was made from, if it is still at that version (newer lines stay for
    * the next order), and announces it. The order's note covers both (the cart needs no note of
-   * its own). When finishing again, the cart's current state is announced
-   * whatever it is: that is always right, and its event id names its version.
+   * its own). When finishing again, the cart's current state is announced whatever it is: that is
+   * always right, and its event id names its version.
    */
   private async emptyCart(customerId: string, orderedVersion: number, { fresh }: { fresh: boolean }): Promise<void> {
     const version = await this.carts.replaceItems(customerId, orderedVersion, []);
