@@ -1,12 +1,12 @@
 import { AppError, errorBody, errorHandler, metricsHandler, rateLimiter, requestId, requestLog, type Logger } from '@shop/common';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import proxy from 'express-http-proxy';
 import { apiDocs } from './api-docs';
 import type { GatewayConfig, UpstreamName } from './config';
 import { aggregatedHealth } from './health';
 import { upstreamFor } from './routing-table';
+import { securityHeaders } from './security-headers';
 import { keepAliveAgent, Upstreams } from './upstreams';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
@@ -85,7 +85,7 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Express
   });
   app.use(requestId());
   app.use(requestLog(logger, (req) => (req.route?.path as string | undefined) ?? `proxy:${upstreamFor(req.path)}`));
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));
   app.use(rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }));
   app.get('/health', aggregatedHealth(upstreams));

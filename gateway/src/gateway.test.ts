@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@shop/common';
 import express from 'express';
+import helmet from 'helmet';
 import request from 'supertest';
 import { createGatewayApp } from './app';
 import { gatewayConfigSchema } from './config';
@@ -50,6 +51,22 @@ afterAll(() => {
 });
 
 describe('gateway: proxying', () => {
+  test('When any answer leaves the gateway, then it carries helmet\'s security headers, the same as helmet sets them', async () => {
+    const reference = express();
+    reference.use(helmet());
+    reference.get('/', (_req, res) => {
+      res.end();
+    });
+    const expected = (await request(reference).get('/')).headers;
+    for (const path of ['/customer/profile', '/no-such-thing/at/all', '/openapi.json']) {
+      const res = await request(app).get(path);
+      for (const name of ['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection']) {
+        expect([path, name, res.headers[name]]).toEqual([path, name, expected[name]]);
+      }
+    }
+    expect((await request(app).get('/openapi.json')).headers['x-powered-by']).toBeUndefined();
+  });
+
   test('When a request comes in, then it reaches the owning service with its path, query, body and a request id, over a kept-alive connection', async () => {
     const res = await request(app).put('/cart?x=1').send({ _id: 'a', qty: 1 }).expect(200);
     expect(res.body).toMatchObject({ service: 'shopping', method: 'PUT', url: '/cart?x=1', body: { _id: 'a', qty: 1 }, connection: 'keep-alive' });
