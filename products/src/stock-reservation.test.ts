@@ -141,6 +141,20 @@ describe('products: stock reservations for orders', () => {
     expect(await stockOf(a)).toBe(6);
   });
 
+  test('When a reservation changes a product, then its announcement is recorded as the version announced, and a late record of an older one hides no newer change', async () => {
+    const a = await newProduct(10);
+    const placed = order([[a, 1]]);
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await verdict(placed.orderId);
+    await eventually(async () => expect(await productModel(service.connection).findById(a).lean()).toMatchObject({ version: 2, announcedVersion: 2, announced: true }));
+    const changed = await products.update(a, 2, { price: 11 });
+    // The record of version 2 arrives after version 3 was written (two writers, or a retry).
+    await products.markAnnounced(a, 2);
+    expect((await products.findUnannounced()).map((p) => p._id.toString())).toContain(a);
+    await products.markAnnounced(a, changed!.version);
+    expect((await products.findUnannounced()).map((p) => p._id.toString())).not.toContain(a);
+  });
+
   test('When 50 orders for a product with stock 10 arrive at once at two products instances, then exactly 10 are reserved and stock ends at 0', async () => {
     const second = await startProductsService(config, { handleSignals: false });
     try {

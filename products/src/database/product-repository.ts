@@ -1,7 +1,7 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { productModel, type CatalogueProduct, type Product } from './models/product';
 
-export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'announced' | 'deleted'>;
+export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'announced' | 'announcedVersion' | 'deleted'>;
 export type ProductChanges = Partial<NewProduct> & { reservedFor?: string[] };
 
 export interface ProductSearch {
@@ -84,13 +84,19 @@ export class ProductRepository {
     await this.model.deleteOne({ _id: id, deleted: true });
   }
 
-  /** Records that this version's event is in the outbox, unless a newer change came meanwhile. */
+  /** Records that this version's event is in the outbox; a newer change stays to be announced. */
   async markAnnounced(id: string, version: number): Promise<void> {
-    await this.model.updateOne({ _id: id, version }, { $set: { announced: true } });
+    await this.model.updateOne({ _id: id }, { $max: { announcedVersion: version }, $set: { announced: true } });
   }
 
+  /**
+   * Products with a version not yet announced. Every product is read (any filter but `_id` reads
+   * them all on FerretDB anyway); the catch-up runs at start and every few minutes. A product
+   * written before `announcedVersion` existed counts as announced up to its version if flagged so.
+   */
   async findUnannounced(): Promise<Product[]> {
-    return this.model.find({ announced: false }).lean();
+    const products = await this.model.find().lean();
+    return products.filter((product) => (product.announcedVersion ?? (product.announced ? product.version : 0)) < product.version);
   }
 
   async insertMany(products: NewProduct[]): Promise<void> {

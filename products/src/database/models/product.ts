@@ -22,9 +22,17 @@ export interface Product {
   /**
    * False from the write that changes the product until its event is in the outbox: the change
    * and the duty to announce it are one atomic document write, and a crash in between is caught
-   * up by announcePending.
+   * up by announcePending. Set true by any announcement, even of an older version; what counts
+   * is `announcedVersion`.
    */
   announced: boolean;
+  /**
+   * The newest version whose event is in the outbox (raised with `$max`, so a late record of an
+   * older version never hides a newer change): the product is to be announced while it is below
+   * `version`. Recorded by `_id` alone, an index write on FerretDB, where a filter on `_id` and
+   * `version` decodes the products one by one up to the match (0.1 s at 1,000 products).
+   */
+  announcedVersion?: number;
   /** Deleted, but the deletion not yet announced; queries never see it. */
   deleted: boolean;
 }
@@ -45,7 +53,8 @@ const productSchema = new Schema<Product>(
     stock: { type: Number, required: true, min: 0 },
     version: { type: Number, required: true, default: 1 },
     reservedFor: { type: [String], default: [] },
-    announced: { type: Boolean, default: false, index: true },
+    announced: { type: Boolean, default: false },
+    announcedVersion: { type: Number, default: 0 },
     deleted: { type: Boolean, default: false },
   },
   { versionKey: false, collection: 'products' },
