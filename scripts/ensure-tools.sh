@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
 ferretdb_version="v1.24.2"
 # Bump when the patches applied to the FerretDB source change, so that every machine rebuilds.
-ferretdb_patches="id-index-1"
+ferretdb_patches="id-index-2"
 mkdir -p "$tools"
 
 ensure_ferretdb() {
@@ -36,6 +36,13 @@ ensure_ferretdb() {
   local metadata="$scratch/internal/backends/sqlite/metadata/metadata.go"
   sed -i "s|IDColumn = DefaultColumn + \"->'\$._id'\"|IDColumn = DefaultColumn + \`->\"_id\"\`|" "$metadata"
   grep -q 'IDColumn = DefaultColumn + `->"_id"`' "$metadata" || { echo "ensure-tools: patching FerretDB's _id column failed" >&2; exit 1; }
+  # It also looks rows up by _id only when the filter is {_id} alone; a filter such as {_id, version}
+  # (a conditional update) read every row (27 ms at 200 documents, 111 ms at 1,000). Narrow any
+  # filter with an _id equality by _id: every caller (find, update, findAndModify, delete, count,
+  # aggregate) applies the whole filter to what comes back anyway.
+  local collection="$scratch/internal/backends/sqlite/collection.go"
+  sed -i '0,/if params.Filter.Len() == 1 {/s//if params.Filter.Len() >= 1 {/' "$collection"
+  grep -q 'if params.Filter.Len() >= 1 {' "$collection" || { echo "ensure-tools: patching FerretDB's _id look-up failed" >&2; exit 1; }
   (cd "$scratch" && go build -trimpath -buildvcs=false -o "$tools/ferretdb.tmp" ./cmd/ferretdb)
   mv "$tools/ferretdb.tmp" "$tools/ferretdb"
   echo "${ferretdb_patches}" > "$tools/ferretdb.patches"
