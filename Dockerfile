@@ -47,7 +47,11 @@ RUN npm ci --omit=dev --workspace="@shop/${SERVICE}" --no-audit --no-fund \
 # --- runtime: only what runs. Files stay owned by root, so the process cannot rewrite its own code.
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
+# Heap limits (as scripts/shop-processes.ts): ~45 MB of live objects, but V8 grows an unlimited heap
+# with the allocation rate (~200 MB RSS under load). docker-compose.yml gives the gateway its own;
+# raise the old space for a catalogue of many thousand products.
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=128" \
     SERVICE=${SERVICE}
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -32,6 +32,17 @@ export interface ShopProcesses {
   restart: (label: string) => void;
 }
 
+/**
+ * V8 heap limits (the Dockerfile and docker-compose.yml set the same). A service holds about 45 MB
+ * of live objects, but without limits V8 lets its heap grow with the allocation rate: ~200 MB RSS
+ * under load, against ~100-135 MB with these, at the same throughput. The gateway gets no old-space
+ * limit: with one, proxying 250 kB catalogues ran 40 % slower. A caller's NODE_OPTIONS comes after
+ * these and so wins.
+ */
+export function shopNodeOptions(name: ShopProcessName): string {
+  return name === 'gateway' ? '--max-semi-space-size=4' : '--max-semi-space-size=4 --max-old-space-size=128';
+}
+
 function command(name: ShopProcessName, mode: 'dist' | 'dev'): { file: string; args: string[] } {
   if (mode === 'dist') return { file: process.execPath, args: [path.join(REPO_ROOT, name, 'dist', 'index.js')] };
   const nodemon = path.join(REPO_ROOT, 'node_modules', '.bin', 'nodemon');
@@ -75,7 +86,13 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     const { file, args } = command(name, mode);
     const child = spawn(file, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, ...extraEnv, TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json') },
+      env: {
+        ...process.env,
+        ...env,
+        ...extraEnv,
+        NODE_OPTIONS: [shopNodeOptions(name), env.NODE_OPTIONS ?? process.env.NODE_OPTIONS, extraEnv.NODE_OPTIONS].filter(Boolean).join(' '),
+        TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
