@@ -4,18 +4,8 @@ import { productModel, type CatalogueProduct, type Product } from './models/prod
 export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'announced' | 'announcedVersion' | 'deleted'>;
 export type ProductChanges = Partial<NewProduct> & { reservedFor?: string[] };
 
-export interface ProductSearch {
-  type?: string;
-  /** Plain text matched anywhere in the name, case-insensitively. */
-  text?: string;
-  page: number;
-  limit: number;
-}
-
 /** Products a deletion has not yet removed are invisible to every query. */
 const LIVE = { deleted: mongoose.trusted({ $ne: true }) };
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The only code that reads or writes the catalogue in MongoDB. */
 export class ProductRepository {
@@ -44,18 +34,6 @@ export class ProductRepository {
   /** The whole live catalogue, without the reservation bookkeeping, which only stock reservations read. */
   async findAll(): Promise<CatalogueProduct[]> {
     return this.model.find(LIVE).select({ reservedFor: 0 }).sort({ _id: 1 }).lean();
-  }
-
-  async search({ type, text, page, limit }: ProductSearch): Promise<{ products: CatalogueProduct[]; total: number }> {
-    const filter: Record<string, unknown> = { ...LIVE };
-    if (type) filter.type = type;
-    // Escaped: the text is matched literally, so no client pattern can make the regex explode.
-    if (text) filter.name = mongoose.trusted({ $regex: escapeRegExp(text), $options: 'i' });
-    const [products, total] = await Promise.all([
-      this.model.find(filter).select({ reservedFor: 0 }).sort({ _id: 1 }).skip((page - 1) * limit).limit(limit).lean(),
-      this.model.countDocuments(filter),
-    ]);
-    return { products, total };
   }
 
   async count(): Promise<number> {
