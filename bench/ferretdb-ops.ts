@@ -14,6 +14,7 @@ type Doc = any;
 import { startFerretDb } from '../scripts/infra/ferretdb';
 import { runAllCleanups } from '../scripts/infra/processes';
 import { assertLoopback } from './lib/http';
+import { benchProduct, CATEGORIES } from './lib/seed';
 import { Samples } from './lib/stats';
 
 const args = process.argv.slice(2);
@@ -25,19 +26,7 @@ const DOCS = Number(arg('docs') ?? 1000);
 const ROUNDS = Number(arg('rounds') ?? 200);
 
 function product(n: number): Doc {
-  return {
-    _id: new ObjectId(),
-    name: `Bench product ${n}`,
-    desc: `Product ${n} of the benchmark catalogue: a description of about the length a real shop writes.`,
-    type: `type-${n % 10}`,
-    banner: `/images/bench-${n}.jpg`,
-    unit: 1,
-    price: 10 + (n % 490),
-    available: true,
-    suplier: `Supplier ${n % 37}`,
-    stock: 1_000_000_000,
-    version: 1,
-  };
+  return { _id: new ObjectId(), ...benchProduct(n), version: 1 };
 }
 
 async function time(label: string, rounds: number, op: (i: number) => Promise<unknown>): Promise<[string, ReturnType<Samples['summary']>]> {
@@ -65,7 +54,7 @@ async function measure(db: Db): Promise<Array<[string, ReturnType<Samples['summa
   rows.push(await time('findOne({email}) in 200 customers, unique index (log-in)', ROUNDS, (i) => customers.findOne({ email: `bench-${i % 200}@bench.test` })));
   rows.push(await time('find({_id: {$in: 3 ids}}) (pricing an order, reserving stock)', ROUNDS / 4, (i) => products.find({ _id: { $in: [id(i), id(i + 1), id(i + 2)] } }).toArray()));
   rows.push(await time(`find().sort({_id: 1}) all ${DOCS} (catalogue reload)`, 20, () => products.find().sort({ _id: 1 }).toArray()));
-  rows.push(await time('find({type}).sort({_id: 1}) (a category)', 20, (i) => products.find({ type: `type-${i % 10}` }).sort({ _id: 1 }).toArray()));
+  rows.push(await time('find({type}).sort({_id: 1}) (a category)', 20, (i) => products.find({ type: CATEGORIES[i % CATEGORIES.length] }).sort({ _id: 1 }).toArray()));
   rows.push(await time('find().sort().skip().limit(20) + countDocuments (GET /products?page=)', 20, (i) =>
     Promise.all([products.find({}).sort({ _id: 1 }).skip((i % 50) * 20).limit(20).toArray(), products.countDocuments({})]),
   ));

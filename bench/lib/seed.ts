@@ -32,6 +32,22 @@ export interface SeedResult {
   replicasSeconds: number;
 }
 
+/** The n-th product of the benchmark catalogue, as `POST /product/create` takes it. */
+export function benchProduct(n: number) {
+  return {
+    name: `Bench product ${n}`,
+    desc: `Product ${n} of the benchmark catalogue: a description of about the length a real shop writes.`,
+    type: CATEGORIES[n % CATEGORIES.length]!,
+    banner: `/images/bench-${n}.jpg`,
+    unit: 1,
+    price: 10 + (n % 490),
+    available: true,
+    suplier: `Supplier ${n % 37}`,
+    // Enough that no order of the run is rejected for stock.
+    stock: 1_000_000_000,
+  };
+}
+
 export function customerEmail(index: number): string {
   return `bench-${index}@bench.test`;
 }
@@ -48,18 +64,7 @@ export async function seed(target: Target, counts: { products: number; customers
   const created = await mapLimit(Array.from({ length: missing }, (_, i) => existing.products.length + i), 8, async (n) =>
     expectStatus<Product>(201, 'POST', `${gateway}/product/create`, {
       token: admin.token,
-      body: {
-        name: `Bench product ${n}`,
-        desc: `Product ${n} of the benchmark catalogue: a description of about the length a real shop writes.`,
-        type: CATEGORIES[n % CATEGORIES.length],
-        banner: `/images/bench-${n}.jpg`,
-        unit: 1,
-        price: 10 + (n % 490),
-        available: true,
-        suplier: `Supplier ${n % 37}`,
-        // Enough that no order of the run is rejected for stock.
-        stock: 1_000_000_000,
-      },
+      body: benchProduct(n),
     }),
   );
   const products = [...existing.products, ...created].slice(0, counts.products).map(({ _id, type }) => ({ _id, type }));

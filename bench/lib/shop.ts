@@ -186,14 +186,7 @@ export async function startOwnShop(options: StartOptions): Promise<Target> {
   }
 }
 
-export interface GivenShopOptions {
-  gateway: string;
-  direct: Partial<Record<ServiceName, string>>;
-  admin: { email: string; password: string };
-  pids: Map<string, number>;
-  amqpUrl?: string;
-  queuePrefix?: string;
-}
+export type GivenShopOptions = Pick<Target, 'gateway' | 'direct' | 'admin' | 'pids' | 'amqpUrl' | 'queuePrefix'>;
 
 export function givenShop(options: GivenShopOptions): Target {
   assertLoopback(options.gateway);
