@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { UnauthorizedError } from '../errors/app-errors';
@@ -21,10 +22,24 @@ export interface AuthenticatedCaller {
 // Pinned: a token naming any other algorithm (including "none") is refused before its signature is read.
 const ALGORITHM = 'HS256';
 
+/**
+ * Given a string, jsonwebtoken makes a key of it on every call, and first tries it as a public key:
+ * a thrown and caught error per request, about 1.5 ms of CPU. Made once per secret here instead.
+ */
+const secretKeys = new Map<string, KeyObject>();
+function secretKey(secret: string): KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret));
+    secretKeys.set(secret, key);
+  }
+  return key;
+}
+
 const claimsSchema = z.object({ sub: z.string().min(1).max(100), role: z.enum(ROLES) });
 
 export function signAccessToken(caller: AuthenticatedCaller, settings: TokenSettings): string {
-  return jwt.sign({ role: caller.role }, settings.secret, {
+  return jwt.sign({ role: caller.role }, secretKey(settings.secret), {
     algorithm: ALGORITHM,
     subject: caller.customerId,
     issuer: settings.issuer,
@@ -36,7 +51,7 @@ export function signAccessToken(caller: AuthenticatedCaller, settings: TokenSett
 export function verifyAccessToken(token: string, settings: TokenSettings): AuthenticatedCaller {
   let payload: unknown;
   try {
-    payload = jwt.verify(token, settings.secret, {
+    payload = jwt.verify(token, secretKey(settings.secret), {
       algorithms: [ALGORITHM],
       issuer: settings.issuer,
       audience: settings.audience,

@@ -1,0 +1,34 @@
+import jwt from 'jsonwebtoken';
+import { signAccessToken, verifyAccessToken, type TokenSettings } from './tokens';
+
+const settings: TokenSettings = { secret: 'a'.repeat(32), issuer: 'shop', audience: 'shop-api' };
+const otherSecret: TokenSettings = { ...settings, secret: 'b'.repeat(32) };
+const caller = { customerId: 'c-1', role: 'customer' as const };
+
+describe('access tokens', () => {
+  it('verifies a token it signed, with the caller in it', () => {
+    expect(verifyAccessToken(signAccessToken(caller, settings), settings)).toEqual(caller);
+  });
+
+  // Keys are made once per secret and kept: each secret must still get its own key.
+  it('refuses a token signed with another secret, in either order of first use', () => {
+    const mine = signAccessToken(caller, settings);
+    const theirs = signAccessToken(caller, otherSecret);
+    expect(() => verifyAccessToken(theirs, settings)).toThrow('The token is not valid');
+    expect(() => verifyAccessToken(mine, otherSecret)).toThrow('The token is not valid');
+    expect(verifyAccessToken(theirs, otherSecret)).toEqual(caller);
+  });
+
+  it('refuses an unsigned token and one of another algorithm', () => {
+    const claims = { role: 'admin', sub: 'c-1', iss: settings.issuer, aud: settings.audience };
+    const unsigned = jwt.sign(claims, '', { algorithm: 'none' });
+    const hs512 = jwt.sign(claims, settings.secret, { algorithm: 'HS512' });
+    expect(() => verifyAccessToken(unsigned, settings)).toThrow('The token is not valid');
+    expect(() => verifyAccessToken(hs512, settings)).toThrow('The token is not valid');
+  });
+
+  it('tells an expired token apart', () => {
+    const expired = jwt.sign({ role: 'customer', sub: 'c-1', iss: settings.issuer, aud: settings.audience, exp: Math.floor(Date.now() / 1000) - 10 }, settings.secret);
+    expect(() => verifyAccessToken(expired, settings)).toThrow('The token has expired');
+  });
+});
