@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from '../logging/logger';
 
 // Filters built from request input can never carry query operators ({"$gt": ""}): mongoose wraps
@@ -55,4 +55,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** E11000: an insert met a unique index. On FerretDB and MongoDB alike this is the atomic race-breaker. */
 export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;
+}
+
+/**
+ * Inserts a document our own code built, as it is; false when one with its `_id` exists already
+ * (the race an insert settles atomically, on FerretDB as on MongoDB). It goes to the driver
+ * directly: mongoose's create builds, casts and validates a document first, which cost more CPU
+ * than the round trip itself on the order path.
+ */
+export async function insertOnce<T extends { _id: unknown }>(model: Model<T>, document: T): Promise<boolean> {
+  try {
+    await model.collection.insertOne(document as Parameters<typeof model.collection.insertOne>[0]);
+    return true;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return false;
+    throw error;
+  }
 }

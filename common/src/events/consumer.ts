@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import type { Broker, MessageOutcome } from '../broker/broker';
 import type { Logger } from '../logging/logger';
 import { runWithContext } from '../logging/request-context';
-import { isDatabaseUnavailable, isDuplicateKeyError } from '../database/mongo';
+import { insertOnce, isDatabaseUnavailable } from '../database/mongo';
 import { AppError } from '../errors/app-errors';
 import { eventEnvelopeSchema, type EventEnvelope } from './envelope';
 import { shopMetrics } from '../metrics/metrics';
@@ -171,11 +171,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       }
     }
     if (recordById) {
-      try {
-        await processed.create({ _id: event.id, type: event.type, processedAt: new Date() });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+      await insertOnce(processed, { _id: event.id, type: event.type, processedAt: new Date() });
     }
     applied(event);
     return 'ack';

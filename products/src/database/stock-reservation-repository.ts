@@ -1,4 +1,4 @@
-import { isDuplicateKeyError } from '@shop/common';
+import { insertOnce } from '@shop/common';
 import type { Connection, Model } from 'mongoose';
 import { appliedReservationModel, stockReservationModel, type AppliedReservation, type StockReservation } from './models/stock-reservation';
 
@@ -17,13 +17,7 @@ export class StockReservationRepository {
 
   /** Stores the decision unless the order has one already: false then (that one stands). */
   async claim(reservation: StockReservation): Promise<boolean> {
-    try {
-      await this.model.create(reservation);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+    return insertOnce(this.model, reservation);
   }
 
   /** Changes a decision not yet applied (a redelivery found the stock gone meanwhile). */
@@ -32,11 +26,7 @@ export class StockReservationRepository {
   }
 
   async markApplied(orderId: string): Promise<void> {
-    try {
-      await this.applied.create({ _id: orderId, appliedAt: new Date() });
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    await insertOnce(this.applied, { _id: orderId, appliedAt: new Date() });
   }
 
   async isApplied(orderId: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError, type Line } from '@shop/common';
+import { insertOnce, type Line } from '@shop/common';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { cartModel, cartToAnnounceModel, type Cart, type CartToAnnounce } from './models/cart';
 
@@ -22,13 +22,7 @@ export class CartRepository {
   async replaceItems(customerId: string, expectedVersion: number, items: Line[]): Promise<number | undefined> {
     const version = expectedVersion + 1;
     if (expectedVersion === 0) {
-      try {
-        await this.model.create({ _id: customerId, items, version });
-        return version;
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return undefined;
-        throw error;
-      }
+      return (await insertOnce(this.model, { _id: customerId, items, version })) ? version : undefined;
     }
     const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version } });
     return result.modifiedCount === 1 ? version : undefined;
@@ -37,7 +31,7 @@ export class CartRepository {
   /** Notes, before a change, that the customer's cart may have a change to announce; returns the note's id. */
   async markToAnnounce(customerId: string): Promise<string> {
     const _id = new mongoose.Types.ObjectId().toHexString();
-    await this.toAnnounce.create({ _id, customerId, createdAt: new Date() });
+    await insertOnce(this.toAnnounce, { _id, customerId, createdAt: new Date() });
     return _id;
   }
 

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError } from '@shop/common';
+import { insertOnce } from '@shop/common';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import {
   orderHistoryModel,
@@ -10,17 +10,6 @@ import {
   type OrderInFlight,
   type OrderRequest,
 } from './models/order';
-
-/** Inserts the document; false when one with its `_id` exists already (the atomic race on both databases). */
-async function insertOnce<T>(model: Model<T>, document: T): Promise<boolean> {
-  try {
-    await model.create(document);
-    return true;
-  } catch (error) {
-    if (isDuplicateKeyError(error)) return false;
-    throw error;
-  }
-}
 
 /**
  * Orders (inserted once), the orders in flight (a small collection), the customers' order
