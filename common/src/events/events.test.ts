@@ -1,12 +1,11 @@
 import amqp from 'amqplib';
-import type mongoose from 'mongoose';
-import { type Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import { Broker, deadLetterQueueName } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
 import { eventually, EventProbe, testServers, uniqueTestName } from '../testing';
 import { groupedHandler, idempotentHandler, keyedHandler, startEventConsumer, type EventHandlers } from './consumer';
-import { ConsumerHold } from '../testing/consumer-batches';
+import { ConsumerHold, countCommands } from '../testing/consumer-batches';
 import { createEvent, type EventEnvelope } from './envelope';
 import { Outbox } from './outbox';
 import { shopMetrics } from '../metrics/metrics';
@@ -76,6 +75,38 @@ describe('the outbox', () => {
     await outbox.stop();
     await offline.close();
     await ownConnection.close();
+  });
+  test('When a started outbox relays what it stored, then it reads the collection only at start, not per event', async () => {
+    const name = uniqueTestName('outbox-reads');
+    const monitored = await mongoose.createConnection(testServers().mongoUrl, { dbName: name, monitorCommands: true }).asPromise();
+    const commands = countCommands(monitored);
+    const outbox = new Outbox({ connection: monitored, broker, logger, intervalMs: 60_000 });
+    outbox.start();
+    await outbox.flush();
+    const readsAtStart = commands.count('find', 'outbox');
+    for (let n = 0; n < 5; n++) await outbox.add(createEvent({ type: 'thing.relayed', data: { n }, source: 'test' }));
+    await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.relayed').map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4]));
+    await eventually(async () => expect(await outbox.backlog()).toBe(0));
+    expect(readsAtStart).toBeGreaterThan(0);
+    expect(commands.count('find', 'outbox')).toBe(readsAtStart);
+    await outbox.stop();
+    await monitored.close();
+  });
+
+  test('When a process stored events and could not relay them, then another one relays them once they are stale', async () => {
+    const name = uniqueTestName('outbox-sweep');
+    const shared = await connectDatabase({ url: testServers().mongoUrl, dbName: name, logger });
+    const live = new Outbox({ connection: shared, broker, logger, intervalMs: 100, staleAfterMs: 300 });
+    live.start();
+    await live.flush();
+    // This one never reaches its broker: its events stay in the collection both write to.
+    const cutOff = new Broker({ url: testServers().amqpUrl, exchange, logger, name: 'cut-off' });
+    const stranded = new Outbox({ connection: shared, broker: cutOff, logger });
+    await stranded.add(createEvent({ type: 'thing.stranded', data: {}, source: 'test' }));
+    await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.stranded')).toHaveLength(1));
+    await eventually(async () => expect(await live.backlog()).toBe(0));
+    await live.stop();
+    await shared.close();
   });
 });
 

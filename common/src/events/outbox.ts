@@ -1,7 +1,7 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import type { Broker } from '../broker/broker';
 import type { Logger } from '../logging/logger';
-import { isDuplicateKeyError } from '../database/mongo';
+import { insertOnce } from '../database/mongo';
 import type { EventEnvelope } from './envelope';
 import { shopMetrics } from '../metrics/metrics';
 
@@ -33,15 +33,23 @@ export interface OutboxOptions {
   connection: Connection;
   broker: Broker;
   logger: Logger;
-  /** How often unsent events are retried while nothing else triggers the relay. */
+  /** How often the collection is swept for events that no process holds (default 2 s). */
   intervalMs?: number;
+  /** How old a stored event must be before a sweep relays it (default 5 s). */
+  staleAfterMs?: number;
 }
+
+/** Events relayed together: one read (when the collection is read) and one delete per batch. */
+const BATCH = 100;
 
 /**
  * Events are written to this service's own `outbox` collection and relayed from there, with
- * publisher confirms, and deleted once confirmed. While the broker is away they wait; the relay
- * drains them on reconnect, on start and periodically. A crash between publish and delete makes
- * a duplicate, never a loss: consumers drop duplicates by event id.
+ * publisher confirms, and deleted once confirmed. The events this process stored are relayed from
+ * memory (the record is only the proof against a crash): no read of the collection per event.
+ * The collection is read instead at start, after the broker came back, after a failed publish or
+ * delete, and by a periodic sweep for records older than `staleAfterMs` (left by a process that
+ * died or lost its broker). A crash between publish and delete, or a sweep racing a live process,
+ * makes a duplicate, never a loss: consumers drop duplicates by event id.
  */
 export class Outbox {
   private readonly model: Model<OutboxRecord>;
@@ -49,6 +57,10 @@ export class Outbox {
   private draining?: Promise<void>;
   private again = false;
   private removeBacklogSource?: () => void;
+  /** Stored by this process and not yet relayed, in the order stored. */
+  private held: OutboxRecord[] = [];
+  /** What the next relay must read from the collection: everything, the stale records, or nothing. */
+  private toRead: 'all' | 'stale' | 'none' = 'all';
 
   constructor(private readonly options: OutboxOptions) {
     this.model = options.connection.models.OutboxRecord ?? options.connection.model<OutboxRecord>('OutboxRecord', outboxSchema);
@@ -57,21 +69,18 @@ export class Outbox {
   /** Stores events to publish; an event whose id is already stored is kept once. */
   async add(...events: EventEnvelope[]): Promise<void> {
     for (const envelope of events) {
-      try {
-        await this.model.create({ _id: envelope.id, seq: nextSeq(), envelope, createdAt: new Date() });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+      const record = { _id: envelope.id, seq: nextSeq(), envelope, createdAt: new Date() };
+      if (await insertOnce(this.model, record)) this.held.push(record);
     }
     this.kick();
   }
 
   start(): void {
     this.removeBacklogSource = shopMetrics().addBacklogSource(() => this.backlog());
-    this.options.broker.onConnected(() => this.kick());
-    this.timer = setInterval(() => this.kick(), this.options.intervalMs ?? 2000);
+    this.options.broker.onConnected(() => this.relay('all'));
+    this.timer = setInterval(() => this.relay('stale'), this.options.intervalMs ?? 2000);
     this.timer.unref();
-    this.kick();
+    this.relay('all');
   }
 
   async stop(): Promise<void> {
@@ -84,7 +93,7 @@ export class Outbox {
     return this.model.countDocuments();
   }
 
-  /** Starts a drain unless one is running; a running drain goes round once more. */
+  /** Starts a relay unless one is running; a running relay goes round once more. */
   kick(): void {
     if (this.draining) {
       this.again = true;
@@ -92,6 +101,9 @@ export class Outbox {
     }
     this.draining = this.drain()
       .catch((error: unknown) => {
+        // What was not confirmed and deleted is in the collection: read it from there next time.
+        this.held = [];
+        this.readNext('all');
         this.options.logger.warn('outbox relay paused', { error: error instanceof Error ? error.message : String(error) });
       })
       .finally(() => {
@@ -106,28 +118,62 @@ export class Outbox {
   /** Resolves when everything stored so far has been relayed (tests and shutdown use it). */
   async flush(): Promise<void> {
     while (this.draining || (await this.backlog()) > 0) {
-      if (!this.draining) this.kick();
+      if (!this.draining) this.relay('all');
       await this.draining;
       if (!this.options.broker.isConnected()) return;
     }
   }
 
+  private relay(read: 'all' | 'stale'): void {
+    this.readNext(read);
+    this.kick();
+  }
+
+  private readNext(read: 'all' | 'stale'): void {
+    if (this.toRead !== 'all') this.toRead = read;
+  }
+
+  /** The next events to relay, oldest first: from the collection when it must be read, else those held. */
+  private async nextBatch(): Promise<OutboxRecord[]> {
+    // Concurrent adds may finish their inserts out of order.
+    if (this.toRead === 'none') return this.held.sort((a, b) => a.seq - b.seq).slice(0, BATCH);
+    const stale = this.toRead === 'stale' ? { createdAt: mongoose.trusted({ $lt: new Date(Date.now() - (this.options.staleAfterMs ?? 5000)) }) } : {};
+    const read = this.toRead;
+    this.toRead = 'none';
+    const batch = await this.model.find(stale).sort({ seq: 1 }).limit(BATCH).lean();
+    // A full batch may have more behind it.
+    if (batch.length === BATCH) this.toRead = read;
+    return batch;
+  }
+
   private async drain(): Promise<void> {
     const { broker } = this.options;
     for (;;) {
-      if (!broker.isConnected()) return;
-      const batch = await this.model.find().sort({ seq: 1 }).limit(100).lean();
-      if (batch.length === 0) return;
-      const published: string[] = [];
+      if (!broker.isConnected()) {
+        // Everything held is in the collection too: read it from there once the broker is back.
+        this.held = [];
+        return this.readNext('all');
+      }
+      const batch = await this.nextBatch();
+      if (batch.length === 0) {
+        if (this.toRead === 'none' && this.held.length === 0) return;
+        continue;
+      }
+      const published = new Set<string>();
       try {
         for (const { envelope } of batch) {
           await broker.publish(envelope.type, envelope, { messageId: envelope.id, correlationId: envelope.correlationId });
           shopMetrics().eventsPublished.inc({ type: envelope.type });
-          published.push(envelope.id);
+          published.add(envelope.id);
         }
       } finally {
         // One write for the batch; what was published before a failure is not published again.
-        if (published.length > 0) await this.model.deleteMany({ _id: mongoose.trusted({ $in: published }) });
+        if (published.size > 0) {
+          this.held = this.held.filter((record) => !published.has(record._id));
+          const ids = [...published];
+          // An _id equality is an index look-up on FerretDB; an $in reads the collection.
+          await (ids.length === 1 ? this.model.deleteOne({ _id: ids[0] }) : this.model.deleteMany({ _id: mongoose.trusted({ $in: ids }) }));
+        }
       }
     }
   }
