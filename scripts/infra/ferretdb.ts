@@ -42,7 +42,7 @@ export async function startFerretDb({ dataDir, port }: { dataDir: string; port?:
       `--sqlite-url=file:${dataDir}/`,
       `--listen-addr=127.0.0.1:${listenPort}`,
       `--state-dir=${dataDir}`,
-      '--debug-addr=-',
+      `--debug-addr=${process.env.FERRETDB_DEBUG_ADDR ?? '-'}`,
       '--telemetry=disable',
       '--log-level=error',
     ],
