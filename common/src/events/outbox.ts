@@ -161,11 +161,17 @@ export class Outbox {
       }
       const published = new Set<string>();
       try {
-        for (const { envelope } of batch) {
-          await broker.publish(envelope.type, envelope, { messageId: envelope.id, correlationId: envelope.correlationId });
-          shopMetrics().eventsPublished.inc({ type: envelope.type });
-          published.add(envelope.id);
-        }
+        // All at once, then the confirms: the channel keeps their order, and events sent together
+        // (an order and its emptied cart) reach consumers together, in one batch.
+        const confirms = await Promise.allSettled(
+          batch.map(async ({ envelope }) => {
+            await broker.publish(envelope.type, envelope, { messageId: envelope.id, correlationId: envelope.correlationId });
+            shopMetrics().eventsPublished.inc({ type: envelope.type });
+            published.add(envelope.id);
+          }),
+        );
+        const failed = confirms.find((confirm) => confirm.status === 'rejected');
+        if (failed) throw failed.reason;
       } finally {
         // One write for the batch; what was published before a failure is not published again.
         if (published.size > 0) {
