@@ -13,6 +13,7 @@ import path from 'node:path';
 import { REQUEST_CASES, type RequestCase } from './lib/cases';
 import { request, sleep } from './lib/http';
 import { runAutocannon, runPaced, type LabelledRequest, type LoadResult, type PacedResult } from './lib/load';
+import { commandsPerOrder, ferretDbCommands, formatCommands, type DbCommands } from './lib/db-commands';
 import { runOrderFlows, type OrderFlowResult } from './lib/orders';
 import { formatProfile, summariseProfile, type ProfileSummary } from './lib/profile';
 import { Quiescence } from './lib/quiesce';
@@ -241,6 +242,9 @@ interface Soak {
   growthAfterFirstMinutePct: Record<string, number>;
 }
 
+/** An order-rate run, with what FerretDB received meanwhile (the view's reads included), when known. */
+type LagResult = OrderFlowResult & { dbCommands?: DbCommands };
+
 interface BenchResult {
   startedAt: string;
   finishedAt?: string;
@@ -249,7 +253,7 @@ interface BenchResult {
   shop: { startedHere: boolean; gateway: string; direct: Partial<Record<ServiceName, string>>; commit?: string; dirtyFiles?: number };
   seed?: Omit<SeedResult, 'products' | 'customers' | 'adminToken'> & { products: number; customers: number };
   cases: CaseResult[];
-  lags: OrderFlowResult[];
+  lags: LagResult[];
   paced?: PacedCompare;
   logging?: LoggingCompare;
   soak?: Soak;
@@ -389,10 +393,11 @@ async function runRequestCase(context: Context, spec: RequestCase, ceiling?: Cas
   return result;
 }
 
-async function runLag(context: Context, rate: number): Promise<OrderFlowResult> {
+async function runLag(context: Context, rate: number): Promise<LagResult> {
   const { options, target, data } = context;
   context.sampler.phase = `lag ${rate}/s`;
   const viewBase = target.direct.customer ?? target.gateway;
+  const commandsBefore = await ferretDbCommands(target);
   log(`case lag: ${rate} orders/s for ${options.lagSeconds} s, each polled every ${options.lagPollMs} ms at ${viewBase === target.gateway ? 'the gateway' : 'the customer service'}`);
   const result = await runOrderFlows({
     gateway: target.gateway,
@@ -408,7 +413,11 @@ async function runLag(context: Context, rate: number): Promise<OrderFlowResult> 
   context.sampler.phase = `lag ${rate}/s (drain)`;
   const drained = await drain(context, `lag ${rate}/s`);
   log(`  event backlog drained in ${drained} s`);
-  return result;
+  const commandsAfter = await ferretDbCommands(target);
+  if (!commandsBefore || !commandsAfter || result.placed === 0) return result;
+  const dbCommands = commandsPerOrder(commandsBefore, commandsAfter, result.placed);
+  log(`  FerretDB received ${dbCommands.perOrder} commands per placed order (${formatCommands(dbCommands)})`);
+  return { ...result, dbCommands };
 }
 
 async function loginLoop(context: Context, perSec: number, signal: { stop: boolean }): Promise<{ latency: LatencySummary; errors: number }> {
@@ -684,6 +693,12 @@ function markdown(result: BenchResult): string {
       `placed ${l.placed} of ${l.attempted}, failed ${l.failed}${l.failed ? ` (${JSON.stringify(l.failures)})` : ''}, never visible within 30 s ${l.notVisible}.`,
       '',
     );
+    if (l.dbCommands) {
+      lines.push(
+        `FerretDB received ${l.dbCommands.perOrder} commands per placed order, from the first order until the event backlog had drained (every service, the view reads included): ${formatCommands(l.dbCommands)}.`,
+        '',
+      );
+    }
   }
   if (result.paced) {
     const p = result.paced;

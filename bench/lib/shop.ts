@@ -23,6 +23,8 @@ export interface Target {
   amqpUrl?: string;
   queuePrefix?: string;
   mongoUrl?: string;
+  /** FerretDB's Prometheus metrics (a shop started here): commands it received, by name. */
+  ferretDbMetricsUrl?: string;
   dbNames?: Record<ServiceName, string>;
   /** Where FerretDB's and RabbitMQ's data are (a shop started here): their processes mention it. */
   dataDir?: string;
@@ -117,7 +119,8 @@ export async function startOwnShop(options: StartOptions): Promise<Target> {
   };
   try {
     log(`starting FerretDB and RabbitMQ (data in ${dataDir})`);
-    infrastructure = await startInfrastructure({ dataDir, nodeName: `bench${process.pid}`, log });
+    infrastructure = await startInfrastructure({ dataDir, nodeName: `bench${process.pid}`, ferretDbDebugPort: await freePort(), log });
+    if (infrastructure.ferretDbMetricsUrl) log(`FerretDB metrics and pprof at ${infrastructure.ferretDbMetricsUrl.replace(/\/metrics$/, '')}`);
     const admin = { email: 'admin@bench.test', password: 'bench-admin-password' };
     const dbNames = { customer: 'bench_customer', products: 'bench_products', shopping: 'bench_shopping' };
     const queuePrefix = 'bench.';
@@ -172,6 +175,7 @@ export async function startOwnShop(options: StartOptions): Promise<Target> {
       amqpUrl: infrastructure.amqpUrl,
       queuePrefix,
       mongoUrl: infrastructure.mongoUrl,
+      ferretDbMetricsUrl: infrastructure.ferretDbMetricsUrl,
       dbNames,
       startedHere: true,
       dataDir,

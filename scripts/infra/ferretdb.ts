@@ -9,6 +9,8 @@ export const FERRETDB_BINARY = path.join(REPO_ROOT, '.tools', 'ferretdb');
 
 export interface RunningFerretDb {
   url: string;
+  /** Its Prometheus metrics (commands received by name), when started with a debug port. */
+  metricsUrl?: string;
   port: number;
   stop: () => Promise<void>;
   process: ChildProcess;
@@ -28,8 +30,11 @@ export async function pingMongo(url: string): Promise<boolean> {
   }
 }
 
-/** A private FerretDB on a free loopback port over SQLite files in dataDir. */
-export async function startFerretDb({ dataDir, port }: { dataDir: string; port?: number }): Promise<RunningFerretDb> {
+/**
+ * A private FerretDB on a free loopback port over SQLite files in dataDir. With `debugPort`, its
+ * debug handler (metrics, pprof) listens there (the benchmark counts commands with it).
+ */
+export async function startFerretDb({ dataDir, port, debugPort }: { dataDir: string; port?: number; debugPort?: number }): Promise<RunningFerretDb> {
   if (!fs.existsSync(FERRETDB_BINARY)) {
     throw new Error(`FerretDB is not built: run scripts/ensure-tools.sh (expected ${FERRETDB_BINARY})`);
   }
@@ -42,7 +47,7 @@ export async function startFerretDb({ dataDir, port }: { dataDir: string; port?:
       `--sqlite-url=file:${dataDir}/`,
       `--listen-addr=127.0.0.1:${listenPort}`,
       `--state-dir=${dataDir}`,
-      `--debug-addr=${process.env.FERRETDB_DEBUG_ADDR ?? '-'}`,
+      `--debug-addr=${debugPort ? `127.0.0.1:${debugPort}` : '-'}`,
       '--telemetry=disable',
       '--log-level=error',
     ],
@@ -60,5 +65,5 @@ export async function startFerretDb({ dataDir, port }: { dataDir: string; port?:
     await stop();
     throw error;
   }
-  return { url, port: listenPort, process: child, stop };
+  return { url, port: listenPort, process: child, stop, ...(debugPort ? { metricsUrl: `http://127.0.0.1:${debugPort}/debug/metrics` } : {}) };
 }

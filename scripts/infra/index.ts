@@ -8,6 +8,8 @@ export { REPO_ROOT } from './ferretdb';
 export interface Infrastructure {
   mongoUrl: string;
   amqpUrl: string;
+  /** FerretDB's metrics, when it was started here with `ferretDbDebugPort`. */
+  ferretDbMetricsUrl?: string;
   /** Stops what this call started; servers given by URL are left alone. */
   stop: () => Promise<void>;
 }
@@ -18,6 +20,8 @@ export interface InfrastructureOptions {
   nodeName: string;
   mongoUrl?: string;
   amqpUrl?: string;
+  /** Starts FerretDB with its debug handler (metrics, pprof) on this loopback port. */
+  ferretDbDebugPort?: number;
   log?: (line: string) => void;
 }
 
@@ -25,10 +29,10 @@ export interface InfrastructureOptions {
  * Uses MONGO_URL / AMQP_URL when given; otherwise starts a private FerretDB and RabbitMQ node
  * with data under dataDir, on free loopback ports, and waits until both answer.
  */
-export async function startInfrastructure({ dataDir, nodeName, mongoUrl, amqpUrl, log = () => undefined }: InfrastructureOptions): Promise<Infrastructure> {
+export async function startInfrastructure({ dataDir, nodeName, mongoUrl, amqpUrl, ferretDbDebugPort, log = () => undefined }: InfrastructureOptions): Promise<Infrastructure> {
   fs.mkdirSync(dataDir, { recursive: true });
   const [ferret, rabbit] = await Promise.allSettled([
-    mongoUrl ? Promise.resolve(undefined) : startFerretDb({ dataDir: path.join(dataDir, 'ferretdb') }),
+    mongoUrl ? Promise.resolve(undefined) : startFerretDb({ dataDir: path.join(dataDir, 'ferretdb'), debugPort: ferretDbDebugPort }),
     amqpUrl ? Promise.resolve(undefined) : startRabbitMq({ dataDir: path.join(dataDir, 'rabbitmq'), nodeName }),
   ]);
   const started = [ferret, rabbit].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
@@ -44,5 +48,6 @@ export async function startInfrastructure({ dataDir, nodeName, mongoUrl, amqpUrl
   const resolvedAmqp = amqpUrl ?? (rabbit.status === 'fulfilled' ? rabbit.value?.url : undefined);
   if (!resolvedMongo || !resolvedAmqp) throw new Error('infrastructure did not start');
   log(`MongoDB (FerretDB) at ${resolvedMongo}${mongoUrl ? ' (given)' : ''}; RabbitMQ at ${resolvedAmqp.replace(/\/\/[^@]*@/, '//')}${amqpUrl ? ' (given)' : ''}`);
-  return { mongoUrl: resolvedMongo, amqpUrl: resolvedAmqp, stop };
+  const ferretDbMetricsUrl = ferret.status === 'fulfilled' ? ferret.value?.metricsUrl : undefined;
+  return { mongoUrl: resolvedMongo, amqpUrl: resolvedAmqp, ...(ferretDbMetricsUrl ? { ferretDbMetricsUrl } : {}), stop };
 }
