@@ -93,6 +93,25 @@ describe('the outbox', () => {
     await monitored.close();
   });
 
+  test('When events are relayed one after another, then their records are deleted together', async () => {
+    const name = uniqueTestName('outbox-deletes');
+    const monitored = await mongoose.createConnection(testServers().mongoUrl, { dbName: name, monitorCommands: true }).asPromise();
+    const commands = countCommands(monitored);
+    const outbox = new Outbox({ connection: monitored, broker, logger, intervalMs: 60_000, deleteAfterMs: 60_000 });
+    outbox.start();
+    await outbox.flush();
+    for (let n = 0; n < 4; n++) {
+      await outbox.add(createEvent({ type: 'thing.cleaned', data: { n }, source: 'test' }));
+      await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.cleaned')).toHaveLength(n + 1));
+    }
+    expect(commands.count('delete', 'outbox')).toBe(0);
+    await outbox.flush();
+    expect(await outbox.backlog()).toBe(0);
+    expect(commands.count('delete', 'outbox')).toBe(1);
+    await outbox.stop();
+    await monitored.close();
+  });
+
   test('When a process stored events and could not relay them, then another one relays them once they are stale', async () => {
     const name = uniqueTestName('outbox-sweep');
     const shared = await connectDatabase({ url: testServers().mongoUrl, dbName: name, logger });

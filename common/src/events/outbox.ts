@@ -37,6 +37,8 @@ export interface OutboxOptions {
   intervalMs?: number;
   /** How old a stored event must be before a sweep relays it (default 5 s). */
   staleAfterMs?: number;
+  /** How long relayed records wait to be deleted together (default 200 ms). */
+  deleteAfterMs?: number;
 }
 
 /** Events relayed together: one read (when the collection is read) and one delete per batch. */
@@ -48,8 +50,9 @@ const BATCH = 100;
  * memory (the record is only the proof against a crash): no read of the collection per event.
  * The collection is read instead at start, after the broker came back, after a failed publish or
  * delete, and by a periodic sweep for records older than `staleAfterMs` (left by a process that
- * died or lost its broker). A crash between publish and delete, or a sweep racing a live process,
- * makes a duplicate, never a loss: consumers drop duplicates by event id.
+ * died or lost its broker). Relayed records are deleted together, a few times a second. A crash
+ * between publish and delete, or a sweep racing a live process, makes a duplicate, never a loss:
+ * consumers drop duplicates by event id.
  */
 export class Outbox {
   private readonly model: Model<OutboxRecord>;
@@ -61,6 +64,10 @@ export class Outbox {
   private held: OutboxRecord[] = [];
   /** What the next relay must read from the collection: everything, the stale records, or nothing. */
   private toRead: 'all' | 'stale' | 'none' = 'all';
+  /** Published and confirmed, not yet deleted. */
+  private readonly relayed = new Set<string>();
+  private deleteTimer?: NodeJS.Timeout;
+  private deleting?: Promise<void>;
 
   constructor(private readonly options: OutboxOptions) {
     this.model = options.connection.models.OutboxRecord ?? options.connection.model<OutboxRecord>('OutboxRecord', outboxSchema);
@@ -87,6 +94,7 @@ export class Outbox {
     clearInterval(this.timer);
     this.removeBacklogSource?.();
     await this.draining;
+    await this.deleteRelayed();
   }
 
   async backlog(): Promise<number> {
@@ -120,6 +128,7 @@ export class Outbox {
     while (this.draining || (await this.backlog()) > 0) {
       if (!this.draining) this.relay('all');
       await this.draining;
+      await this.deleteRelayed();
       if (!this.options.broker.isConnected()) return;
     }
   }
@@ -143,7 +152,7 @@ export class Outbox {
     const batch = await this.model.find(stale).sort({ seq: 1 }).limit(BATCH).lean();
     // A full batch may have more behind it.
     if (batch.length === BATCH) this.toRead = read;
-    return batch;
+    return batch.filter((record) => !this.relayed.has(record._id));
   }
 
   private async drain(): Promise<void> {
@@ -173,14 +182,33 @@ export class Outbox {
         const failed = confirms.find((confirm) => confirm.status === 'rejected');
         if (failed) throw failed.reason;
       } finally {
-        // One write for the batch; what was published before a failure is not published again.
+        // What was published before a failure is not published again.
         if (published.size > 0) {
           this.held = this.held.filter((record) => !published.has(record._id));
-          const ids = [...published];
-          // An _id equality is an index look-up on FerretDB; an $in reads the collection.
-          await (ids.length === 1 ? this.model.deleteOne({ _id: ids[0] }) : this.model.deleteMany({ _id: mongoose.trusted({ $in: ids }) }));
+          for (const id of published) this.relayed.add(id);
+          this.deleteTimer ??= setTimeout(() => void this.deleteRelayed(), this.options.deleteAfterMs ?? 200);
         }
       }
     }
+  }
+
+  /** One write for what was relayed since the last one; kept for the next one if it fails. */
+  private async deleteRelayed(): Promise<void> {
+    await this.deleting;
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    const ids = [...this.relayed];
+    if (ids.length === 0) return;
+    // An _id equality is an index look-up on FerretDB; an $in reads the (small) collection.
+    this.deleting = (ids.length === 1 ? this.model.deleteOne({ _id: ids[0] }) : this.model.deleteMany({ _id: mongoose.trusted({ $in: ids }) }))
+      .then(() => ids.forEach((id) => this.relayed.delete(id)))
+      .catch((error: unknown) => {
+        this.options.logger.warn('outbox clean-up failed; retrying', { error: error instanceof Error ? error.message : String(error) });
+        this.deleteTimer ??= setTimeout(() => void this.deleteRelayed(), 1000);
+      })
+      .finally(() => {
+        this.deleting = undefined;
+      });
+    await this.deleting;
   }
 }
