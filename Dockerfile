@@ -59,6 +59,8 @@ COPY --from=deps /app/common/node_modules ./common/node_modules
 COPY --from=deps /app/${SERVICE}/node_modules ./${SERVICE}/node_modules
 COPY --from=build /app/common/package.json ./common/
 COPY --from=build /app/common/dist ./common/dist
+# The entry point the gateway loads (@shop/common/web: common without mongoose and amqplib).
+COPY --from=build /app/common/web ./common/web
 COPY --from=build /app/${SERVICE}/package.json ./${SERVICE}/
 COPY --from=build /app/${SERVICE}/dist ./${SERVICE}/dist
 USER node

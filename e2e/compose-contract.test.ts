@@ -200,6 +200,20 @@ function healthcheckCommand(): string[] {
   return JSON.parse(json) as string[];
 }
 
+/** The `@shop/common/<entry>` subpaths a program loads: its own files followed from `file` by their (non-type) imports. */
+function commonEntryPointsLoadedFrom(file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const imports = [...read(file).matchAll(/^import (?!type )[^;]*?from '([^']+)';/gms)].map((match) => match[1]!);
+  return imports.flatMap((target) => {
+    if (target.startsWith('@shop/common/')) return [target.slice('@shop/common/'.length)];
+    if (!target.startsWith('.')) return [];
+    const resolved = path.join(path.dirname(file), target);
+    const next = [`${resolved}.ts`, path.join(resolved, 'index.ts')].find((candidate) => fs.existsSync(path.join(ROOT, candidate)));
+    return next ? commonEntryPointsLoadedFrom(next, seen) : [];
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('docker-compose.yml: the Node containers', () => {
@@ -342,6 +356,14 @@ describe('docker-compose.yml: interpolation', () => {
 });
 
 describe('Dockerfile', () => {
+  // Subpath entry points of @shop/common (common/<name>/package.json) exist for module resolution
+  // without package exports; an image without the folder fails at its first require.
+  test('the running image has every @shop/common entry point that a service loads at run time', () => {
+    const loaded = new Set(Object.keys(NODE_SERVICES).flatMap((name) => commonEntryPointsLoadedFrom(path.join(name, 'src', 'index.ts'))));
+    expect([...loaded]).toContain('web');
+    for (const entry of loaded) expect(finalStage).toContain(`COPY --from=build /app/common/${entry} ./common/${entry}`);
+  });
+
   test('the running image is not root', () => {
     expect(finalStage).toContain('USER node');
   });

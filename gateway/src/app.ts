@@ -1,4 +1,4 @@
-import { AppError, errorBody, errorHandler, metricsHandler, rateLimiter, requestId, requestLog, type Logger } from '@shop/common';
+import { AppError, errorBody, errorHandler, metricsHandler, rateLimiter, requestId, requestLog, type Logger } from '@shop/common/web';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import proxy from 'express-http-proxy';

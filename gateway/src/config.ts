@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, loadConfig, port } from '@shop/common';
+import { DEFAULT_PORTS, loadConfig, port } from '@shop/common/web';
 import { z } from 'zod';
 
 /** One or more base URLs, comma-separated: several instances are used in turn. */

@@ -1,4 +1,4 @@
-import { createLogger, logFormatFor, startServer } from '@shop/common';
+import { createLogger, logFormatFor, startServer } from '@shop/common/web';
 import { createGatewayApp } from './app';
 import { loadGatewayConfig } from './config';
 import { keepAliveAgent } from './upstreams';

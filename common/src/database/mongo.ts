@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from '../logging/logger';
+import { isDuplicateKeyError } from './errors';
 
 // Filters built from request input can never carry query operators ({"$gt": ""}): mongoose wraps
 // them in $eq. Repositories mark their own operators with mongoose.trusted().
@@ -34,27 +35,6 @@ export async function connectDatabase({ url, dbName, logger, serverSelectionTime
 
 export function isDatabaseConnected(connection: Connection): boolean {
   return connection.readyState === mongoose.ConnectionStates.connected;
-}
-
-const UNAVAILABLE_ERRORS = new Set([
-  'MongoServerSelectionError',
-  'MongoNotConnectedError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-]);
-
-/** True for errors that mean "the database is away", which become 503 rather than 500. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (UNAVAILABLE_ERRORS.has(error.name)) return true;
-  return /buffering timed out|connection .* closed|client must be connected/i.test(error.message);
-}
-
-/** E11000: an insert met a unique index. On FerretDB and MongoDB alike this is the atomic race-breaker. */
-export function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;
 }
 
 /**

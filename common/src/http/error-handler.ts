@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors/app-errors';
 import type { Logger } from '../logging/logger';
-import { isDatabaseUnavailable } from '../database/mongo';
+import { isDatabaseUnavailable } from '../database/errors';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
