@@ -28,7 +28,7 @@ export function startProductsService(config: ProductsConfig, { handleSignals = t
       await followCatalogueEvents(broker, queries, logger);
       return {
         routes: productRoutes({ queries, commands, tokens: config.tokens }),
-        handlers: productsEventHandlers({ products, commands, stock }),
+        handlers: productsEventHandlers({ commands, stock }),
         afterStart: async () => {
           startPeriodic('announcing catalogue changes', () => commands.announcePending(), ANNOUNCE_PENDING_EVERY_MS, logger);
           if (!config.extra.SEED_CATALOGUE) return;

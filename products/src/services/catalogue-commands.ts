@@ -38,20 +38,29 @@ export class CatalogueCommands {
     return toProductView(current);
   }
 
-  /** Publishes a product's current state (after a change, and when the catalogue is re-announced). */
-  async announce(type: string, product: CatalogueProduct, correlationId = currentRequestId()): Promise<void> {
+  /**
+   * Publishes a product's current state (after a change, and when the catalogue is re-announced).
+   * The same change announced twice is one event (replicas drop the duplicate by id, the outbox
+   * stores it once), except for a replica's request: `forRequest` makes its events new, or a replica
+   * that missed the first announcement would be left without it while that is still in the outbox.
+   */
+  async announce(type: string, product: CatalogueProduct, correlationId = currentRequestId(), forRequest?: string): Promise<void> {
     this.queries.applySnapshot(toSnapshot(product));
     await this.outbox.add(
       createEvent({
         type,
-        // The same change announced twice is one event: replicas drop the duplicate by id.
-        id: `${type}:${product._id.toString()}:${product.version}`,
+        id: `${type}:${product._id.toString()}:${product.version}${forRequest ? `:for:${forRequest}` : ''}`,
         data: toSnapshot(product),
         source: SOURCE,
         correlationId,
       }),
     );
     await this.products.markAnnounced(product._id.toString(), product.version);
+  }
+
+  /** Announces the whole catalogue again, for a replica that asked (its request's id marks the events). */
+  async announceAllFor(requestId: string, correlationId?: string): Promise<void> {
+    for (const product of await this.products.findAll()) await this.announce(CatalogueEvents.productUpdated, product, correlationId, requestId);
   }
 
   /** Announces the changes a crash left unannounced (at start and periodically). */
