@@ -112,6 +112,19 @@ describe('the outbox', () => {
     await monitored.close();
   });
 
+  test('When an event already relayed is added again, then it goes again, also before its record is deleted', async () => {
+    const outbox = new Outbox({ connection, broker, logger, intervalMs: 60_000, deleteAfterMs: 60_000 });
+    outbox.start();
+    const event = createEvent({ type: 'thing.again', id: `again-${uniqueTestName('id')}`, data: {}, source: 'test' });
+    await outbox.add(event);
+    await eventually(() => expect(probe.received.filter((e) => e.id === event.id)).toHaveLength(1));
+    await outbox.add(event);
+    await eventually(() => expect(probe.received.filter((e) => e.id === event.id)).toHaveLength(2));
+    await outbox.flush();
+    expect(await outbox.backlog()).toBe(0);
+    await outbox.stop();
+  });
+
   test('When a process stored events and could not relay them, then another one relays them once they are stale', async () => {
     const name = uniqueTestName('outbox-sweep');
     const shared = await connectDatabase({ url: testServers().mongoUrl, dbName: name, logger });

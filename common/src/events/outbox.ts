@@ -73,11 +73,21 @@ export class Outbox {
     this.model = options.connection.models.OutboxRecord ?? options.connection.model<OutboxRecord>('OutboxRecord', outboxSchema);
   }
 
-  /** Stores events to publish; an event whose id is already stored is kept once. */
+  /**
+   * Stores events to publish. An event whose id is stored and not yet relayed is kept once; one
+   * already relayed goes again (a caller that announces something again wants it sent again, and
+   * consumers drop what they have seen), also while its record waits to be deleted.
+   */
   async add(...events: EventEnvelope[]): Promise<void> {
     for (const envelope of events) {
       const record = { _id: envelope.id, seq: nextSeq(), envelope, createdAt: new Date() };
-      if (await insertOnce(this.model, record)) this.held.push(record);
+      if (await insertOnce(this.model, record)) {
+        this.held.push(record);
+      } else if (this.relayed.delete(record._id)) {
+        // Its record stays in the collection until this relay is confirmed (unless a delete already
+        // under way takes it: then only a crash before the relay would lose this second sending).
+        this.held.push(record);
+      }
     }
     this.kick();
   }
