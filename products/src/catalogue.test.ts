@@ -174,6 +174,16 @@ describe('products: the catalogue', () => {
     }
   });
 
+  test('When products starts, then it announces its catalogue again, for a replica whose request never arrived', async () => {
+    const id = (await createProduct({ ...mango, name: 'Restart Lychee' }).expect(201)).body._id as string;
+    const second = await startProductsService(testServiceConfig('products', productsEnv, isolation), { handleSignals: false });
+    try {
+      await probe.waitFor((e) => e.type === CatalogueEvents.productUpdated && e.id.startsWith(`${CatalogueEvents.productUpdated}:${id}:1:for:start:`));
+    } finally {
+      await second.shutdown();
+    }
+  });
+
   test('When /health and /ready are asked, then the service reports its database and broker', async () => {
     expect((await http.get('/health').expect(200)).body).toEqual({ status: 'ok' });
     expect((await http.get('/ready').expect(200)).body).toEqual({ status: 'ready', dependencies: { database: 'up', broker: 'up' } });

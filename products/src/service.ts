@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { runService, startPeriodic, type RunningService } from '@shop/common';
 import { productRoutes } from './api/routes';
 import type { ProductsConfig } from './config';
@@ -31,9 +32,11 @@ export function startProductsService(config: ProductsConfig, { handleSignals = t
         handlers: productsEventHandlers({ commands, stock }),
         afterStart: async () => {
           startPeriodic('announcing catalogue changes', () => commands.announcePending(), ANNOUNCE_PENDING_EVERY_MS, logger);
-          if (!config.extra.SEED_CATALOGUE) return;
-          const seeded = await seedCatalogueIfEmpty(products, commands);
+          const seeded = config.extra.SEED_CATALOGUE ? await seedCatalogueIfEmpty(products, commands) : 0;
           if (seeded > 0) logger.info('sample catalogue loaded', { products: seeded });
+          // A replica's request for the catalogue published before this service's queue existed (a
+          // new broker) never arrives; the replica's queue exists by then, so this reaches it.
+          else await commands.announceAllFor(`start:${randomUUID()}`);
         },
       };
     },

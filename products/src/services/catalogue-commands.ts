@@ -55,7 +55,8 @@ export class CatalogueCommands {
         correlationId,
       }),
     );
-    await this.products.markAnnounced(product._id.toString(), product.version);
+    // Announcing again for a request changes nothing about what was announced.
+    if (!forRequest) await this.products.markAnnounced(product._id.toString(), product.version);
   }
 
   /** Announces the whole catalogue again, for a replica that asked (its request's id marks the events). */
