@@ -171,7 +171,8 @@ export class Outbox {
       if (!broker.isConnected()) {
         // Everything held is in the collection too: read it from there once the broker is back.
         this.held = [];
-        return this.readNext('all');
+        this.readNext('all');
+        return;
       }
       const batch = await this.nextBatch();
       if (batch.length === 0) {
