@@ -7,7 +7,7 @@ import { eventually, EventProbe, testServers, uniqueTestName } from '../testing'
 import { groupedHandler, idempotentHandler, keyedHandler, startEventConsumer, type EventHandlers } from './consumer';
 import { ConsumerHold, countCommands } from '../testing/consumer-batches';
 import { createEvent, type EventEnvelope } from './envelope';
-import { Outbox } from './outbox';
+import { Outbox, type OutboxOptions } from './outbox';
 import { shopMetrics } from '../metrics/metrics';
 
 const logger = createLogger({ service: 'test', silent: true });
@@ -44,6 +44,20 @@ async function deadLetters(queue: string): Promise<string[]> {
   return bodies;
 }
 
+/** An outbox on a database of its own whose commands are counted; started, and done with what start found. */
+async function countedOutbox(label: string, options: Partial<OutboxOptions> = {}) {
+  const monitored = await mongoose.createConnection(testServers().mongoUrl, { dbName: uniqueTestName(label), monitorCommands: true }).asPromise();
+  const commands = countCommands(monitored);
+  const outbox = new Outbox({ connection: monitored, broker, logger, intervalMs: 60_000, ...options });
+  outbox.start();
+  await outbox.flush();
+  const close = async (): Promise<void> => {
+    await outbox.stop();
+    await monitored.close();
+  };
+  return { outbox, commands, close };
+}
+
 describe('the outbox', () => {
   test('When events are added, then they are published in order with confirms and the outbox empties', async () => {
     const outbox = new Outbox({ connection, broker, logger });
@@ -76,30 +90,20 @@ describe('the outbox', () => {
     await offline.close();
     await ownConnection.close();
   });
+
   test('When a started outbox relays what it stored, then it reads the collection only at start, not per event', async () => {
-    const name = uniqueTestName('outbox-reads');
-    const monitored = await mongoose.createConnection(testServers().mongoUrl, { dbName: name, monitorCommands: true }).asPromise();
-    const commands = countCommands(monitored);
-    const outbox = new Outbox({ connection: monitored, broker, logger, intervalMs: 60_000 });
-    outbox.start();
-    await outbox.flush();
+    const { outbox, commands, close } = await countedOutbox('outbox-reads');
     const readsAtStart = commands.count('find', 'outbox');
     for (let n = 0; n < 5; n++) await outbox.add(createEvent({ type: 'thing.relayed', data: { n }, source: 'test' }));
     await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.relayed').map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4]));
     await eventually(async () => expect(await outbox.backlog()).toBe(0));
     expect(readsAtStart).toBeGreaterThan(0);
     expect(commands.count('find', 'outbox')).toBe(readsAtStart);
-    await outbox.stop();
-    await monitored.close();
+    await close();
   });
 
   test('When events are relayed one after another, then their records are deleted together', async () => {
-    const name = uniqueTestName('outbox-deletes');
-    const monitored = await mongoose.createConnection(testServers().mongoUrl, { dbName: name, monitorCommands: true }).asPromise();
-    const commands = countCommands(monitored);
-    const outbox = new Outbox({ connection: monitored, broker, logger, intervalMs: 60_000, deleteAfterMs: 60_000 });
-    outbox.start();
-    await outbox.flush();
+    const { outbox, commands, close } = await countedOutbox('outbox-deletes', { deleteAfterMs: 60_000 });
     for (let n = 0; n < 4; n++) {
       await outbox.add(createEvent({ type: 'thing.cleaned', data: { n }, source: 'test' }));
       await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.cleaned')).toHaveLength(n + 1));
@@ -108,8 +112,7 @@ describe('the outbox', () => {
     await outbox.flush();
     expect(await outbox.backlog()).toBe(0);
     expect(commands.count('delete', 'outbox')).toBe(1);
-    await outbox.stop();
-    await monitored.close();
+    await close();
   });
 
   test('When an event already relayed is added again, then it goes again, also before its record is deleted', async () => {
