@@ -41,8 +41,9 @@ export class CatalogueCommands {
   /**
    * Publishes a product's current state (after a change, and when the catalogue is re-announced).
    * The same change announced twice is one event (replicas drop the duplicate by id, the outbox
-   * stores it once), except for a replica's request: `forRequest` makes its events new, or a replica
-   * that missed the first announcement would be left without it while that is still in the outbox.
+   * stores it once), except for a replica's request: `forRequest` (the request's id) gives it events
+   * of its own, so what it gets never depends on which announcements the outbox still holds, and
+   * each shows in the logs which request it answers.
    */
   async announce(type: string, product: CatalogueProduct, correlationId = currentRequestId(), forRequest?: string): Promise<void> {
     this.queries.applySnapshot(toSnapshot(product));
