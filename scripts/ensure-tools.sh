@@ -7,8 +7,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
 ferretdb_version="v1.24.2"
-# Bump when the patches applied to the FerretDB source change, so that every machine rebuilds.
-ferretdb_patches="id-index-2"
+# The project's FerretDB patches (each says which MongoDB behaviour it restores); their checksum
+# is the build's stamp, so that a changed series rebuilds on every machine.
+patches_dir="$root/scripts/ferretdb/patches"
+ferretdb_patches="$(cat "$patches_dir"/*.patch | sha256sum | cut -c1-16)"
 mkdir -p "$tools"
 
 ensure_ferretdb() {
@@ -29,20 +31,10 @@ ensure_ferretdb() {
   cp -r "$module_dir/." "$scratch/"
   chmod -R u+w "$scratch"
   echo "${ferretdb_version}" > "$scratch/build/version/version.txt"
-  # FerretDB 1.24's SQLite backend indexes `_id` as _ferretdb_sjson->"_id" but queries it as
-  # _ferretdb_sjson->'$._id'; SQLite uses an expression index only for the same expression, so
-  # every look-up, update and delete by _id read the whole table (a miss at 5,000 documents: 30-60
-  # ms). Query with the index's own expression, as MongoDB would use its _id index.
-  local metadata="$scratch/internal/backends/sqlite/metadata/metadata.go"
-  sed -i "s|IDColumn = DefaultColumn + \"->'\$._id'\"|IDColumn = DefaultColumn + \`->\"_id\"\`|" "$metadata"
-  grep -q 'IDColumn = DefaultColumn + `->"_id"`' "$metadata" || { echo "ensure-tools: patching FerretDB's _id column failed" >&2; exit 1; }
-  # It also looks rows up by _id only when the filter is {_id} alone; a filter such as {_id, version}
-  # (a conditional update) read every row (27 ms at 200 documents, 111 ms at 1,000). Narrow any
-  # filter with an _id equality by _id: every caller (find, update, findAndModify, delete, count,
-  # aggregate) applies the whole filter to what comes back anyway.
-  local collection="$scratch/internal/backends/sqlite/collection.go"
-  sed -i '0,/if params.Filter.Len() == 1 {/s//if params.Filter.Len() >= 1 {/' "$collection"
-  grep -q 'if params.Filter.Len() >= 1 {' "$collection" || { echo "ensure-tools: patching FerretDB's _id look-up failed" >&2; exit 1; }
+  local patch
+  for patch in "$patches_dir"/*.patch; do
+    (cd "$scratch" && git apply -p1 "$patch") || { echo "ensure-tools: applying $(basename "$patch") failed" >&2; exit 1; }
+  done
   (cd "$scratch" && go build -trimpath -buildvcs=false -o "$tools/ferretdb.tmp" ./cmd/ferretdb)
   mv "$tools/ferretdb.tmp" "$tools/ferretdb"
   echo "${ferretdb_patches}" > "$tools/ferretdb.patches"
