@@ -98,6 +98,33 @@ describe('customer: profile, addresses and wishlist', () => {
     expect(probe.received.filter((e) => e.type === WishlistEvents.itemAdded && (e.data as { customerId: string }).customerId === id)).toHaveLength(1);
   });
 
+  test('When wishlist and address changes race, then every one is kept, and a product added by several at once is there and announced once', async () => {
+    const { id, token } = await signUp();
+    const productIds = Array.from({ length: 12 }, (_, i) => `65a0000000000000000001${String(i).padStart(2, '0')}`);
+    await Promise.all(productIds.map((_id, i) => probe.publish(CatalogueEvents.productCreated, { ...product, productId: _id, name: `Product ${i}` })));
+    await eventually(() => http.put('/wishlist').set(auth(token)).send({ _id: productIds[productIds.length - 1] }).expect(200));
+
+    const addresses = Array.from({ length: 8 }, (_, i) => ({ street: `${i} Main St`, postalCode: '10115', city: 'Berlin', country: 'DE' }));
+    await Promise.all([
+      ...productIds.map((_id) => http.put('/wishlist').set(auth(token)).send({ _id }).expect(200)),
+      ...Array.from({ length: 6 }, () => http.put('/wishlist').set(auth(token)).send({ _id: productId }).expect(200)),
+      ...addresses.map((address) => http.post('/customer/address').set(auth(token)).send(address).expect(201)),
+    ]);
+
+    const wishlist = (await http.get('/customer/wishlist').set(auth(token)).expect(200)).body as Array<{ _id: string }>;
+    expect(wishlist.map((p) => p._id).sort()).toEqual([...productIds, productId].sort());
+    const profile = (await http.get('/customer/profile').set(auth(token)).expect(200)).body as { address: Array<{ street: string }> };
+    expect(profile.address.map((a) => a.street).sort()).toEqual(addresses.map((a) => a.street).sort());
+    await probe.waitFor((e) => e.type === WishlistEvents.itemAdded && (e.data as { productId: string }).productId === productId && (e.data as { customerId: string }).customerId === id);
+    const announcedOf = (wanted: string) =>
+      probe.received.filter((e) => e.type === WishlistEvents.itemAdded && (e.data as { customerId: string }).customerId === id && (e.data as { productId: string }).productId === wanted);
+    await eventually(() => expect(productIds.every((wanted) => announcedOf(wanted).length === 1)).toBe(true));
+    expect(announcedOf(productId)).toHaveLength(1);
+
+    await Promise.all(productIds.map((_id) => http.delete(`/wishlist/${_id}`).set(auth(token)).expect(200)));
+    expect((await http.get('/customer/wishlist').set(auth(token)).expect(200)).body).toEqual([expect.objectContaining({ _id: productId })]);
+  });
+
   test('When an unknown or malformed product is wishlisted, then 404 or 400', async () => {
     const { token } = await signUp();
     expect((await http.put('/wishlist').set(auth(token)).send({ _id: '000000000000000000000000' }).expect(404)).body.error.code).toBe('PRODUCT_NOT_FOUND');

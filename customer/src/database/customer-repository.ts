@@ -35,8 +35,28 @@ export class CustomerRepository {
     return this.model.findByIdAndUpdate(id, { $push: { address: { _id: new Types.ObjectId(), ...address } } }, { new: true }).lean();
   }
 
-  /** Writes the whole list with $set: FerretDB ignores a $pull with a condition. */
-  async setWishlist(id: string, wishlist: string[]): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { wishlist } });
+  /**
+   * Adds the product to the wishlist in place: `changed` is false when it was there already,
+   * `found` false when there is no such customer. Concurrent adds keep every product, once.
+   */
+  async addToWishlist(id: string, productId: string): Promise<WishlistChange> {
+    if (!Types.ObjectId.isValid(id)) return { found: false, changed: false };
+    return wishlistChange(await this.model.updateOne({ _id: id }, { $addToSet: { wishlist: productId } }));
+  }
+
+  /** Removes the product from the wishlist in place: `changed` is false when it was not there. */
+  async removeFromWishlist(id: string, productId: string): Promise<WishlistChange> {
+    if (!Types.ObjectId.isValid(id)) return { found: false, changed: false };
+    return wishlistChange(await this.model.updateOne({ _id: id }, { $pull: { wishlist: productId } }));
   }
 }
+
+export interface WishlistChange {
+  found: boolean;
+  changed: boolean;
+}
+
+const wishlistChange = ({ matchedCount, modifiedCount }: { matchedCount: number; modifiedCount: number }): WishlistChange => ({
+  found: matchedCount > 0,
+  changed: modifiedCount > 0,
+});

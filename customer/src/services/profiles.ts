@@ -55,26 +55,24 @@ export class Profiles {
     return this.wishlistProducts(await this.requireCustomer(customerId));
   }
 
-  /** Adds a product the catalogue knows; adding it twice keeps one entry. */
+  /** Adds a product the catalogue knows; adding it twice keeps one entry, announced once. */
   async addToWishlist(customerId: string, productId: string): Promise<PublicProduct> {
     const product = await this.requireProduct(productId);
-    const customer = await this.requireCustomer(customerId);
-    if (!customer.wishlist.includes(productId)) {
-      await this.customers.setWishlist(customerId, [...customer.wishlist, productId]);
-      await this.announce(WishlistEvents.itemAdded, customerId, productId);
-    }
+    const { found, changed } = await this.customers.addToWishlist(customerId, productId);
+    if (!found) throw new NotFoundError('No such customer', 'CUSTOMER_NOT_FOUND');
+    if (changed) await this.announce(WishlistEvents.itemAdded, customerId, productId);
     return toPublicProduct(product);
   }
 
   /** Removing a product that is not in the wishlist changes nothing and still succeeds. */
   async removeFromWishlist(customerId: string, productId: string): Promise<PublicProduct> {
-    const customer = await this.requireCustomer(customerId);
-    const product = await this.catalogue.findIncludingDeleted(productId);
-    if (!product && !customer.wishlist.includes(productId)) throw new NotFoundError('No product with this id', 'PRODUCT_NOT_FOUND');
-    if (customer.wishlist.includes(productId)) {
-      await this.customers.setWishlist(customerId, customer.wishlist.filter((id) => id !== productId));
-      await this.announce(WishlistEvents.itemRemoved, customerId, productId);
-    }
+    const [product, { found, changed }] = await Promise.all([
+      this.catalogue.findIncludingDeleted(productId),
+      this.customers.removeFromWishlist(customerId, productId),
+    ]);
+    if (!found) throw new NotFoundError('No such customer', 'CUSTOMER_NOT_FOUND');
+    if (changed) await this.announce(WishlistEvents.itemRemoved, customerId, productId);
+    else if (!product) throw new NotFoundError('No product with this id', 'PRODUCT_NOT_FOUND');
     return product ? toPublicProduct(product) : ({ _id: productId } as PublicProduct);
   }
 
