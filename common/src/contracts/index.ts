@@ -1,2 +1,3 @@
 export * from './catalogue-events';
 export * from './shopping-events';
+export * from './order-status';

@@ -3,11 +3,15 @@ import { z } from 'zod';
 export const ShoppingEvents = {
   cartUpdated: 'cart.updated',
   orderPlaced: 'order.placed',
+  /** The shopper cancelled the order: its stock is to go back. */
+  orderCancelled: 'order.cancelled',
 } as const;
 
 export const StockEvents = {
   stockReserved: 'stock.reserved',
   stockRejected: 'stock.rejected',
+  /** The stock of a cancelled order is back (or was never taken). */
+  stockReleased: 'stock.released',
 } as const;
 
 export const WishlistEvents = {
@@ -15,7 +19,7 @@ export const WishlistEvents = {
   itemRemoved: 'wishlist.item-removed',
 } as const;
 
-export const ORDER_STATUSES = ['received', 'confirmed', 'rejected'] as const;
+export const ORDER_STATUSES = ['received', 'confirmed', 'rejected', 'cancelling', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** The product fields a cart line or order line carries (priced at the time). */
@@ -50,9 +54,20 @@ export const orderPlacedSchema = z.object({
 });
 export type OrderPlaced = z.infer<typeof orderPlacedSchema>;
 
+export const orderCancelledSchema = z.object({ orderId: z.string(), customerId: z.string(), items: z.array(lineSchema).min(1) });
+export type OrderCancelled = z.infer<typeof orderCancelledSchema>;
+
 export const stockReservedSchema = z.object({ orderId: z.string(), customerId: z.string() });
 export const stockRejectedSchema = z.object({ orderId: z.string(), customerId: z.string(), reason: z.string() });
+export const stockReleasedSchema = z.object({ orderId: z.string(), customerId: z.string() });
 export type StockReserved = z.infer<typeof stockReservedSchema>;
 export type StockRejected = z.infer<typeof stockRejectedSchema>;
+export type StockReleased = z.infer<typeof stockReleasedSchema>;
+
+/**
+ * The id of an order saga's event: one per order and type, so an event announced again (a retry,
+ * a catch-up) is the same event and consumers apply it once.
+ */
+export const orderEventId = (type: string, orderId: string): string => `${type}:${orderId}`;
 
 export const wishlistChangedSchema = z.object({ customerId: z.string(), productId: z.string() });
