@@ -1516,6 +1516,84 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
         }
       }
     },
+    "/shopping/orders/{id}/cancel": {
+      "post": {
+        "tags": [
+          "shopping"
+        ],
+        "summary": "Cancel one of the caller's orders",
+        "description": "A received or confirmed order becomes `cancelling` at once and `cancelled` when products has put its stock back. Idempotent: cancelling again answers the order as it is.",
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200
+            },
+            "required": true,
+            "name": "id",
+            "in": "path"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The order, cancelling or cancelled",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Order"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "VALIDATION_FAILED or MALFORMED_JSON",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No token, or a bad or expired one",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "ORDER_NOT_FOUND",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "ORDER_NOT_CANCELLABLE: the order was rejected",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/health": {
       "get": {
         "tags": [
@@ -1790,7 +1868,9 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "enum": [
               "received",
               "confirmed",
-              "rejected"
+              "rejected",
+              "cancelling",
+              "cancelled"
             ]
           },
           "items": {
@@ -2003,9 +2083,11 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "enum": [
               "received",
               "confirmed",
-              "rejected"
+              "rejected",
+              "cancelling",
+              "cancelled"
             ],
-            "description": "received, then confirmed or rejected once products has reserved the stock"
+            "description": "received, then confirmed or rejected once products has reserved the stock; cancelling, then cancelled once a cancelled order's stock is back"
           },
           "items": {
             "type": "array",

@@ -1,13 +1,12 @@
-import { CatalogueEvents, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
+import { CatalogueEvents, orderEventId, ShoppingEvents, shopMetrics, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
 import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
 import { cartModel, cartToAnnounceModel } from './database/models/cart';
-import { orderHistoryModel, orderInFlightModel, orderModel } from './database/models/order';
+import { orderModel, type Order } from './database/models/order';
 import { OrderRepository } from './database/order-repository';
 import { startShoppingService, type ShoppingService } from './service';
-import { toOrderView } from './services/orders';
 
 let service: ShoppingService;
 let config: ShoppingConfig;
@@ -145,18 +144,17 @@ describe('shopping: orders', () => {
     expect((await http.get('/shopping/cart').set(other.auth).expect(200)).body.items).toEqual([]);
   });
 
-  test('When a crash cut placements off, then the next start finishes them: the order announced, its cart emptied, the note gone', async () => {
+  test('When a crash cut a placement or a cancel off, then the next start announces them: the order, its emptied cart, the cancel', async () => {
     const { id } = newCustomer();
     const orderId = `${id}-7`;
     const longAgo = new Date(Date.now() - 60_000);
     const apple = { product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 };
-    // The crash came after the order was written: its note is there, the cart is not yet emptied.
+    // The crash came after the order was written: the cart is not yet emptied, nothing announced.
     await cartModel(service.connection).create({ _id: id, items: [apple], version: 7 });
-    const crashed = { _id: orderId, customerId: id, items: [apple], amount: 1.1, status: 'received' as const, txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo };
-    await orderModel(service.connection).create(crashed);
-    await orderInFlightModel(service.connection).create({ _id: orderId, customerId: id, order: toOrderView(crashed), announced: false, createdAt: longAgo });
-    // Another crash came before its order was written: a note and nothing else.
-    await orderInFlightModel(service.connection).create({ _id: `${id}-3`, customerId: id, order: toOrderView({ ...crashed, _id: `${id}-3` }), announced: false, createdAt: longAgo });
+    await orderModel(service.connection).create(storedOrder({ _id: orderId, customerId: id, items: [apple], txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo, updatedAt: longAgo }));
+    // Another order's cancel was stored, but not its order.cancelled.
+    const cancelledId = `${id}-5`;
+    await orderModel(service.connection).create(storedOrder({ _id: cancelledId, customerId: id, items: [apple], status: 'cancelling', cartVersion: 5, createdAt: longAgo, updatedAt: longAgo }));
     // And a cart change whose cart.updated never reached the outbox: the change and its note are there.
     const other = newCustomer();
     const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
@@ -167,13 +165,11 @@ describe('shopping: orders', () => {
       await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
       await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:8` && (e.data as { items: unknown[] }).items.length === 0);
       await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${other.id}:9`);
-      // Announced, then put in the customer's history by the consumer, which removes the note.
-      await eventually(async () => expect(await orderInFlightModel(service.connection).find({ customerId: id }).lean()).toEqual([]));
-      expect((await orderHistoryModel(service.connection).findById(id).lean())?.orders.map((o) => o.orderId)).toEqual([orderId]);
+      await probe.waitFor((e) => e.id === orderEventId(ShoppingEvents.orderCancelled, cancelledId) && (e.data as { items: unknown[] }).items.length === 1);
       await eventually(async () => expect(await cartToAnnounceModel(service.connection).find({ customerId: other.id }).lean()).toEqual([]));
       expect((await new CartRepository(service.connection).find(id)).items).toEqual([]);
       expect(await new OrderRepository(service.connection).findRequest(id, 'crashed')).toMatchObject({ orderId });
-      expect(probe.received.some((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === `${id}-3`)).toBe(false);
+      expect(await orderModel(service.connection).find({ customerId: id, announced: false }).lean()).toEqual([]);
     } finally {
       await second.shutdown();
     }
@@ -184,20 +180,16 @@ describe('shopping: orders', () => {
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
     const orderId = `${id}-1`;
     const longAgo = new Date(Date.now() - 60_000);
-    const crashed = {
-      _id: orderId, customerId: id, items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }],
-      amount: 1.1, status: 'received' as const, txnNumber: null, cartVersion: 1, createdAt: longAgo,
-    };
-    await orderModel(service.connection).create(crashed);
-    await orderInFlightModel(service.connection).create({ _id: orderId, customerId: id, order: toOrderView(crashed), announced: false, createdAt: longAgo });
+    const items = [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }];
+    await orderModel(service.connection).create(storedOrder({ _id: orderId, customerId: id, items, cartVersion: 1, createdAt: longAgo, updatedAt: longAgo }));
     expect((await http.post('/shopping/order').set(auth).send({}).expect(200)).body.orderId).toBe(orderId);
     await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
     expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([]);
-    await eventually(async () => expect(await orderInFlightModel(service.connection).findById(orderId).lean()).toBeNull());
+    expect(await orderModel(service.connection).findById(orderId).lean()).toMatchObject({ announced: true });
     expect((await http.get('/shopping/orders').set(auth).expect(200)).body.map((o: { orderId: string }) => o.orderId)).toEqual([orderId]);
   });
 
-  test('When a product in the cart became unavailable, then ordering is refused and no order is left in flight', async () => {
+  test('When a product in the cart became unavailable, then ordering is refused and no order is made', async () => {
     const { id, auth } = newCustomer();
     const fleeting = { ...apples, productId: '65b000000000000000000009', name: 'Fleeting' };
     await probe.publish(CatalogueEvents.productCreated, fleeting);
@@ -206,10 +198,10 @@ describe('shopping: orders', () => {
     // Once the replica knows (a cart no longer takes the product), ordering the cart is refused.
     await eventually(async () => http.put('/cart').set(auth).send({ _id: fleeting.productId, qty: 2 }).expect(409));
     expect((await http.post('/shopping/order').set(auth).send({}).expect(409)).body.error.code).toBe('PRODUCT_UNAVAILABLE');
-    expect(await orderInFlightModel(service.connection).find({ customerId: id }).lean()).toEqual([]);
+    expect(await orderModel(service.connection).find({ customerId: id }).lean()).toEqual([]);
   });
 
-  test('When products decides on the stock, then the order becomes confirmed or rejected', async () => {
+  test('When products decides on the stock, then the order becomes confirmed or rejected, and the first verdict stands', async () => {
     const { auth } = newCustomer();
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
     const a = (await http.post('/shopping/order').set(auth).send({}).expect(201)).body;
@@ -225,52 +217,103 @@ describe('shopping: orders', () => {
       ]);
     });
     expect((await http.get(`/shopping/orders/${b.orderId}`).set(auth).expect(200)).body).toMatchObject({ status: 'rejected', reason: 'not enough stock' });
-    // A later, contradicting verdict changes nothing: the first one stands.
+    // A later, contradicting verdict changes nothing; a verdict on an unknown order makes none.
+    const [rejectedBefore, reservedBefore] = [await appliedCount(StockEvents.stockRejected), await appliedCount(StockEvents.stockReserved)];
     await probe.publish(StockEvents.stockRejected, { orderId: a.orderId, customerId: a.customerId, reason: 'too late' });
-    // A verdict on an order not (yet) in the history waits there; the same customer's events apply in order.
     await probe.publish(StockEvents.stockReserved, { orderId: 'no-such-order', customerId: a.customerId });
-    await eventually(async () => expect((await orderHistoryModel(service.connection).findById(a.customerId).lean())?.verdicts).toEqual([{ orderId: 'no-such-order', status: 'confirmed' }]));
-    expect((await http.get(`/shopping/orders/${a.orderId}`).set(auth).expect(200)).body.status).toBe('confirmed');
-  });
-
-  test('When an order is placed and decided, then its stored document is never rewritten (on FerretDB an update reads every order)', async () => {
-    const { id, auth } = newCustomer();
-    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
-    const placed = (await http.post('/shopping/order').set(auth).send({ txnNumber: 'kept' }).expect(201)).body;
-    const written = await orderModel(service.connection).findById(placed.orderId).lean();
-    await probe.publish(StockEvents.stockReserved, { orderId: placed.orderId, customerId: id });
-    await eventually(async () => expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([{ ...placed, status: 'confirmed' }]));
-    expect(await orderModel(service.connection).findById(placed.orderId).lean()).toEqual(written);
-    expect(written).toMatchObject({ status: 'received', cartVersion: 1 });
-    expect(written).not.toHaveProperty('announced');
-    await eventually(async () => expect(await orderInFlightModel(service.connection).findById(placed.orderId).lean()).toBeNull());
-  });
-
-  test('When orders are listed, then they come from the history of the customer and the orders in flight, never from a read of all orders', async () => {
-    const { id, auth } = newCustomer();
-    const view = (n: number, minutesAgo: number) => ({
-      orderId: `${id}-${n}`, customerId: id, amount: 1.1, status: 'received' as const, txnNumber: null,
-      items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }],
-      createdAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    await probe.publish(StockEvents.stockReserved, { orderId: b.orderId, customerId: b.customerId });
+    await eventually(async () => {
+      expect(await appliedCount(StockEvents.stockRejected)).toBe(rejectedBefore + 1);
+      expect(await appliedCount(StockEvents.stockReserved)).toBe(reservedBefore + 2);
     });
-    const [first, second, third] = [view(1, 3), view(2, 2), view(3, 1)];
-    await orderHistoryModel(service.connection).create({ _id: id, orders: [{ ...first, status: 'confirmed' }], verdicts: [{ orderId: second.orderId, status: 'rejected', reason: 'sold out' }] });
-    await orderInFlightModel(service.connection).create({ _id: second.orderId, customerId: id, order: second, announced: true, createdAt: new Date() });
-    // An order in neither (as if stored by a version of the shop before histories) is not read.
-    await orderModel(service.connection).create({ _id: third.orderId, customerId: id, items: third.items, amount: 1.1, status: 'received', txnNumber: null, cartVersion: 3, createdAt: new Date() });
-    expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([{ ...second, status: 'rejected', reason: 'sold out' }, { ...first, status: 'confirmed' }]);
-    expect((await http.get(`/shopping/orders/${id}-2`).set(auth).expect(200)).body.status).toBe('rejected');
-    await http.get(`/shopping/orders/${id}-3`).set(auth).expect(404);
+    expect((await http.get(`/shopping/orders/${a.orderId}`).set(auth).expect(200)).body.status).toBe('confirmed');
+    expect((await http.get(`/shopping/orders/${b.orderId}`).set(auth).expect(200)).body.status).toBe('rejected');
+    expect(await orderModel(service.connection).findById('no-such-order').lean()).toBeNull();
   });
 
-  test('When a verdict overtakes its order.placed, then the order enters the history with that verdict', async () => {
+  test('When a shopper has many orders, then they are listed newest first with their status, each as the API shows it', async () => {
     const { id, auth } = newCustomer();
-    const orderId = `${id}-1`;
-    await probe.publish(StockEvents.stockRejected, { orderId, customerId: id, reason: 'gone' });
-    await eventually(async () => expect((await orderHistoryModel(service.connection).findById(id).lean())?.verdicts).toHaveLength(1));
-    const placed = { orderId, customerId: id, amount: 1.1, status: 'received', txnNumber: null, items: [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 }], createdAt: new Date().toISOString() };
-    await probe.publish(ShoppingEvents.orderPlaced, placed);
-    await eventually(async () => expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([{ ...placed, status: 'rejected', reason: 'gone' }]));
-    expect((await orderHistoryModel(service.connection).findById(id).lean())?.verdicts).toEqual([]);
+    const placed: Array<{ orderId: string }> = [];
+    for (let n = 0; n < 4; n++) {
+      await http.put('/cart').set(auth).send({ _id: apples.productId, qty: n + 1 }).expect(200);
+      placed.push((await http.post('/shopping/order').set(auth).send({}).expect(201)).body);
+    }
+    await probe.publish(StockEvents.stockReserved, { orderId: placed[1]!.orderId, customerId: id });
+    await eventually(async () => expect((await http.get(`/shopping/orders/${placed[1]!.orderId}`).set(auth).expect(200)).body.status).toBe('confirmed'));
+    const listed = (await http.get('/shopping/orders').set(auth).expect(200)).body;
+    expect(listed.map((o: { orderId: string }) => o.orderId)).toEqual(placed.map((o) => o.orderId).reverse());
+    expect(listed[2]).toEqual({ ...placed[1], status: 'confirmed' });
+    expect(Object.keys(listed[0]).sort()).toEqual(['amount', 'createdAt', 'customerId', 'items', 'orderId', 'status', 'txnNumber']);
   });
 });
+
+describe('shopping: cancelling an order', () => {
+  async function placeOne(auth: { Authorization: string }): Promise<{ orderId: string; customerId: string }> {
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
+    return (await http.post('/shopping/order').set(auth).send({}).expect(201)).body;
+  }
+  const cancelsOf = (orderId: string) => probe.received.filter((e) => e.id === orderEventId(ShoppingEvents.orderCancelled, orderId));
+
+  test('When a shopper cancels a confirmed order, then it is cancelling, order.cancelled carries its lines, and released stock makes it cancelled', async () => {
+    const { id, auth } = newCustomer();
+    const order = await placeOne(auth);
+    await probe.publish(StockEvents.stockReserved, { orderId: order.orderId, customerId: id });
+    await eventually(async () => expect((await http.get(`/shopping/orders/${order.orderId}`).set(auth).expect(200)).body.status).toBe('confirmed'));
+
+    const res = await http.post(`/shopping/orders/${order.orderId}/cancel`).set(auth).expect(200);
+    expect(res.body).toMatchObject({ orderId: order.orderId, status: 'cancelling' });
+    const cancelled = await probe.waitFor((e) => e.id === orderEventId(ShoppingEvents.orderCancelled, order.orderId));
+    expect(cancelled.data).toEqual({ orderId: order.orderId, customerId: id, items: [expect.objectContaining({ unit: 2 })] });
+    // Cancelling again answers the order as it is and announces nothing new.
+    expect((await http.post(`/shopping/orders/${order.orderId}/cancel`).set(auth).expect(200)).body.status).toBe('cancelling');
+
+    await probe.publish(StockEvents.stockReleased, { orderId: order.orderId, customerId: id });
+    await eventually(async () => expect((await http.get(`/shopping/orders/${order.orderId}`).set(auth).expect(200)).body.status).toBe('cancelled'));
+    expect((await http.post(`/shopping/orders/${order.orderId}/cancel`).set(auth).expect(200)).body.status).toBe('cancelled');
+    expect(cancelsOf(order.orderId)).toHaveLength(1);
+    // The placement was announced already: a cancel does not announce it again.
+    expect(probe.received.filter((e) => e.id === orderEventId(ShoppingEvents.orderPlaced, order.orderId))).toHaveLength(1);
+  });
+
+  test('When the order is rejected, unknown or another customer\'s, then 409 or 404 and nothing is announced', async () => {
+    const owner = newCustomer();
+    const order = await placeOne(owner.auth);
+    await http.post(`/shopping/orders/${order.orderId}/cancel`).set(newCustomer().auth).expect(404);
+    expect((await http.post('/shopping/orders/no-such-order/cancel').set(owner.auth).expect(404)).body.error.code).toBe('ORDER_NOT_FOUND');
+    await probe.publish(StockEvents.stockRejected, { orderId: order.orderId, customerId: owner.id, reason: 'sold out' });
+    await eventually(async () => expect((await http.get(`/shopping/orders/${order.orderId}`).set(owner.auth).expect(200)).body.status).toBe('rejected'));
+    expect((await http.post(`/shopping/orders/${order.orderId}/cancel`).set(owner.auth).expect(409)).body.error.code).toBe('ORDER_NOT_CANCELLABLE');
+    await http.post('/shopping/orders/x/cancel').expect(401);
+    expect(cancelsOf(order.orderId)).toHaveLength(0);
+  });
+
+  test('When cancels race the stock confirmation, then the order ends cancelled, announced once, whatever came first', async () => {
+    const { id, auth } = newCustomer();
+    const order = await placeOne(auth);
+    const reservedBefore = await appliedCount(StockEvents.stockReserved);
+    const [responses] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, () => http.post(`/shopping/orders/${order.orderId}/cancel`).set(auth))),
+      probe.publish(StockEvents.stockReserved, { orderId: order.orderId, customerId: id }),
+    ]);
+    for (const r of responses) expect(r.status).toBe(200);
+    await probe.waitFor((e) => e.id === orderEventId(ShoppingEvents.orderCancelled, order.orderId));
+    // The confirmation, applied before or after the cancel, leaves the order cancelling.
+    await eventually(async () => expect(await appliedCount(StockEvents.stockReserved)).toBeGreaterThanOrEqual(reservedBefore + 1));
+    expect((await http.get(`/shopping/orders/${order.orderId}`).set(auth).expect(200)).body.status).toBe('cancelling');
+    await probe.publish(StockEvents.stockReleased, { orderId: order.orderId, customerId: id });
+    await eventually(async () => expect((await http.get(`/shopping/orders/${order.orderId}`).set(auth).expect(200)).body.status).toBe('cancelled'));
+    expect(cancelsOf(order.orderId)).toHaveLength(1);
+  });
+});
+
+/** Events of this type that this process's consumers have applied (a no-op included). */
+async function appliedCount(type: string): Promise<number> {
+  const { values } = await shopMetrics().eventsConsumed.get();
+  return values.find((v) => v.labels.type === type && v.labels.outcome === 'applied')?.value ?? 0;
+}
+
+/** An order as stored, with what a test does not care about filled in. */
+function storedOrder(fields: Partial<Order> & Pick<Order, '_id' | 'customerId' | 'items'>): Order {
+  const now = new Date();
+  return { amount: 1.1, status: 'received', txnNumber: null, cartVersion: 1, createdAt: now, announced: false, updatedAt: now, ...fields };
+}

@@ -99,6 +99,21 @@ describe('customer view: events applied in batches', () => {
     }
   });
 
+  test('When an order is cancelled, then the view shows it cancelling, then cancelled once its stock is back, and a late confirmation changes nothing', async () => {
+    const { customerId, events } = aShopper();
+    const orderId = `${customerId}-1`;
+    const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+    for (const [type, data] of events.slice(0, 3)) await consumer.probe.publish(type, data);
+    await consumer.probe.publish(ShoppingEvents.orderCancelled, { orderId, customerId, items: [line] });
+    await eventually(async () => expect((await views.find(customerId)).orders[0]?.status).toBe('cancelling'));
+    // The confirmation that the cancel overtook.
+    await consumer.probe.publish(...events[3]!);
+    await consumer.drained();
+    expect((await views.find(customerId)).orders[0]?.status).toBe('cancelling');
+    await consumer.probe.publish(StockEvents.stockReleased, { orderId, customerId });
+    await eventually(async () => expect((await views.find(customerId)).orders[0]?.status).toBe('cancelled'));
+  });
+
   test('When a stock decision names an order the view never got, then the customer\'s other events are applied and that one is dead-lettered', async () => {
     const { customerId, events } = aShopper();
     await consumer.inOneBatch(async () => {

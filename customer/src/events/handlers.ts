@@ -1,10 +1,12 @@
 import {
   cartUpdatedSchema,
   groupedHandler,
+  orderCancelledSchema,
   orderPlacedSchema,
   ShoppingEvents,
   StockEvents,
   stockRejectedSchema,
+  stockReleasedSchema,
   stockReservedSchema,
   type CatalogueReplica,
   type EventEnvelope,
@@ -17,6 +19,8 @@ const viewChanges: Record<string, (data: unknown) => ViewChange> = {
   [ShoppingEvents.orderPlaced]: (data) => ({ kind: 'order-placed', change: orderPlacedSchema.parse(data) }),
   [StockEvents.stockReserved]: (data) => ({ kind: 'stock-reserved', change: stockReservedSchema.parse(data) }),
   [StockEvents.stockRejected]: (data) => ({ kind: 'stock-rejected', change: stockRejectedSchema.parse(data) }),
+  [ShoppingEvents.orderCancelled]: (data) => ({ kind: 'order-cancelled', change: orderCancelledSchema.parse(data) }),
+  [StockEvents.stockReleased]: (data) => ({ kind: 'stock-released', change: stockReleasedSchema.parse(data) }),
 };
 
 function viewChange(event: EventEnvelope): ViewChange {

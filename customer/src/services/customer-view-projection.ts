@@ -1,4 +1,4 @@
-import type { CartUpdated, OrderPlaced, StockRejected, StockReserved } from '@shop/common';
+import { nextOrderStatus, ShoppingEvents, StockEvents, type CartUpdated, type OrderCancelled, type OrderPlaced, type OrderStatusEvent, type StockRejected, type StockReleased, type StockReserved } from '@shop/common';
 import type { CustomerViewRepository } from '../database/customer-view-repository';
 import type { CustomerView } from '../database/models/customer-view';
 
@@ -7,7 +7,9 @@ export type ViewChange =
   | { kind: 'cart-updated'; change: CartUpdated }
   | { kind: 'order-placed'; change: OrderPlaced }
   | { kind: 'stock-reserved'; change: StockReserved }
-  | { kind: 'stock-rejected'; change: StockRejected };
+  | { kind: 'stock-rejected'; change: StockRejected }
+  | { kind: 'order-cancelled'; change: OrderCancelled }
+  | { kind: 'stock-released'; change: StockReleased };
 
 /**
  * Keeps the customer view current from shopping's and products' events. The events of one
@@ -38,9 +40,13 @@ function applyChange(view: CustomerView, { kind, change }: ViewChange): boolean 
     case 'order-placed':
       return addOrder(view, change);
     case 'stock-reserved':
-      return setStatus(view, change.orderId, 'confirmed');
+      return moveStatus(view, change.orderId, StockEvents.stockReserved);
     case 'stock-rejected':
-      return setStatus(view, change.orderId, 'rejected', change.reason);
+      return moveStatus(view, change.orderId, StockEvents.stockRejected, change.reason);
+    case 'order-cancelled':
+      return moveStatus(view, change.orderId, ShoppingEvents.orderCancelled);
+    case 'stock-released':
+      return moveStatus(view, change.orderId, StockEvents.stockReleased);
   }
 }
 
@@ -65,12 +71,13 @@ function addOrder(view: CustomerView, order: OrderPlaced): boolean {
   return true;
 }
 
-function setStatus(view: CustomerView, orderId: string, status: 'confirmed' | 'rejected', reason?: string): boolean {
+function moveStatus(view: CustomerView, orderId: string, event: OrderStatusEvent, reason?: string): boolean {
   const order = view.orders.find((existing) => existing.orderId === orderId);
-  // The stock decision can overtake order.placed on the wire only if events were re-ordered;
+  // A saga event can overtake order.placed on the wire only if events were re-ordered;
   // throwing makes the consumer retry until the order is in the view.
   if (!order) throw new Error(`order ${orderId} is not in the view yet`);
-  if (order.status === status) return false;
+  const status = nextOrderStatus(order.status, event);
+  if (!status) return false;
   order.status = status;
   if (reason) order.reason = reason;
   return true;

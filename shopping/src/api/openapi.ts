@@ -25,7 +25,7 @@ const order = z
     orderId: z.string(),
     customerId: z.string(),
     amount: z.number(),
-    status: z.enum(ORDER_STATUSES).openapi({ description: 'received, then confirmed or rejected once products has reserved the stock' }),
+    status: z.enum(ORDER_STATUSES).openapi({ description: 'received, then confirmed or rejected once products has reserved the stock; cancelling, then cancelled once a cancelled order\'s stock is back' }),
     items: z.array(cartLine),
     txnNumber: z.string().nullable(),
     reason: z.string().optional().openapi({ description: 'Why the order was rejected' }),
@@ -119,5 +119,24 @@ export function registerShoppingApi(registry: OpenAPIRegistry): void {
     security: bearer,
     request: { params: orderIdParams },
     responses: { 200: json('The order', order), 400: invalid, 401: unauthorized, 404: failure('ORDER_NOT_FOUND') },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/shopping/orders/{id}/cancel',
+    tags: [TAG],
+    summary: 'Cancel one of the caller\'s orders',
+    description:
+      'A received or confirmed order becomes `cancelling` at once and `cancelled` when products has put its stock back. ' +
+      'Idempotent: cancelling again answers the order as it is.',
+    security: bearer,
+    request: { params: orderIdParams },
+    responses: {
+      200: json('The order, cancelling or cancelled', order),
+      400: invalid,
+      401: unauthorized,
+      404: failure('ORDER_NOT_FOUND'),
+      409: failure('ORDER_NOT_CANCELLABLE: the order was rejected'),
+    },
   });
 }

@@ -43,5 +43,10 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
     res.json(await orders.getOrder(callerOf(req).customerId, id));
   }));
 
+  router.post('/shopping/orders/:id/cancel', asyncHandler(async (req, res) => {
+    const { id } = parseParams(orderIdParams, req);
+    res.json(await orders.cancelOrder(callerOf(req).customerId, id));
+  }));
+
   return router;
 }

@@ -1,30 +1,14 @@
-import { insertOnce } from '@shop/common';
+import { insertOnce, type OrderStatus } from '@shop/common';
 import mongoose, { type Connection, type Model } from 'mongoose';
-import {
-  orderHistoryModel,
-  orderInFlightModel,
-  orderModel,
-  orderRequestModel,
-  type Order,
-  type OrderHistory,
-  type OrderInFlight,
-  type OrderRequest,
-} from './models/order';
+import { orderModel, orderRequestModel, type Order, type OrderRequest } from './models/order';
 
-/**
- * Orders (inserted once), the orders in flight (a small collection), the customers' order
- * histories (one document per customer, read and written by `_id`) and txnNumber requests.
- */
+/** Orders and the txnNumbers that made them. Every status move is one guarded update. */
 export class OrderRepository {
   private readonly orders: Model<Order>;
-  private readonly inFlight: Model<OrderInFlight>;
-  private readonly histories: Model<OrderHistory>;
   private readonly requests: Model<OrderRequest>;
 
   constructor(connection: Connection) {
     this.orders = orderModel(connection);
-    this.inFlight = orderInFlightModel(connection);
-    this.histories = orderHistoryModel(connection);
     this.requests = orderRequestModel(connection);
   }
 
@@ -37,40 +21,39 @@ export class OrderRepository {
     return this.orders.findById(orderId).lean();
   }
 
-  /** Notes the order as in flight, before it is written; false if noted already. */
-  async markInFlight(entry: OrderInFlight): Promise<boolean> {
-    return insertOnce(this.inFlight, entry);
+  /** The order if it is this customer's; another customer's order is as unknown as a missing one. */
+  async findOfCustomer(customerId: string, orderId: string): Promise<Order | null> {
+    return this.orders.findOne({ _id: orderId, customerId }).lean();
   }
 
-  async findInFlight(orderId: string): Promise<OrderInFlight | null> {
-    return this.inFlight.findById(orderId).lean();
+  /** The customer's orders, newest first. */
+  async listOfCustomer(customerId: string): Promise<Order[]> {
+    return this.orders.find({ customerId }).sort({ createdAt: -1, _id: -1 }).lean();
   }
 
-  async findInFlightOf(customerId: string): Promise<OrderInFlight[]> {
-    return this.inFlight.find({ customerId }).lean();
+  /**
+   * Moves the order to `to` if its status is one of `from`; returns the order after the move, or
+   * null when it was not in such a status (another move came first, or it never will).
+   * `announce` marks the move's events as still to be put in the outbox.
+   */
+  async moveStatus(orderId: string, from: readonly OrderStatus[], to: OrderStatus, { reason, announce = false }: { reason?: string; announce?: boolean } = {}): Promise<Order | null> {
+    return this.orders
+      .findOneAndUpdate(
+        { _id: orderId, status: mongoose.trusted({ $in: from }) },
+        { $set: { status: to, updatedAt: new Date(), ...(reason ? { reason } : {}), ...(announce ? { announced: false } : {}) } },
+        { new: true },
+      )
+      .lean();
   }
 
-  /** Records that order.placed is in the outbox and the cart emptied (the note may be gone already). */
+  /** Records that the events of the order's current state are in the outbox. */
   async markAnnounced(orderId: string): Promise<void> {
-    await this.inFlight.updateOne({ _id: orderId }, { $set: { announced: true } });
+    await this.orders.updateOne({ _id: orderId }, { $set: { announced: true } });
   }
 
-  /** Removes the note: the order is in the history, or was never written. */
-  async landed(orderId: string): Promise<void> {
-    await this.inFlight.deleteOne({ _id: orderId });
-  }
-
-  /** Notes not announced since before the given date: placements a crash cut off (or very slow ones). */
-  async findUnannouncedBefore(notedBefore: Date): Promise<OrderInFlight[]> {
-    return this.inFlight.find({ announced: false, createdAt: mongoose.trusted({ $lt: notedBefore }) }).lean();
-  }
-
-  async findHistory(customerId: string): Promise<OrderHistory> {
-    return (await this.histories.findById(customerId).lean()) ?? { _id: customerId, orders: [], verdicts: [] };
-  }
-
-  async saveHistory(history: OrderHistory): Promise<void> {
-    await this.histories.replaceOne({ _id: history._id }, history, { upsert: true });
+  /** Orders whose events were not in the outbox by the given date: changes a crash cut off (or very slow ones). */
+  async findUnannouncedBefore(changedBefore: Date): Promise<Order[]> {
+    return this.orders.find({ announced: false, updatedAt: mongoose.trusted({ $lt: changedBefore }) }).lean();
   }
 
   async findRequest(customerId: string, txnNumber: string): Promise<OrderRequest | null> {

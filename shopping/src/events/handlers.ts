@@ -1,18 +1,29 @@
-import { groupedHandler, ShoppingEvents, StockEvents, type CatalogueReplica, type EventHandlers } from '@shop/common';
+import {
+  idempotentHandler,
+  keyedHandler,
+  StockEvents,
+  stockRejectedSchema,
+  stockReleasedSchema,
+  stockReservedSchema,
+  type CatalogueReplica,
+  type EventEnvelope,
+  type EventHandler,
+  type EventHandlers,
+} from '@shop/common';
 import type { Orders } from '../services/orders';
 
 /** What shopping does with the events it consumes: one handler per event type. */
 export function shoppingEventHandlers(orders: Orders, catalogue: CatalogueReplica): EventHandlers {
-  // A customer's order history has one writer, this consumer: its own order.placed and the stock
-  // verdicts of one customer are applied together, in order, idempotent by the history itself.
-  const history = groupedHandler({
-    key: (event) => `order-history:${String((event.data as { customerId?: unknown }).customerId)}`,
-    apply: (events) => orders.applyToHistory(events),
-  });
+  // Each moves one order with a guarded update: idempotent by the order's status, and in order per order.
+  const orderMove = (apply: (event: EventEnvelope) => Promise<void>): EventHandler =>
+    idempotentHandler(keyedHandler((event) => `order:${String((event.data as { orderId?: unknown }).orderId)}`, apply));
   return {
     ...catalogue.handlers(),
-    [ShoppingEvents.orderPlaced]: history,
-    [StockEvents.stockReserved]: history,
-    [StockEvents.stockRejected]: history,
+    [StockEvents.stockReserved]: orderMove((event) => orders.applyStockEvent(StockEvents.stockReserved, stockReservedSchema.parse(event.data).orderId)),
+    [StockEvents.stockRejected]: orderMove((event) => {
+      const { orderId, reason } = stockRejectedSchema.parse(event.data);
+      return orders.applyStockEvent(StockEvents.stockRejected, orderId, reason);
+    }),
+    [StockEvents.stockReleased]: orderMove((event) => orders.applyStockEvent(StockEvents.stockReleased, stockReleasedSchema.parse(event.data).orderId)),
   };
 }

@@ -2,12 +2,10 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { Line, OrderStatus } from '@shop/common';
 
 /**
- * An order, written once and never updated or read on the hot paths: its insert is what makes a
- * second order from the same cart impossible. Its id is made from the customer and the cart
- * version it was made from, so that second order is a duplicate-key insert, the one race FerretDB
- * settles atomically. On FerretDB 1.24 (SQLite) only an insert uses the `_id` index: any other
- * filter decodes every document, and orders grow without bound. The customer's orders are read
- * from `order_histories` (one document per customer) and `orders_in_flight` (a small collection).
+ * An order: the write model of the saga and the read model of the shopper's orders. Its id is
+ * the customer plus the cart version it was made from, so a second order from the same cart is a
+ * duplicate-key insert. `announced` is false from a change until the events that announce it
+ * are in the outbox: a crash in between leaves it false, and the catch-up announces it again.
  */
 export interface Order {
   _id: string;
@@ -19,6 +17,9 @@ export interface Order {
   cartVersion: number;
   reason?: string;
   createdAt: Date;
+  announced: boolean;
+  /** When the status last moved by the shopper's or the saga's hand. */
+  updatedAt: Date;
 }
 
 /** An order as the API shows it and order.placed carries it. */
@@ -31,40 +32,6 @@ export interface OrderView {
   txnNumber: string | null;
   reason?: string;
   createdAt: string;
-}
-
-/**
- * An order between its placement and its arrival in the customer's history: written before the
- * order, `announced` once order.placed is in the outbox and the cart emptied, and removed by the
- * consumer that puts the order in the history. So the collection holds only orders in flight, the
- * history plus these is every order of a customer, and a note not announced long after it was
- * written is a placement a crash cut off, which the catch-up finishes.
- */
-export interface OrderInFlight {
-  _id: string;
-  customerId: string;
-  order: OrderView;
-  announced: boolean;
-  createdAt: Date;
-}
-
-/**
- * A customer's orders, newest last, with their status: a read model kept by shopping's own event
- * consumer from order.placed and the stock verdicts, its one writer (FerretDB rewrites a whole
- * document on update, so two writers could lose each other's change). A verdict that arrives
- * before its order waits in `verdicts`.
- */
-export interface OrderHistory {
-  _id: string;
-  orders: OrderView[];
-  verdicts: OrderVerdict[];
-}
-
-/** Products' verdict on an order's stock: the first one counts. */
-export interface OrderVerdict {
-  orderId: string;
-  status: Extract<OrderStatus, 'confirmed' | 'rejected'>;
-  reason?: string;
 }
 
 /** Remembers which order a customer's txnNumber made, so that a retry gets the same order back. */
@@ -86,29 +53,14 @@ const orderSchema = new Schema<Order>(
     cartVersion: { type: Number, required: true },
     reason: String,
     createdAt: { type: Date, required: true },
+    announced: { type: Boolean, required: true },
+    updatedAt: { type: Date, required: true },
   },
   { versionKey: false, collection: 'orders' },
 );
-
-const orderInFlightSchema = new Schema<OrderInFlight>(
-  {
-    _id: { type: String, required: true },
-    customerId: { type: String, required: true },
-    order: { type: Schema.Types.Mixed, required: true },
-    announced: { type: Boolean, required: true },
-    createdAt: { type: Date, required: true },
-  },
-  { versionKey: false, collection: 'orders_in_flight' },
-);
-
-const orderHistorySchema = new Schema<OrderHistory>(
-  {
-    _id: { type: String, required: true },
-    orders: { type: Schema.Types.Mixed, default: [] },
-    verdicts: { type: Schema.Types.Mixed, default: [] },
-  },
-  { versionKey: false, collection: 'order_histories' },
-);
+// A shopper's orders, newest first; and the few whose events are not yet in the outbox.
+orderSchema.index({ customerId: 1, createdAt: -1 });
+orderSchema.index({ announced: 1, updatedAt: 1 });
 
 const orderRequestSchema = new Schema<OrderRequest>(
   { _id: { type: String, required: true }, orderId: { type: String, required: true } },
@@ -117,14 +69,6 @@ const orderRequestSchema = new Schema<OrderRequest>(
 
 export function orderModel(connection: Connection): Model<Order> {
   return connection.models.Order ?? connection.model<Order>('Order', orderSchema);
-}
-
-export function orderInFlightModel(connection: Connection): Model<OrderInFlight> {
-  return connection.models.OrderInFlight ?? connection.model<OrderInFlight>('OrderInFlight', orderInFlightSchema);
-}
-
-export function orderHistoryModel(connection: Connection): Model<OrderHistory> {
-  return connection.models.OrderHistory ?? connection.model<OrderHistory>('OrderHistory', orderHistorySchema);
 }
 
 export function orderRequestModel(connection: Connection): Model<OrderRequest> {
