@@ -281,6 +281,25 @@ describe('products: stock reservations for orders', () => {
     await expectNoMarks(a, b);
   });
 
+  test('When orders arrive together, then different orders are applied side by side and one order\'s placed and cancelled in the order they came', async () => {
+    const a = await newProduct(100);
+    const placed = Array.from({ length: 20 }, () => order([[a, 1]]));
+    await Promise.all(placed.flatMap((o, i) => [
+      probe.publish(ShoppingEvents.orderPlaced, o),
+      ...(i % 2 === 0 ? [probe.publish(ShoppingEvents.orderCancelled, cancellation(o))] : []),
+    ]));
+    await Promise.all(placed.map((o, i) => (i % 2 === 0 ? released(o.orderId) : verdict(o.orderId))));
+    const cancelled = placed.filter((_, i) => i % 2 === 0).map((o) => o.orderId);
+    await eventually(async () => expect(await stockOf(a)).toBe(90));
+    for (const orderId of cancelled) expect(announced(StockEvents.stockReserved, orderId)).toHaveLength(1);
+    await expectNoMarks(a);
+    // Side by side: applied one at a time, only the first order's reservation would be opened before the first verdict.
+    const reservations = await Promise.all(placed.map((o) => stockReservationModel(service.connection).findById(o.orderId).lean()));
+    const opened = reservations.map((r) => r!.createdAt.getTime());
+    const decided = placed.map((o) => Date.parse(announced(StockEvents.stockReserved, o.orderId)[0]!.occurredAt));
+    expect(opened.filter((t) => t < Math.min(...decided)).length).toBeGreaterThan(1);
+  });
+
   test('When 50 orders for a product with stock 10 arrive at once at two products instances, then exactly 10 are reserved and stock ends at 0', async () => {
     const second = await startProductsService(config, { handleSignals: false });
     try {
