@@ -11,7 +11,7 @@ import { CatalogueQueries } from './services/catalogue-queries';
 import { seedCatalogueIfEmpty } from './services/seed-catalogue';
 import { StockReservations } from './services/stock-reservations';
 
-// The catch-up reads every not-yet-announced document: on FerretDB a scan, so not too often.
+// The catch-up reads every product, so not too often.
 const ANNOUNCE_PENDING_EVERY_MS = 5 * 60_000;
 
 export type ProductsService = RunningService<ProductsConfig['extra']>;

@@ -1,11 +1,15 @@
-import { ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
+import { CatalogueEvents, ShoppingEvents, signAccessToken, StockEvents, type EventEnvelope, type OrderCancelled, type OrderPlaced, type ProductSnapshot } from '@shop/common';
 import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { productsEnv, type ProductsConfig } from './config';
 import { productModel } from './database/models/product';
-import { appliedReservationModel, stockReservationModel } from './database/models/stock-reservation';
+import { stockReservationModel } from './database/models/stock-reservation';
 import { ProductRepository } from './database/product-repository';
+import { StockReservationRepository } from './database/stock-reservation-repository';
 import { startProductsService, type ProductsService } from './service';
+import { CatalogueCommands } from './services/catalogue-commands';
+import { CatalogueQueries } from './services/catalogue-queries';
+import { StockReservations } from './services/stock-reservations';
 
 let service: ProductsService;
 let config: ProductsConfig;
@@ -45,8 +49,26 @@ function order(lines: Array<[productId: string, unit: number]>): OrderPlaced {
   };
 }
 
-const verdict = (orderId: string) => probe.waitFor((e) => (e.type === StockEvents.stockReserved || e.type === StockEvents.stockRejected) && (e.data as { orderId: string }).orderId === orderId, 20_000);
+function cancellation(placed: OrderPlaced): OrderCancelled {
+  return { orderId: placed.orderId, customerId: placed.customerId, items: placed.items };
+}
+
+const forOrder = (type: string, orderId: string) => (e: EventEnvelope) => e.type === type && (e.data as { orderId: string }).orderId === orderId;
+const verdict = (orderId: string) => probe.waitFor((e) => forOrder(StockEvents.stockReserved, orderId)(e) || forOrder(StockEvents.stockRejected, orderId)(e), 20_000);
+const released = (orderId: string) => probe.waitFor(forOrder(StockEvents.stockReleased, orderId), 20_000);
+const announced = (type: string, orderId: string) => probe.received.filter(forOrder(type, orderId));
 const stockOf = async (id: string) => (await products.findById(id))!.stock;
+const statusOf = async (orderId: string) => (await stockReservationModel(service.connection).findById(orderId).lean())?.status;
+/** The product.updated snapshots announced for a product, oldest version first. */
+const snapshotsOf = (id: string) => probe.received
+  .filter((e) => e.type === CatalogueEvents.productUpdated && (e.data as ProductSnapshot).productId === id)
+  .map((e) => e.data as ProductSnapshot)
+  .sort((x, y) => x.version - y.version);
+
+/** Every order touching these products is settled: no product carries an order's mark. */
+async function expectNoMarks(...ids: string[]): Promise<void> {
+  for (const id of ids) expect(await productModel(service.connection).findById(id).lean()).toMatchObject({ reservedFor: [], releasedFor: [] });
+}
 
 describe('products: stock reservations for orders', () => {
   test('When an order fits the stock, then every line is taken and stock.reserved is announced', async () => {
@@ -95,47 +117,61 @@ describe('products: stock reservations for orders', () => {
     expect([await stockOf(a), await stockOf(b)]).toEqual([7, 8]);
   });
 
-  test('When an order is reserved, then its decision is stored once and marked applied, and processed_events is not consulted', async () => {
+  test('When an order is reserved, then its reservation is one document with its verdict, no product keeps its mark, and processed_events is not consulted', async () => {
     const a = await newProduct(5);
     const placed = order([[a, 2]]);
     const event = await probe.publish(ShoppingEvents.orderPlaced, placed);
-    expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
-    expect(await stockReservationModel(service.connection).findById(placed.orderId).lean()).toMatchObject({ status: 'reserved', claimedFirst: true });
-    expect(await appliedReservationModel(service.connection).findById(placed.orderId).lean()).not.toBeNull();
+    expect((await verdict(placed.orderId)).id).toBe(`${StockEvents.stockReserved}:${placed.orderId}`);
+    expect(await stockReservationModel(service.connection).findById(placed.orderId).lean()).toMatchObject({ customerId: 'c1', lines: [{ productId: a, unit: 2 }], status: 'reserved' });
+    await expectNoMarks(a);
     expect(await service.connection.collection('processed_events').findOne({ _id: event.id as never })).toBeNull();
+    await eventually(() => expect(snapshotsOf(a).map((p) => [p.stock, p.version])).toEqual([[3, 2]]));
   });
 
-  test('When a delivery stopped after storing its decision, then the redelivery applies that decision, or rejects if the stock is gone meanwhile', async () => {
+  test('When a delivery stopped after taking one line, then the redelivery takes each line once, or rejects and gives the line back if the stock is gone meanwhile', async () => {
+    const reservations = new StockReservationRepository(service.connection);
     const a = await newProduct(10);
     const b = await newProduct(10);
     const interrupted = order([[a, 3], [b, 2]]);
-    // What a crash after the first line's write leaves behind: the decision, stock taken from a only.
-    await stockReservationModel(service.connection).create({ _id: interrupted.orderId, lines: [], status: 'reserved', createdAt: new Date(), claimedFirst: true });
-    await productModel(service.connection).updateOne({ _id: a }, { $set: { stock: 7, reservedFor: [interrupted.orderId] }, $inc: { version: 1 } });
+    // What a crash after the first line's take leaves behind: the pending reservation, a taken.
+    await reservations.open({ _id: interrupted.orderId, customerId: 'c1', lines: [{ productId: a, unit: 3 }, { productId: b, unit: 2 }], status: 'pending', createdAt: new Date() });
+    expect(await products.takeLine(interrupted.orderId, { productId: a, unit: 3 })).not.toBeNull();
     await probe.publish(ShoppingEvents.orderPlaced, interrupted);
     expect((await verdict(interrupted.orderId)).type).toBe(StockEvents.stockReserved);
     expect([await stockOf(a), await stockOf(b)]).toEqual([7, 8]);
+    await expectNoMarks(a, b);
+
+    // The same crash before even the reservation was stored.
+    const early = order([[a, 1], [b, 1]]);
+    expect(await products.takeLine(early.orderId, { productId: a, unit: 1 })).not.toBeNull();
+    await probe.publish(ShoppingEvents.orderPlaced, early);
+    expect((await verdict(early.orderId)).type).toBe(StockEvents.stockReserved);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([6, 7]);
+    await expectNoMarks(a, b);
 
     const c = await newProduct(10);
     const d = await newProduct(10);
     const overtaken = order([[c, 3], [d, 5]]);
-    await stockReservationModel(service.connection).create({ _id: overtaken.orderId, lines: [], status: 'reserved', createdAt: new Date(), claimedFirst: true });
-    await productModel(service.connection).updateOne({ _id: c }, { $set: { stock: 7, reservedFor: [overtaken.orderId] }, $inc: { version: 1 } });
+    await reservations.open({ _id: overtaken.orderId, customerId: 'c1', lines: [{ productId: c, unit: 3 }, { productId: d, unit: 5 }], status: 'pending', createdAt: new Date() });
+    expect(await products.takeLine(overtaken.orderId, { productId: c, unit: 3 })).not.toBeNull();
     // Meanwhile an admin lowered d's stock below what the order needs.
     await productModel(service.connection).updateOne({ _id: d }, { $set: { stock: 4 }, $inc: { version: 1 } });
     await probe.publish(ShoppingEvents.orderPlaced, overtaken);
     expect((await verdict(overtaken.orderId)).data).toMatchObject({ reason: expect.stringContaining('not enough stock') });
     expect([await stockOf(c), await stockOf(d)]).toEqual([10, 4]);
-    expect(await stockReservationModel(service.connection).findById(overtaken.orderId).lean()).toMatchObject({ status: 'rejected' });
+    expect(await statusOf(overtaken.orderId)).toBe('rejected');
+    await expectNoMarks(c, d);
+    // The stock given back is announced, so replicas do not keep the taken line.
+    await eventually(() => expect(snapshotsOf(c).at(-1)).toMatchObject({ stock: 10, version: 3 }));
   });
 
-  test('When an applied order arrives again after its product forgot it, then nothing is taken again', async () => {
+  test('When a settled order arrives again after its mark was cleared, then nothing is taken again', async () => {
     const a = await newProduct(10);
     const placed = order([[a, 4]]);
     await probe.publish(ShoppingEvents.orderPlaced, placed);
     await verdict(placed.orderId);
-    // reservedFor keeps only the latest orders: this one has dropped out of it.
-    await productModel(service.connection).updateOne({ _id: a }, { $set: { reservedFor: [] }, $inc: { version: 1 } });
+    // Its mark is cleared once the verdict is stored: the reservation alone decides from then on.
+    await expectNoMarks(a);
     await probe.publish(ShoppingEvents.orderPlaced, placed);
     await eventually(async () => expect(probe.received.filter((e) => e.type === StockEvents.stockReserved && (e.data as { orderId: string }).orderId === placed.orderId).length).toBeGreaterThanOrEqual(2));
     expect(await stockOf(a)).toBe(6);
@@ -153,6 +189,114 @@ describe('products: stock reservations for orders', () => {
     expect((await products.findUnannounced()).map((p) => p._id.toString())).toContain(a);
     await products.markAnnounced(a, changed!.version);
     expect((await products.findUnannounced()).map((p) => p._id.toString())).not.toContain(a);
+  });
+
+  test('When 30 reservations for stock 10 run at the same time, then exactly 10 take a unit, each change is announced with its own version, and stock never goes below 0', async () => {
+    const commands = new CatalogueCommands(products, service.outbox, new CatalogueQueries(products));
+    const stock = new StockReservations(products, new StockReservationRepository(service.connection), commands, service.outbox);
+    const a = await newProduct(10);
+    const placed = Array.from({ length: 30 }, () => order([[a, 1]]));
+    await Promise.all(placed.map((o) => stock.reserveForOrder(o)));
+    const statuses = await Promise.all(placed.map((o) => statusOf(o.orderId)));
+    expect(statuses.filter((s) => s === 'reserved')).toHaveLength(10);
+    expect(statuses.filter((s) => s === 'rejected')).toHaveLength(20);
+    expect(await stockOf(a)).toBe(0);
+    await expectNoMarks(a);
+    const verdicts = await Promise.all(placed.map((o) => verdict(o.orderId)));
+    expect(verdicts.filter((v) => v.type === StockEvents.stockReserved)).toHaveLength(10);
+    await eventually(() => expect(snapshotsOf(a).map((p) => [p.stock, p.version])).toEqual(Array.from({ length: 10 }, (_, i) => [9 - i, i + 2])));
+  });
+
+  test('When a reserved order is cancelled, then its stock comes back once, also when the cancel arrives again', async () => {
+    const a = await newProduct(5);
+    const b = await newProduct(5);
+    const placed = order([[a, 2], [b, 1]]);
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
+    await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
+    expect((await released(placed.orderId))).toMatchObject({ id: `${StockEvents.stockReleased}:${placed.orderId}`, data: { orderId: placed.orderId, customerId: 'c1' } });
+    expect([await stockOf(a), await stockOf(b)]).toEqual([5, 5]);
+    await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await eventually(() => expect(announced(StockEvents.stockReleased, placed.orderId)).toHaveLength(3), 20_000);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([5, 5]);
+    expect(await statusOf(placed.orderId)).toBe('released');
+    await expectNoMarks(a, b);
+    expect(snapshotsOf(a).map((p) => p.stock)).toEqual([3, 5]);
+  });
+
+  test('When a cancel stopped after returning one line, then the redelivered cancel returns each line once', async () => {
+    const a = await newProduct(5);
+    const b = await newProduct(5);
+    const placed = order([[a, 2], [b, 3]]);
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
+    // What a crash after the first line's return leaves behind.
+    expect(await products.returnReservedLine(placed.orderId, { productId: a, unit: 2 })).not.toBeNull();
+    await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
+    await released(placed.orderId);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([5, 5]);
+    await expectNoMarks(a, b);
+  });
+
+  test('When an order is cancelled while its reservation had taken only some lines, then exactly those come back', async () => {
+    const a = await newProduct(5);
+    const b = await newProduct(5);
+    const placed = order([[a, 2], [b, 3]]);
+    await new StockReservationRepository(service.connection).open({ _id: placed.orderId, customerId: 'c1', lines: [{ productId: a, unit: 2 }, { productId: b, unit: 3 }], status: 'pending', createdAt: new Date() });
+    expect(await products.takeLine(placed.orderId, { productId: a, unit: 2 })).not.toBeNull();
+    await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
+    await released(placed.orderId);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([5, 5]);
+    expect(await statusOf(placed.orderId)).toBe('released');
+    await expectNoMarks(a, b);
+    expect(announced(StockEvents.stockReserved, placed.orderId)).toHaveLength(0);
+  });
+
+  test('When an order is cancelled before it is placed, then stock.released is announced and the later order.placed takes nothing', async () => {
+    const a = await newProduct(5);
+    const placed = order([[a, 2]]);
+    await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
+    await released(placed.orderId);
+    expect(await statusOf(placed.orderId)).toBe('released');
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await eventually(() => expect(announced(StockEvents.stockReleased, placed.orderId)).toHaveLength(2), 20_000);
+    expect(await stockOf(a)).toBe(5);
+    expect(await statusOf(placed.orderId)).toBe('released');
+    expect([...announced(StockEvents.stockReserved, placed.orderId), ...announced(StockEvents.stockRejected, placed.orderId)]).toHaveLength(0);
+    expect(snapshotsOf(a)).toHaveLength(0);
+    await expectNoMarks(a);
+  });
+
+  test('When a rejected order is cancelled, then it is released and the stock stays as it was', async () => {
+    const a = await newProduct(5);
+    const b = await newProduct(1);
+    const placed = order([[a, 2], [b, 2]]);
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockRejected);
+    await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
+    await released(placed.orderId);
+    expect([await stockOf(a), await stockOf(b)]).toEqual([5, 1]);
+    expect(await statusOf(placed.orderId)).toBe('released');
+    await expectNoMarks(a, b);
+  });
+
+  test('When orders arrive together, then different orders are applied side by side and one order\'s placed and cancelled in the order they came', async () => {
+    const a = await newProduct(100);
+    const placed = Array.from({ length: 20 }, () => order([[a, 1]]));
+    await Promise.all(placed.flatMap((o, i) => [
+      probe.publish(ShoppingEvents.orderPlaced, o),
+      ...(i % 2 === 0 ? [probe.publish(ShoppingEvents.orderCancelled, cancellation(o))] : []),
+    ]));
+    await Promise.all(placed.map((o, i) => (i % 2 === 0 ? released(o.orderId) : verdict(o.orderId))));
+    const cancelled = placed.filter((_, i) => i % 2 === 0).map((o) => o.orderId);
+    await eventually(async () => expect(await stockOf(a)).toBe(90));
+    for (const orderId of cancelled) expect(announced(StockEvents.stockReserved, orderId)).toHaveLength(1);
+    await expectNoMarks(a);
+    // Side by side: applied one at a time, no order's reservation would be opened before the verdict of the one before it.
+    const reservations = await Promise.all(placed.map((o) => stockReservationModel(service.connection).findById(o.orderId).lean()));
+    const spans = placed.map((o, i) => ({ opened: reservations[i]!.createdAt.getTime(), decided: Date.parse(announced(StockEvents.stockReserved, o.orderId)[0]!.occurredAt) }));
+    expect(spans.some((x) => spans.some((y) => x !== y && x.opened <= y.opened && y.opened < x.decided))).toBe(true);
   });
 
   test('When 50 orders for a product with stock 10 arrive at once at two products instances, then exactly 10 are reserved and stock ends at 0', async () => {

@@ -1,8 +1,12 @@
-import mongoose, { type Connection, type Model } from 'mongoose';
+import mongoose, { Types, type Connection, type Model } from 'mongoose';
+import type { StockLine } from '../domain/stock';
 import { productModel, type CatalogueProduct, type Product } from './models/product';
 
-export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'announced' | 'announcedVersion' | 'deleted'>;
-export type ProductChanges = Partial<NewProduct> & { reservedFor?: string[] };
+export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'releasedFor' | 'announced' | 'announcedVersion' | 'deleted'>;
+export type ProductChanges = Partial<NewProduct>;
+
+/** The marks an order leaves on a product while its reservation or its release is under way. */
+export type StockMark = 'reservedFor' | 'releasedFor';
 
 /** Products a deletion has not yet removed are invisible to every query. */
 const LIVE = { deleted: mongoose.trusted({ $ne: true }) };
@@ -21,23 +25,50 @@ export class ProductRepository {
   }
 
   async findById(id: string): Promise<Product | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
     const product = await this.model.findById(id).lean();
     return product && !product.deleted ? product : null;
   }
 
-  /** One _id lookup per product (FerretDB scans the collection for an `$in`); for an order's few lines. */
-  async findByIds(ids: string[]): Promise<Product[]> {
-    const products = await Promise.all([...new Set(ids)].map((id) => this.findById(id)));
-    return products.filter((product): product is Product => product !== null);
-  }
-
   /** The whole live catalogue, without the reservation bookkeeping, which only stock reservations read. */
   async findAll(): Promise<CatalogueProduct[]> {
-    return this.model.find(LIVE).select({ reservedFor: 0 }).sort({ _id: 1 }).lean();
+    return this.model.find(LIVE).select({ reservedFor: 0, releasedFor: 0 }).sort({ _id: 1 }).lean();
   }
 
   async count(): Promise<number> {
     return this.model.countDocuments(LIVE);
+  }
+
+  /**
+   * Takes the line's units for the order if the product is available, has them, and has not given
+   * them to this order already; the product as changed, or null when it took nothing.
+   */
+  async takeLine(orderId: string, { productId, unit }: StockLine): Promise<Product | null> {
+    const filter = { available: true, stock: mongoose.trusted({ $gte: unit }), reservedFor: mongoose.trusted({ $ne: orderId }) };
+    return this.changeStock(productId, filter, { $inc: { stock: -unit, version: 1 }, $push: { reservedFor: orderId } });
+  }
+
+  /** Gives back a line this order's unsettled reservation took (the mark says it did); null when there is none. */
+  async giveBackLine(orderId: string, { productId, unit }: StockLine): Promise<Product | null> {
+    return this.changeStock(productId, { reservedFor: orderId }, { $inc: { stock: unit, version: 1 }, $pull: { reservedFor: orderId } });
+  }
+
+  /** Gives back a line of a reserved order being cancelled, unless it came back already; null then. */
+  async returnReservedLine(orderId: string, { productId, unit }: StockLine): Promise<Product | null> {
+    const filter = { releasedFor: mongoose.trusted({ $ne: orderId }) };
+    return this.changeStock(productId, filter, { $inc: { stock: unit, version: 1 }, $push: { releasedFor: orderId }, $pull: { reservedFor: orderId } });
+  }
+
+  /** Removes the order's mark once its reservation is settled; the stock stays as it is. */
+  async clearMark(mark: StockMark, orderId: string, productId: string): Promise<void> {
+    if (!Types.ObjectId.isValid(productId)) return;
+    await this.model.updateOne({ _id: productId }, { $pull: { [mark]: orderId } });
+  }
+
+  /** One guarded stock change of a live product: a new version, to be announced. */
+  private async changeStock(productId: string, guard: object, update: mongoose.UpdateQuery<Product>): Promise<Product | null> {
+    if (!Types.ObjectId.isValid(productId)) return null;
+    return this.model.findOneAndUpdate({ _id: productId, ...LIVE, ...guard }, { ...update, $set: { announced: false } }, { new: true }).lean();
   }
 
   /**

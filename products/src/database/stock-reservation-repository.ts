@@ -1,35 +1,37 @@
 import { insertOnce } from '@shop/common';
 import type { Connection, Model } from 'mongoose';
-import { appliedReservationModel, stockReservationModel, type AppliedReservation, type StockReservation } from './models/stock-reservation';
+import type { ReservationStatus } from '../domain/stock';
+import { stockReservationModel, type StockReservation } from './models/stock-reservation';
 
+/** The only code that reads or writes stock reservations in MongoDB. */
 export class StockReservationRepository {
   private readonly model: Model<StockReservation>;
-  private readonly applied: Model<AppliedReservation>;
 
   constructor(connection: Connection) {
     this.model = stockReservationModel(connection);
-    this.applied = appliedReservationModel(connection);
   }
 
   async findByOrderId(orderId: string): Promise<StockReservation | null> {
     return this.model.findById(orderId).lean();
   }
 
-  /** Stores the decision unless the order has one already: false then (that one stands). */
-  async claim(reservation: StockReservation): Promise<boolean> {
+  /** Stores the reservation unless its order has one: false then. */
+  async insert(reservation: StockReservation): Promise<boolean> {
     return insertOnce(this.model, reservation);
   }
 
-  /** Changes a decision not yet applied (a redelivery found the stock gone meanwhile). */
-  async replace(reservation: StockReservation): Promise<void> {
-    await this.model.replaceOne({ _id: reservation._id }, reservation);
+  /** Stores the reservation, or returns the one its order has already. */
+  async open(reservation: StockReservation): Promise<StockReservation> {
+    if (await this.insert(reservation)) return reservation;
+    const stored = await this.findByOrderId(reservation._id);
+    if (!stored) throw new Error(`the reservation of order ${reservation._id} vanished`);
+    return stored;
   }
 
-  async markApplied(orderId: string): Promise<void> {
-    await insertOnce(this.applied, { _id: orderId, appliedAt: new Date() });
-  }
-
-  async isApplied(orderId: string): Promise<boolean> {
-    return (await this.applied.exists({ _id: orderId })) !== null;
+  /** Moves the reservation from one status to the next; false when it was not in `from`. */
+  async move(orderId: string, from: ReservationStatus, to: ReservationStatus, reason?: string): Promise<boolean> {
+    const changes = reason === undefined ? { status: to } : { status: to, reason };
+    const { matchedCount } = await this.model.updateOne({ _id: orderId, status: from }, { $set: changes });
+    return matchedCount > 0;
   }
 }

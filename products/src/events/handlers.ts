@@ -1,4 +1,4 @@
-import { CatalogueEvents, idempotentHandler, orderPlacedSchema, ShoppingEvents, type EventHandlers } from '@shop/common';
+import { CatalogueEvents, idempotentHandler, keyedHandler, orderCancelledSchema, orderPlacedSchema, ShoppingEvents, type EventHandlers, type EventKey } from '@shop/common';
 import type { CatalogueCommands } from '../services/catalogue-commands';
 import type { StockReservations } from '../services/stock-reservations';
 
@@ -7,14 +7,22 @@ export interface ProductsHandlersDependencies {
   stock: StockReservations;
 }
 
+/**
+ * One order's placed and cancelled are applied in the order they came; different orders side by
+ * side, since every stock write is a guarded atomic update.
+ */
+const byOrder: EventKey = (event) => `order:${orderCancelledSchema.pick({ orderId: true }).parse(event.data).orderId}`;
+
 /** What products does with the events it consumes: one handler per event type. */
 export function productsEventHandlers({ commands, stock }: ProductsHandlersDependencies): EventHandlers {
   return {
-    // Idempotent by its own records (the order's reservation, each product's reservedFor), so the
-    // consumer skips processed_events: on FerretDB its look-up of a new event id reads every record.
-    [ShoppingEvents.orderPlaced]: idempotentHandler(async (event) => {
+    // The order's reservation and the marks on its products make these idempotent by themselves.
+    [ShoppingEvents.orderPlaced]: keyedHandler(byOrder, idempotentHandler(async (event) => {
       await stock.reserveForOrder(orderPlacedSchema.parse(event.data), event.correlationId);
-    }),
+    })),
+    [ShoppingEvents.orderCancelled]: keyedHandler(byOrder, idempotentHandler(async (event) => {
+      await stock.releaseForOrder(orderCancelledSchema.parse(event.data), event.correlationId);
+    })),
     // A replica that starts empty asks for the catalogue; announcing it again is harmless to the rest.
     [CatalogueEvents.syncRequested]: async (event) => {
       await commands.announceAllFor(event.id, event.correlationId);

@@ -1,45 +1,34 @@
-import { CatalogueEvents, createEvent, StockEvents, type OrderPlaced, type Outbox } from '@shop/common';
+import { CatalogueEvents, createEvent, orderEventId, StockEvents, type OrderCancelled, type OrderPlaced, type Outbox } from '@shop/common';
 import type { ProductRepository } from '../database/product-repository';
 import type { StockReservationRepository } from '../database/stock-reservation-repository';
 import type { StockReservation } from '../database/models/stock-reservation';
 import type { Product } from '../database/models/product';
+import { demandOf, keepsMarkedStock, refusal, stepOnCancelled, type SettledStatus, type StockLine, type Verdict } from '../domain/stock';
 import type { CatalogueCommands } from './catalogue-commands';
 
 const SOURCE = 'products';
-/** Enough to recognise a redelivery, which comes soon after; older entries are dropped. */
-const RESERVATIONS_REMEMBERED = 500;
 
-interface Demand {
-  productId: string;
-  unit: number;
-}
+/** The products whose stock a step changed, each at its latest version: what the catalogue announces. */
+class ChangedProducts {
+  private readonly latest = new Map<string, Product>();
 
-/** Sums the units per product: an order may name a product on more than one line. */
-function demandOf(order: OrderPlaced): Demand[] {
-  const units = new Map<string, number>();
-  for (const line of order.items) units.set(line.product._id, (units.get(line.product._id) ?? 0) + line.unit);
-  return [...units].map(([productId, unit]) => ({ productId, unit }));
-}
-
-function shortfall(demand: Demand[], products: Map<string, Product>): string | undefined {
-  for (const { productId, unit } of demand) {
-    const product = products.get(productId);
-    if (!product) return `product ${productId} does not exist`;
-    if (!product.available) return `product ${productId} is not available`;
-    if (product.stock < unit) return `not enough stock of product ${productId}: ${product.stock} left, ${unit} ordered`;
+  add(product: Product | null): void {
+    if (!product) return;
+    const id = product._id.toString();
+    if ((this.latest.get(id)?.version ?? 0) < product.version) this.latest.set(id, product);
   }
-  return undefined;
+
+  all(): Product[] {
+    return [...this.latest.values()];
+  }
 }
 
 /**
- * The stock step of the order saga: takes the stock for every line of an order, or none of it.
- * It runs from the products queue, whose single active consumer applies one order at a time, so
- * two reservations never race for the same stock (FerretDB's updates are not atomic).
- *
- * The decision is stored first, as an insert keyed by the order id, and marked applied once the
- * stock is written: a first delivery (nearly every one) costs two inserts and no look-up of the
- * order's reservation, which on FerretDB reads every reservation when there is none. A redelivery
- * meets the duplicate key and reads what the first delivery decided and whether it got to apply it.
+ * The stock step of the order saga: an order takes the stock of every line or of none, and a
+ * cancelled order gives back what it took. Every write is a guarded single-document update, so
+ * orders race safely for the same stock, and a redelivery (or a crash at any point) changes
+ * nothing twice. A reservation's status is stored before the marks on its products are cleared,
+ * so a redelivery after that is decided by the reservation, never by a missing mark.
  */
 export class StockReservations {
   constructor(
@@ -50,51 +39,105 @@ export class StockReservations {
   ) {}
 
   async reserveForOrder(order: OrderPlaced, correlationId?: string): Promise<void> {
-    const demand = demandOf(order);
-    const current = new Map((await this.products.findByIds(demand.map((d) => d.productId))).map((p) => [p._id.toString(), p]));
-    // Lines an earlier, interrupted delivery of this order already took: never take them twice.
-    const tookBefore = (d: Demand): boolean => current.get(d.productId)?.reservedFor.includes(order.orderId) ?? false;
-    const reason = shortfall(demand.filter((d) => !tookBefore(d)), current);
-    let decision: StockReservation = { _id: order.orderId, lines: demand, status: reason === undefined ? 'reserved' : 'rejected', reason, createdAt: new Date(), claimedFirst: true };
-    if (!(await this.reservations.claim(decision))) {
-      const first = await this.reservations.findByOrderId(order.orderId);
-      if (!first) throw new Error(`the reservation of order ${order.orderId} vanished`);
-      if (!first.claimedFirst || (await this.reservations.isApplied(order.orderId))) {
-        // Already decided and applied: announce the decision again (same event id), change nothing.
-        await this.announce(order, first.status, first.reason, correlationId);
-        return;
-      }
-      // Decided, not applied: the first decision stands, unless the stock it counted on is gone.
-      decision = first;
-      if (first.status === 'reserved' && reason !== undefined) {
-        decision = { ...first, status: 'rejected', reason };
-        await this.reservations.replace(decision);
-      }
-    }
-    const accepted = decision.status === 'reserved';
-    const changed: Product[] = [];
-    for (const line of demand) {
-      const product = current.get(line.productId);
-      // Accepted: take every line not taken yet. Rejected: give back what an earlier delivery took.
-      if (!product || (accepted ? tookBefore(line) : !tookBefore(line))) continue;
-      const updated = await this.products.update(line.productId, product.version, {
-        stock: product.stock + (accepted ? -line.unit : line.unit),
-        reservedFor: accepted
-          ? [...product.reservedFor.slice(-(RESERVATIONS_REMEMBERED - 1)), order.orderId]
-          : product.reservedFor.filter((id) => id !== order.orderId),
-      });
-      // Changed meanwhile (an admin edit): throw, and the retry continues from what is stored.
-      if (!updated) throw new Error(`product ${line.productId} changed during the reservation; retrying`);
-      changed.push(updated);
-    }
-    await this.reservations.markApplied(order.orderId);
-    for (const product of changed) await this.catalogue.announce(CatalogueEvents.productUpdated, product);
-    await this.announce(order, decision.status, decision.reason, correlationId);
+    const reservation = await this.reservations.open({
+      _id: order.orderId,
+      customerId: order.customerId,
+      lines: demandOf(order.items),
+      status: 'pending',
+      createdAt: new Date(),
+    });
+    const changed = new ChangedProducts();
+    // Undecided (a first delivery, or one a crash interrupted): take the stock. Else the stored status stands.
+    const { status, reason } = reservation.status === 'pending' ? await this.decide(reservation, changed) : { status: reservation.status, reason: reservation.reason };
+    await this.settleMarks(reservation, status, changed);
+    await this.announceProducts(changed);
+    if (status === 'released') await this.announceReleased(order, correlationId);
+    else await this.announceVerdict(order, status, reason, correlationId);
   }
 
-  private async announce(order: OrderPlaced, status: 'reserved' | 'rejected', reason: string | undefined, correlationId?: string): Promise<void> {
-    const type = status === 'reserved' ? StockEvents.stockReserved : StockEvents.stockRejected;
-    const data = status === 'reserved' ? { orderId: order.orderId, customerId: order.customerId } : { orderId: order.orderId, customerId: order.customerId, reason: reason ?? 'rejected' };
-    await this.outbox.add(createEvent({ type, id: `${type}:${order.orderId}`, data, source: SOURCE, correlationId }));
+  async releaseForOrder(cancelled: OrderCancelled, correlationId?: string): Promise<void> {
+    const stored = await this.reservations.findByOrderId(cancelled.orderId);
+    const changed = new ChangedProducts();
+    if (stored) await this.release(stored, changed);
+    else await this.recordRelease(cancelled);
+    await this.announceProducts(changed);
+    await this.announceReleased(cancelled, correlationId);
+  }
+
+  /** Takes the lines one by one; at the first that cannot be taken, the order is rejected. */
+  private async decide(reservation: StockReservation, changed: ChangedProducts): Promise<{ status: Verdict; reason?: string }> {
+    for (const line of reservation.lines) {
+      const reason = await this.takeLine(reservation._id, line, changed);
+      if (reason !== undefined) {
+        await this.moveOrRetry(reservation, 'rejected', reason);
+        return { status: 'rejected', reason };
+      }
+    }
+    await this.moveOrRetry(reservation, 'reserved');
+    return { status: 'reserved' };
+  }
+
+  /** Takes one line for the order: undefined once it is taken (now or by an earlier delivery), else why not. */
+  private async takeLine(orderId: string, line: StockLine, changed: ChangedProducts): Promise<string | undefined> {
+    const taken = await this.products.takeLine(orderId, line);
+    changed.add(taken);
+    return taken ? undefined : refusal(orderId, line, await this.products.findById(line.productId));
+  }
+
+  private async release(reservation: StockReservation, changed: ChangedProducts): Promise<void> {
+    const step = stepOnCancelled(reservation.status);
+    if (step === 'return-all-lines') await this.returnAllLines(reservation, changed);
+    if (step !== 'repeat-release') await this.moveOrRetry(reservation, 'released');
+    await this.settleMarks(reservation, 'released', changed);
+  }
+
+  private async returnAllLines(reservation: StockReservation, changed: ChangedProducts): Promise<void> {
+    for (const line of reservation.lines) changed.add(await this.products.returnReservedLine(reservation._id, line));
+  }
+
+  /** No reservation yet: one recorded as released keeps the order, if it comes, from taking stock. */
+  private async recordRelease(cancelled: OrderCancelled): Promise<void> {
+    const release = { _id: cancelled.orderId, customerId: cancelled.customerId, lines: demandOf(cancelled.items), status: 'released' as const, createdAt: new Date() };
+    // Lost to an order.placed stored meanwhile: the retry sees its reservation.
+    if (!(await this.reservations.insert(release))) throw new Error(`order ${cancelled.orderId} got a reservation meanwhile; retrying`);
+  }
+
+  /** A status move that finds another status was made by a concurrent delivery: the retry follows that one. */
+  private async moveOrRetry(reservation: StockReservation, to: SettledStatus, reason?: string): Promise<void> {
+    if (!(await this.reservations.move(reservation._id, reservation.status, to, reason))) {
+      throw new Error(`the reservation of order ${reservation._id} moved from ${reservation.status} meanwhile; retrying`);
+    }
+  }
+
+  /**
+   * Clears the order's marks once its status is stored: a reserved order keeps the marked stock,
+   * any other gives it back (lines taken before the order was rejected or cancelled).
+   */
+  private async settleMarks(reservation: StockReservation, status: SettledStatus, changed: ChangedProducts): Promise<void> {
+    const orderId = reservation._id;
+    await Promise.all(
+      reservation.lines.map(async (line) => {
+        if (keepsMarkedStock(status)) return this.products.clearMark('reservedFor', orderId, line.productId);
+        changed.add(await this.products.giveBackLine(orderId, line));
+        if (status === 'released') await this.products.clearMark('releasedFor', orderId, line.productId);
+      }),
+    );
+  }
+
+  private async announceProducts(changed: ChangedProducts): Promise<void> {
+    for (const product of changed.all()) await this.catalogue.announce(CatalogueEvents.productUpdated, product);
+  }
+
+  private async announceVerdict(order: OrderPlaced, verdict: Verdict, reason: string | undefined, correlationId?: string): Promise<void> {
+    const { orderId, customerId } = order;
+    const [type, data] = verdict === 'reserved'
+      ? [StockEvents.stockReserved, { orderId, customerId }]
+      : [StockEvents.stockRejected, { orderId, customerId, reason: reason ?? 'rejected' }];
+    await this.outbox.add(createEvent({ type, id: orderEventId(type, orderId), data, source: SOURCE, correlationId }));
+  }
+
+  private async announceReleased({ orderId, customerId }: { orderId: string; customerId: string }, correlationId?: string): Promise<void> {
+    const type = StockEvents.stockReleased;
+    await this.outbox.add(createEvent({ type, id: orderEventId(type, orderId), data: { orderId, customerId }, source: SOURCE, correlationId }));
   }
 }

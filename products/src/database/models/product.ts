@@ -15,10 +15,13 @@ export interface Product {
   /** Increases with every change; events carry it so that replicas apply changes in order. */
   version: number;
   /**
-   * The latest orders that took stock from this product, written in the same update as the
-   * stock: after a crash, a redelivered order.placed sees which lines it already took.
+   * Orders whose reservation has taken stock from this product and is not settled yet, marked in
+   * the same update as the stock: a redelivery never takes a line twice, and a cancel gives back
+   * exactly the lines taken. Cleared once the reservation's status is stored.
    */
   reservedFor: string[];
+  /** Orders being cancelled whose stock has come back to this product: a redelivered cancel gives it back once. */
+  releasedFor: string[];
   /**
    * False from the write that changes the product until its event is in the outbox: the change
    * and the duty to announce it are one atomic document write, and a crash in between is caught
@@ -38,7 +41,7 @@ export interface Product {
 }
 
 /** A product as the catalogue reads it, without the reservation bookkeeping. */
-export type CatalogueProduct = Omit<Product, 'reservedFor'>;
+export type CatalogueProduct = Omit<Product, 'reservedFor' | 'releasedFor'>;
 
 const productSchema = new Schema<Product>(
   {
@@ -53,6 +56,7 @@ const productSchema = new Schema<Product>(
     stock: { type: Number, required: true, min: 0 },
     version: { type: Number, required: true, default: 1 },
     reservedFor: { type: [String], default: [] },
+    releasedFor: { type: [String], default: [] },
     announced: { type: Boolean, default: false },
     announcedVersion: { type: Number, default: 0 },
     deleted: { type: Boolean, default: false },
