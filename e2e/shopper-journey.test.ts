@@ -119,6 +119,29 @@ describe('a shopper through the gateway', () => {
     await api.post('/product/create').set(bearer(a.token)).send({ name: 'x', type: 'y', unit: 1, price: 1 }).expect(403);
   }, 60_000);
 
+  test('When a shopper cancels a confirmed order, then its stock comes back and both views show it cancelled', async () => {
+    const admin = (await api.post('/customer/login').send(ADMIN).expect(200)).body.token as string;
+    const saffron = (await api.post('/product/create').set(bearer(admin)).send({ name: 'Saffron', type: 'spices', unit: 1, price: 12, stock: 5 }).expect(201)).body as Product;
+    const { token } = await signUp();
+    await eventually(() => api.put('/cart').set(bearer(token)).send({ _id: saffron._id, qty: 3 }).expect(200), 20_000);
+    const order = (await api.post('/shopping/order').set(bearer(token)).send({}).expect(201)).body;
+    await eventually(async () => expect((await api.get(`/shopping/orders/${order.orderId}`).set(bearer(token)).expect(200)).body.status).toBe('confirmed'), 20_000);
+    await eventually(async () => expect((await api.get(`/${saffron._id}`).expect(200)).body.stock).toBe(2), 10_000);
+
+    const cancelling = (await api.post(`/shopping/orders/${order.orderId}/cancel`).set(bearer(token)).expect(200)).body;
+    expect(['cancelling', 'cancelled']).toContain(cancelling.status);
+    await eventually(async () => {
+      expect((await api.get(`/shopping/orders/${order.orderId}`).set(bearer(token)).expect(200)).body.status).toBe('cancelled');
+      const view = (await api.get('/customer/shoping-details').set(bearer(token)).expect(200)).body;
+      expect(view.orders).toEqual([expect.objectContaining({ orderId: order.orderId, status: 'cancelled' })]);
+      expect((await api.get(`/${saffron._id}`).expect(200)).body.stock).toBe(5);
+    }, 20_000);
+    // Idempotent: cancelling again gives nothing back twice.
+    expect((await api.post(`/shopping/orders/${order.orderId}/cancel`).set(bearer(token)).expect(200)).body.status).toBe('cancelled');
+    await api.post(`/shopping/orders/${order.orderId}/cancel`).expect(401);
+    expect((await api.get(`/${saffron._id}`).expect(200)).body.stock).toBe(5);
+  }, 60_000);
+
   test('When 100 orders are placed one after another, then each reaches the customer view (lag printed)', async () => {
     const { token } = await signUp();
     const product = ((await api.get('/').expect(200)).body.products as Product[])[0]!;
