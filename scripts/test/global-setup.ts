@@ -3,31 +3,54 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, startInfrastructure, type Infrastructure } from '../infra';
+import { startFerretDb } from '../infra/ferretdb';
+
+/** What the run started or was given; the teardown stops what was started. */
+type TestServers = Pick<Infrastructure, 'mongoUrl' | 'stop'> & { amqpUrl?: string };
 
 declare global {
-  var shopTestInfrastructure: Infrastructure | undefined;
+  var shopTestInfrastructure: TestServers | undefined;
+}
+
+// The MongoDB conformance suite talks to the database only: a run of nothing else starts no broker.
+const DATABASE_ONLY_SUITE = path.join('scripts', 'ferretdb', 'conformance');
+
+/** True when every test path pattern given to jest points into the database-only suite. */
+function runsDatabaseOnlySuite(testPathPattern: string): boolean {
+  const patterns = testPathPattern.split('|').filter((pattern) => pattern.length > 0);
+  return patterns.length > 0 && patterns.every((pattern) => pattern.includes(DATABASE_ONLY_SUITE));
+}
+
+/** MONGO_URL when given, else a private FerretDB under dataDir. */
+async function startDatabase(dataDir: string, log: (line: string) => void): Promise<TestServers> {
+  const given = process.env.MONGO_URL;
+  if (given) {
+    log(`MongoDB at ${given} (given); no RabbitMQ: this run needs none`);
+    return { mongoUrl: given, stop: async () => undefined };
+  }
+  const ferret = await startFerretDb({ dataDir: path.join(dataDir, 'ferretdb') });
+  log(`MongoDB (FerretDB) at ${ferret.url}; no RabbitMQ: this run needs none`);
+  return { mongoUrl: ferret.url, stop: ferret.stop };
 }
 
 /**
  * Starts one FerretDB and one RabbitMQ node for the run (or uses MONGO_URL / AMQP_URL), and hands
  * their URLs to the test workers through the environment. If they cannot start, the run fails.
  */
-export default async function globalSetup(): Promise<void> {
-  if (!process.env.MONGO_URL || !process.env.AMQP_URL) {
+export default async function globalSetup(globalConfig: { testPathPattern?: string }): Promise<void> {
+  const needsBroker = !runsDatabaseOnlySuite(globalConfig.testPathPattern ?? '');
+  if (!process.env.MONGO_URL || (needsBroker && !process.env.AMQP_URL)) {
     // A fresh machine: build FerretDB and install RabbitMQ first (quick when they are there).
     execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-tools.sh')], { stdio: 'inherit' });
   }
   const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const dataDir = fs.mkdtempSync(path.join(base, 'shop-test-'));
-  const infrastructure = await startInfrastructure({
-    dataDir,
-    nodeName: `shop-test-${process.pid}`,
-    mongoUrl: process.env.MONGO_URL,
-    amqpUrl: process.env.AMQP_URL,
-    log: (line) => process.stdout.write(`\n[test infrastructure] ${line}\n`),
-  });
-  process.env.TEST_MONGO_URL = infrastructure.mongoUrl;
-  process.env.TEST_AMQP_URL = infrastructure.amqpUrl;
+  const log = (line: string): void => void process.stdout.write(`\n[test infrastructure] ${line}\n`);
+  const servers: TestServers = needsBroker
+    ? await startInfrastructure({ dataDir, nodeName: `shop-test-${process.pid}`, mongoUrl: process.env.MONGO_URL, amqpUrl: process.env.AMQP_URL, log })
+    : await startDatabase(dataDir, log);
+  process.env.TEST_MONGO_URL = servers.mongoUrl;
+  if (servers.amqpUrl) process.env.TEST_AMQP_URL = servers.amqpUrl;
   process.env.TEST_DATA_DIR = dataDir;
-  globalThis.shopTestInfrastructure = infrastructure;
+  globalThis.shopTestInfrastructure = servers;
 }
