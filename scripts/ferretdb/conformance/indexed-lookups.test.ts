@@ -28,10 +28,16 @@ interface Lookup {
   expected: string[];
 }
 
+const targetId = (index: number): string => `target-${index}`;
 const targetEmail = (index: number): string => `target-${index}@shop.test`;
+// The targets have string ids (the fillers get ObjectIds): the driver's Document type expects the latter.
+const byId = (id: string): Filter<Document> => ({ _id: id }) as Filter<Document>;
 const targetDate = (index: number): Date => new Date(TARGETS_START + index * HOUR);
 
 const LOOKUPS: Lookup[] = [
+  { name: 'equality on _id', filter: byId(targetId(2)), expected: [targetEmail(2)] },
+  // The filter of a conditional write: {_id, version}.
+  { name: '_id with a condition on another field', filter: { ...byId(targetId(4)), price: 2004 }, expected: [targetEmail(4)] },
   { name: 'equality on a unique string', filter: { email: targetEmail(3) }, expected: [targetEmail(3)] },
   {
     name: 'equality on a non-unique ObjectId',
@@ -51,6 +57,7 @@ const LOOKUPS: Lookup[] = [
 
 function targetDocuments(): Document[] {
   return Array.from({ length: TARGET_COUNT }, (_, index) => ({
+    _id: targetId(index),
     email: targetEmail(index),
     customerId: TARGET_CUSTOMER,
     createdAt: targetDate(index),
