@@ -31,7 +31,7 @@ interface Lookup {
 const targetId = (index: number): string => `target-${index}`;
 const targetEmail = (index: number): string => `target-${index}@shop.test`;
 // The targets have string ids (the fillers get ObjectIds): the driver's Document type expects the latter.
-const byId = (id: string): Filter<Document> => ({ _id: id }) as Filter<Document>;
+const byId = (id: string): Filter<Document> => ({ _id: id }) as unknown as Filter<Document>;
 const targetDate = (index: number): Date => new Date(TARGETS_START + index * HOUR);
 
 const LOOKUPS: Lookup[] = [
