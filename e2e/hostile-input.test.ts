@@ -155,6 +155,20 @@ describe('hostile input through the gateway', () => {
     expect(await snapshot()).toEqual(before);
   }, 240_000);
 
+  test('When a path is not valid percent-encoding or a body is not in its declared Content-Encoding, then 400 JSON at every service, not a 500', async () => {
+    for (const [path, auth] of [['/%ff', undefined], ['/category/%ff', undefined], ['/shopping/orders/%ff', 'customer'], ['/wishlist/%ff', 'customer']] as const) {
+      const res = await api[path.startsWith('/wishlist') ? 'delete' : 'get'](path).set(authFor({ auth }));
+      await expectClientError(res, `${path}`);
+      expect({ path, status: res.status, code: res.body.error.code }).toEqual({ path, status: 400, code: 'MALFORMED_PATH' });
+    }
+    for (const endpoint of endpoints()) {
+      const res = await api[endpoint.method](endpoint.path).set(authFor(endpoint)).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify(endpoint.body));
+      const what = `${endpoint.method.toUpperCase()} ${endpoint.path} (gzip declared)`;
+      await expectClientError(res, what);
+      expect({ what, status: res.status, code: res.body.error.code }).toEqual({ what, status: 400, code: 'MALFORMED_BODY' });
+    }
+  });
+
   test('When text is unicode or emoji, then it is stored and returned as sent', async () => {
     const name = 'Äpfel 🍎 — 苹果';
     const res = await api.post('/product/create').set(authFor({ auth: 'admin' })).send({ ...product, name }).expect(201);
