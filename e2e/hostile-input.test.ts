@@ -1,5 +1,6 @@
 import { eventually } from '@shop/common/testing';
 import request from 'supertest';
+import { freePort } from '../scripts/infra/processes';
 import { ADMIN, startShop, type RunningShop } from './support/shop';
 
 /**
@@ -11,9 +12,11 @@ let api: ReturnType<typeof request>;
 let customer: { token: string; id: string };
 let adminToken: string;
 let productId: string;
+let metricsPort: number;
 
 beforeAll(async () => {
-  shop = await startShop('hostile');
+  metricsPort = await freePort();
+  shop = await startShop('hostile', { GATEWAY_METRICS_PORT: String(metricsPort) });
   api = request(shop.gatewayUrl);
   const signup = await api.post('/customer/signup').send({ email: `hostile-${Date.now()}@example.com`, password: 'a good password' }).expect(201);
   customer = signup.body;
@@ -167,6 +170,18 @@ describe('hostile input through the gateway', () => {
       await expectClientError(res, what);
       expect({ what, status: res.status, code: res.body.error.code }).toEqual({ what, status: 400, code: 'MALFORMED_BODY' });
     }
+  });
+
+  test('When internal routes are asked through the gateway, then 404 JSON; /health, /openapi.json and the Swagger UI answer; the metrics are on their loopback port', async () => {
+    for (const path of ['/ready', '/Ready/', '/metrics', '/docs/package.json', '/docs/index.html', '/docs/swagger-ui-bundle.js.map']) {
+      const res = await api.get(path);
+      await expectClientError(res, path);
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+    }
+    for (const path of ['/health', '/openapi.json', '/docs', '/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/swagger-initializer.js', '/docs/favicon-32x32.png']) {
+      expect({ path, status: (await api.get(path)).status }).toEqual({ path, status: 200 });
+    }
+    expect((await request(`http://127.0.0.1:${metricsPort}`).get('/metrics').expect(200)).text).toContain('http_request_duration_seconds');
   });
 
   test('When text is unicode or emoji, then it is stored and returned as sent', async () => {

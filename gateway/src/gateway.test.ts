@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import request from 'supertest';
 import { createGatewayApp } from './app';
 import { gatewayConfigSchema } from './config';
+import { startMetricsServer } from './metrics-server';
 import { keepAliveAgent } from './upstreams';
 
 /** A stand-in service over real HTTP: it reports what reached it, and /ready as it is told. */
@@ -109,6 +110,38 @@ describe('gateway: health', () => {
     const res = await request(app).get('/health').expect(503);
     states.products.ready = true;
     expect(res.body.error).toMatchObject({ code: 'SERVICES_NOT_READY', details: { services: { products: 'not-ready', customer: 'ready' } } });
+  });
+});
+
+describe('gateway: what is public', () => {
+  test('When /ready or /metrics is asked in any spelling, then 404 JSON from the gateway: no service is asked', async () => {
+    for (const path of ['/ready', '/READY', '/ready/', '/metrics', '/Metrics/', '/metrics?x=1']) {
+      const res = await request(app).get(path);
+      expect({ path, status: res.status, body: res.body }).toEqual({ path, status: 404, body: { error: { code: 'ROUTE_NOT_FOUND', message: expect.any(String) } } });
+    }
+  });
+
+  test('When /docs is loaded, then every file its page names is served, and nothing else of swagger-ui-dist', async () => {
+    const page = await request(app).get('/docs').expect(200);
+    const files = [...page.text.matchAll(/(?:href|src)="(\/docs\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(files).toHaveLength(4);
+    for (const file of files) expect([file, (await request(app).get(file)).status]).toEqual([file, 200]);
+    for (const file of ['/docs/package.json', '/docs/index.html', '/docs/swagger-ui-bundle.js.map', '/docs/oauth2-redirect.html', '/docs/../package.json', '/docs/nothing']) {
+      const res = await request(app).get(file);
+      expect({ file, status: res.status, code: res.body.error?.code }).toEqual({ file, status: 404, code: 'ROUTE_NOT_FOUND' });
+    }
+  });
+
+  test("When the metrics port is asked, then it serves the gateway's metrics, on loopback only", async () => {
+    await request(app).get('/openapi.json').expect(200);
+    const metrics = await startMetricsServer(0);
+    try {
+      expect((metrics.server.address() as AddressInfo).address).toBe('127.0.0.1');
+      const res = await request(`http://127.0.0.1:${metrics.port}`).get('/metrics').expect(200);
+      expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/openapi.json",status="200"\} [1-9]/);
+    } finally {
+      metrics.server.close();
+    }
   });
 });
 

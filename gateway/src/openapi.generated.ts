@@ -1546,26 +1546,6 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
         }
       }
     },
-    "/metrics": {
-      "get": {
-        "tags": [
-          "gateway"
-        ],
-        "summary": "The gateway's Prometheus metrics (request durations by route and status, Node's own)",
-        "responses": {
-          "200": {
-            "description": "Prometheus text format",
-            "content": {
-              "text/plain": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            }
-          }
-        }
-      }
-    },
     "/openapi.json": {
       "get": {
         "tags": [
