@@ -1,4 +1,5 @@
 import { eventually } from '@shop/common/testing';
+import http from 'node:http';
 import request from 'supertest';
 import { freePort } from '../scripts/infra/processes';
 import { ADMIN, startShop, type RunningShop } from './support/shop';
@@ -182,6 +183,24 @@ describe('hostile input through the gateway', () => {
       expect({ path, status: (await api.get(path)).status }).toEqual({ path, status: 200 });
     }
     expect((await request(`http://127.0.0.1:${metricsPort}`).get('/metrics').expect(200)).text).toContain('http_request_duration_seconds');
+  });
+
+  test('When a sign-up comes chunked (Transfer-Encoding, no Content-Length), then it succeeds through the gateway', async () => {
+    const { port, hostname } = new URL(shop.gatewayUrl);
+    const email = `chunked-${Date.now()}@example.com`;
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request({ host: hostname, port, method: 'POST', path: '/customer/signup', headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      expect(req.getHeader('content-length')).toBeUndefined();
+      req.write(`{"email":"${email}",`);
+      req.end('"password":"a good password"}');
+    });
+    expect(answer).toEqual({ status: 201, text: expect.stringContaining('"token"') });
+    await api.post('/customer/login').send({ email, password: 'a good password' }).expect(200);
   });
 
   test('When text is unicode or emoji, then it is stored and returned as sent', async () => {

@@ -55,6 +55,9 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
       options.signal = upstreamDeadline(req.res, config.proxyTimeoutMs);
       if (options.headers) {
         options.headers.connection = 'keep-alive';
+        // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
+        // it would frame the request twice (refused by Node, ambiguous to a lenient server).
+        delete options.headers['transfer-encoding'];
         // The client as the gateway sees it (never a client's own claim), for the services' limits.
         options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
       }

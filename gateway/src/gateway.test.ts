@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createLogger } from '@shop/common/web';
+import { createLogger, startServer, type RunningServer } from '@shop/common/web';
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
@@ -18,7 +18,8 @@ async function startUpstream(name: string, state: { ready: boolean; delayMs?: nu
     res.status(state.ready ? 200 : 503).json({});
   });
   app.all('*', express.json(), (req, res) => {
-    setTimeout(() => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, body: req.body }), state.delayMs ?? 0);
+    const framing = { 'transfer-encoding': req.headers['transfer-encoding'], 'content-length': req.headers['content-length'] };
+    setTimeout(() => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, framing, body: req.body }), state.delayMs ?? 0);
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -100,6 +101,53 @@ describe('gateway: proxying', () => {
     states.shopping.delayMs = 0;
     expect(res.body.error.code).toBe('UPSTREAM_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('gateway: request framing', () => {
+  let gateway: RunningServer;
+  let port = 0;
+  beforeAll(async () => {
+    gateway = await startServer({ app, port: 0, host: '127.0.0.1', logger: createLogger({ service: 'gateway', silent: true }), handleSignals: false, shutdownTimeoutMs: 100 });
+    port = gateway.port;
+  });
+  afterAll(async () => {
+    await gateway.shutdown();
+  });
+
+  /** A request as raw bytes, and the whole answer as text. */
+  function raw(bytes: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += String(chunk)));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  test('When a JSON body comes chunked (no Content-Length), then it reaches the service whole, framed by Content-Length alone', async () => {
+    // Node's client sends a body written in parts without a Content-Length as chunks.
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/ids', headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write('{"ids":');
+      req.end('["a","b"]}');
+    });
+    expect(answer).toEqual({ status: 200, text: expect.any(String) });
+    expect(JSON.parse(answer.text)).toMatchObject({ body: { ids: ['a', 'b'] }, framing: { 'content-length': '17' } });
+    expect(JSON.parse(answer.text).framing['transfer-encoding']).toBeUndefined();
+  });
+
+  test('When a request carries both Transfer-Encoding and Content-Length, then the gateway itself answers 400 JSON: nothing is forwarded', async () => {
+    const answer = await raw('POST /ids HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'MALFORMED_REQUEST', message: expect.any(String) } });
   });
 });
 
