@@ -1,4 +1,5 @@
-import { eventually } from '@shop/common/testing';
+import { eventually, TEST_JWT_SECRET } from '@shop/common/testing';
+import jwt from 'jsonwebtoken';
 import http from 'node:http';
 import request from 'supertest';
 import { freePort } from '../scripts/infra/processes';
@@ -43,7 +44,7 @@ const BY_KIND: Record<Kind, unknown[]> = {
   text: [12345, true, '', ' ', 'x'.repeat(20_000)],
   phone: [12345, true, 'x'.repeat(20_000), 'call me', '😀'],
   email: ['not-an-email', '😀@😀', '', 'a@b', 42, 'x'.repeat(300) + '@example.com'],
-  password: ['short', 'p'.repeat(73), '😀'.repeat(19), 12345678],
+  password: ['short', 'p'.repeat(73), '😀'.repeat(19), 12345678, 'password', '12345678', 'qwertyuiop'],
   objectId: ['abc', '😀'.repeat(12), 'zzzzzzzzzzzzzzzzzzzzzzzz', '', 123, '65a00000000000000000000g'],
   quantity: [0, -1, 1.5, 'NaN', '2', 1e308, 1001, true, -0.5],
   count: [-1, 1.5, 'NaN', '2', 1e308, true],
@@ -201,6 +202,21 @@ describe('hostile input through the gateway', () => {
     });
     expect(answer).toEqual({ status: 201, text: expect.stringContaining('"token"') });
     await api.post('/customer/login').send({ email, password: 'a good password' }).expect(200);
+  });
+
+  test('When a token signed with the right secret has no expiry or lives longer than access tokens do, then every service refuses it with 401', async () => {
+    const claims = { role: 'admin', sub: customer.id, iss: 'microservices-shop', aud: 'microservices-shop-api' };
+    const tokens = {
+      'no expiry': jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS256' }),
+      'ten years': jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '3650d' }),
+      'issued a day ago': jwt.sign({ ...claims, iat: Math.floor(Date.now() / 1000) - 86_400 }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '25h' }),
+    };
+    for (const [name, token] of Object.entries(tokens)) {
+      for (const [method, path] of [['get', '/customer/profile'], ['get', '/shopping/orders'], ['post', '/product/create']] as const) {
+        const res = await api[method](path).set('Authorization', `Bearer ${token}`).send(method === 'post' ? product : undefined);
+        expect({ name, path, status: res.status, code: res.body.error?.code }).toEqual({ name, path, status: 401, code: 'INVALID_TOKEN' });
+      }
+    }
   });
 
   test('When text is unicode or emoji, then it is stored and returned as sent', async () => {

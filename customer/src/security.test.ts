@@ -64,7 +64,7 @@ describe('customer: abuse limits', () => {
 describe('customer: tokens', () => {
   const profile = (token: string) => http.get('/customer/profile').set('Authorization', `Bearer ${token}`);
 
-  test('When a token is missing, tampered, unsigned, expired, or for another audience or issuer, then 401', async () => {
+  test('When a token is missing, tampered, unsigned, expired, without expiry, too long-lived, or for another audience or issuer, then 401', async () => {
     const { id, token } = await account();
     await profile(token).expect(200);
     const [header, payload, signature] = token.split('.') as [string, string, string];
@@ -80,6 +80,8 @@ describe('customer: tokens', () => {
       'wrong issuer': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer: 'someone', audience }),
       'other secret': jwt.sign({ role: 'customer' }, 'x'.repeat(40), { algorithm: 'HS256', subject: id, issuer, audience }),
       'HS512 with our secret': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS512', subject: id, issuer, audience }),
+      'no expiry': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience }),
+      'a year long': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience, expiresIn: '365d' }),
       'no subject': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', issuer, audience }),
       'unknown role': signAccessToken({ customerId: id, role: 'root' as 'admin' }, config.tokens),
     };
@@ -121,6 +123,16 @@ describe('customer: accounts cannot be bent', () => {
     } finally {
       compare.mockRestore();
     }
+  });
+
+  test('When a password is easy to guess, then sign-up refuses it with 400 VALIDATION_FAILED saying why, whatever its length', async () => {
+    const email = `weak${Date.now()}@example.com`;
+    for (const weak of ['password', '12345678', 'qwertyuiop', 'aaaaaaaaaaaaaaaaaaaa', 'iloveyou123', email]) {
+      const res = await http.post('/customer/signup').set(from()).send({ email, password: weak });
+      expect({ weak, status: res.status, code: res.body.error?.code }).toEqual({ weak, status: 400, code: 'VALIDATION_FAILED' });
+      expect(res.body.error.details).toEqual([{ path: 'body.password', message: expect.stringContaining('too easy to guess') }]);
+    }
+    await http.post('/customer/signup').set(from()).send({ email, password: 'violet tram under ice' }).expect(201);
   });
 
   test('When a password is longer than bcrypt reads (72 bytes), then sign-up refuses it rather than cutting it', async () => {

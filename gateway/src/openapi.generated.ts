@@ -46,7 +46,8 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                   },
                   "password": {
                     "type": "string",
-                    "minLength": 8
+                    "minLength": 8,
+                    "description": "8 characters to 72 bytes, and hard to guess: common passwords, sequences, repeats and the email are refused"
                   },
                   "phone": {
                     "type": "string",
