@@ -18,7 +18,13 @@ let metricsPort: number;
 
 beforeAll(async () => {
   metricsPort = await freePort();
-  shop = await startShop('hostile', { GATEWAY_METRICS_PORT: String(metricsPort) });
+  shop = await startShop('hostile', {
+    GATEWAY_METRICS_PORT: String(metricsPort),
+    // Wrong passwords are limited per account and address; the gateway believes this test's
+    // X-Forwarded-For (it comes from loopback), so that the test can speak from several addresses.
+    LOGIN_FAILURES_PER_ACCOUNT: '3',
+    TRUST_PROXY: 'loopback',
+  });
   api = request(shop.gatewayUrl);
   const signup = await api.post('/customer/signup').send({ email: `hostile-${Date.now()}@example.com`, password: 'a good password' }).expect(201);
   customer = signup.body;
@@ -217,6 +223,16 @@ describe('hostile input through the gateway', () => {
         expect({ name, path, status: res.status, code: res.body.error?.code }).toEqual({ name, path, status: 401, code: 'INVALID_TOKEN' });
       }
     }
+  });
+
+  test("When an attacker's address guesses a password, then only that address is slowed down: malformed log-ins do not count and the owner logs in from elsewhere", async () => {
+    const email = `victim-${Date.now()}@example.com`;
+    await api.post('/customer/signup').send({ email, password: 'a good password' }).expect(201);
+    const attacker = { 'X-Forwarded-For': '203.0.113.7' };
+    for (let i = 0; i < 5; i++) await api.post('/customer/login').set(attacker).send({ email, password: '' }).expect(400);
+    for (let i = 0; i < 3; i++) await api.post('/customer/login').set(attacker).send({ email, password: `guess number ${i}` }).expect(401);
+    expect((await api.post('/customer/login').set(attacker).send({ email, password: 'a good password' }).expect(429)).body.error.code).toBe('RATE_LIMITED');
+    await api.post('/customer/login').set('X-Forwarded-For', '198.51.100.20').send({ email, password: 'a good password' }).expect(200);
   });
 
   test('When text is unicode or emoji, then it is stored and returned as sent', async () => {

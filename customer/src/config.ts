@@ -9,7 +9,7 @@ export const customerEnv = {
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
   /** Log-ins per client address per minute (0: no limit). */
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(0).default(30),
-  /** Failed log-ins per account per 15 minutes, against password guessing spread over addresses. */
+  /** Wrong passwords per account from one client address per 15 minutes (an owner elsewhere is never locked out). */
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
   /** Sign-ups per client address per 10 minutes. */
   SIGNUP_LIMIT_PER_IP: z.coerce.number().int().min(0).default(20),
