@@ -1,4 +1,4 @@
-import { loadServiceConfig, serviceConfigSchema, type ServiceConfig } from '@shop/common';
+import { loadConfig, productionSecretProblem, serviceConfigSchema, type ServiceConfig } from '@shop/common';
 import { z } from 'zod';
 
 export const customerEnv = {
@@ -17,5 +17,11 @@ export const customerEnv = {
 
 export type CustomerConfig = ServiceConfig<z.infer<z.ZodObject<typeof customerEnv>>>;
 
-export const customerConfigSchema = serviceConfigSchema('customer', customerEnv);
-export const loadCustomerConfig = (): CustomerConfig => loadServiceConfig('customer', customerEnv);
+/** In production the admin account is required, with a password as hard to guess as a secret. */
+export const customerConfigSchema = serviceConfigSchema('customer', customerEnv).superRefine((config, ctx) => {
+  if (config.nodeEnv !== 'production') return;
+  if (!config.extra.ADMIN_EMAIL) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ADMIN_EMAIL'], message: 'is required in production' });
+  const problem = productionSecretProblem('ADMIN_PASSWORD', config.extra.ADMIN_PASSWORD);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ADMIN_PASSWORD'], message: problem });
+});
+export const loadCustomerConfig = (): CustomerConfig => loadConfig(customerConfigSchema);
