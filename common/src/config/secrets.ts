@@ -1,5 +1,5 @@
 /**
- * Values that stand in this repository (.env.dev, the tests, the benchmark): whoever reads the code
+ * Values that stand in this repository (.env.dev, the tests): whoever reads the code
  * knows them, so production refuses them. common/src/config/load-config.test.ts keeps this list
  * in step with .env.dev.
  */
@@ -8,7 +8,6 @@ const PUBLISHED_SECRETS = new Set([
   'admin-password-change-me',
   'test-secret-that-is-long-enough-for-hs256-0123456789',
   'admin-password',
-  'bench-admin-password',
 ]);
 
 /** A secret must be about as hard to guess as 128 random bits (16 random bytes). */
