@@ -1,10 +1,11 @@
 /**
- * The contract between docker-compose.yml, the Dockerfile, .env.dev and what the code reads.
+ * The contract between docker-compose.yml, the Dockerfile, .env.example and what the code reads.
  * No Docker engine is needed: the files are parsed and compose's own rules (env_file order,
  * `environment` winning, ${VAR:-default} interpolation) are applied here, so that a renamed
  * variable, a moved port or a dropped health check fails a test instead of a deployment.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,12 +26,22 @@ type Expected = string | RegExp;
 interface NodeServiceContract {
   /** Set explicitly under `environment` (values after interpolation). */
   environment: Record<string, Expected>;
-  /** Read by the code but left to env_file (.env.dev): they must arrive non-empty. */
+  /** Read by the code but left to env_file (.env, the shared settings): they must arrive non-empty. */
   fromEnvFile: string[];
   /** The variable holding the port it listens on. */
   portVariable: string;
   dependsOn: string[];
 }
+
+/** The secrets compose must demand of whoever runs it: no default, never from a file in the repository. */
+const SECRETS = ['JWT_SECRET', 'ADMIN_PASSWORD', 'RABBITMQ_DEFAULT_PASS'] as const;
+
+/** What a deployer gives compose: .env.example filled in, with random secrets. */
+const deployer: Record<string, string> = {
+  ...dotenv.parse(read('.env.example')),
+  ...Object.fromEntries(SECRETS.map((name) => [name, randomBytes(32).toString('hex')])),
+};
+const envDev = dotenv.parse(read('.env.dev'));
 
 const backend = (name: string, port: number, extra: Record<string, Expected> = {}): NodeServiceContract => ({
   environment: {
@@ -39,15 +50,16 @@ const backend = (name: string, port: number, extra: Record<string, Expected> = {
     MONGO_URL: `mongodb://${name}-db:27017`,
     AMQP_URL: /^amqp:\/\/[^:@/]+:[^@/]+@rabbitmq:5672\/?$/,
     [`${name.toUpperCase()}_PORT`]: String(port),
+    JWT_SECRET: deployer.JWT_SECRET!,
     ...extra,
   },
-  fromEnvFile: ['JWT_SECRET'],
+  fromEnvFile: ['JWT_ISSUER', 'JWT_AUDIENCE'],
   portVariable: `${name.toUpperCase()}_PORT`,
   dependsOn: [`${name}-db`, 'rabbitmq'],
 });
 
 const NODE_SERVICES: Record<string, NodeServiceContract> = {
-  customer: { ...backend('customer', 8001), fromEnvFile: ['JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'] },
+  customer: backend('customer', 8001, { ADMIN_EMAIL: deployer.ADMIN_EMAIL!, ADMIN_PASSWORD: deployer.ADMIN_PASSWORD! }),
   products: backend('products', 8002, { SEED_CATALOGUE: 'true' }),
   shopping: backend('shopping', 8003),
   gateway: {
@@ -56,8 +68,9 @@ const NODE_SERVICES: Record<string, NodeServiceContract> = {
       CUSTOMER_URL: /^http:\/\/customer:\d+$/,
       PRODUCTS_URL: /^http:\/\/products:\d+$/,
       SHOPPING_URL: /^http:\/\/shopping:\d+$/,
+      CORS_ORIGINS: deployer.CORS_ORIGINS!,
     },
-    fromEnvFile: ['CORS_ORIGINS'],
+    fromEnvFile: [],
     portVariable: 'GATEWAY_PORT',
     dependsOn: ['customer', 'products', 'shopping'],
   },
@@ -92,7 +105,6 @@ interface ComposeFile {
 const composeSource = read('docker-compose.yml');
 // Merge keys (<<: *anchor) are YAML 1.1; compose honours them, so the parser must too.
 const compose = parse(composeSource, { merge: true }) as ComposeFile;
-const envDev = dotenv.parse(read('.env.dev'));
 
 /** Every string in the file (keys included), where compose interpolates; comments are not. */
 function strings(node: unknown): string[] {
@@ -116,7 +128,7 @@ for (const text of strings(parse(composeSource))) {
   }
 }
 
-/** Compose's interpolation, with .env.dev as the source, as `--env-file .env.dev` does. */
+/** Compose's interpolation, by default with the deployer's values, as `--env-file .env.production` does. */
 function interpolate(value: string, vars: Record<string, string>): string {
   return value
     .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\$/g, (whole, braced?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
@@ -143,7 +155,7 @@ function explicitEnvironment(svc: ComposeService): Record<string, string> {
         return at < 0 ? [line, ''] : [line.slice(0, at), line.slice(at + 1)];
       })
     : Object.entries(svc.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)]);
-  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value as string, envDev)]));
+  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value as string, deployer)]));
 }
 
 function envFiles(svc: ComposeService): string[] {
@@ -238,8 +250,17 @@ describe('docker-compose.yml: the Node containers', () => {
     }
   });
 
-  test.each(Object.keys(NODE_SERVICES))('%s reads .env.dev through env_file', (name) => {
-    expect(envFiles(service(name)).map((file) => path.normalize(file))).toContain('.env.dev');
+  test.each(Object.keys(compose.services))('%s never gets .env.dev (its secrets are public) and no development secret', (name) => {
+    const svc = service(name);
+    expect(envFiles(svc).map((file) => path.normalize(file))).not.toContain('.env.dev');
+    const values = Object.values(effectiveEnvironment(svc)).join('\n');
+    for (const secret of SECRETS) expect({ secret, leaked: Boolean(envDev[secret]) && values.includes(envDev[secret]!) }).toEqual({ secret, leaked: false });
+  });
+
+  test.each(SECRETS)('compose refuses to start without %s', (secret) => {
+    const { [secret]: _missing, ...rest } = deployer;
+    expect(() => strings(compose).forEach((text) => interpolate(text, rest))).toThrow(`${secret} is required`);
+    expect(() => strings(compose).forEach((text) => interpolate(text, deployer))).not.toThrow();
   });
 
   test.each(BACKENDS)('%s: no env_file value overrides the MONGO_URL set for the container', (name) => {
@@ -348,10 +369,12 @@ describe('docker-compose.yml: interpolation', () => {
     expect(references.size).toBeGreaterThan(0);
   });
 
-  test.each([...references.values()].map((reference) => [reference.name, reference] as const))('${%s} is defined in .env.dev', (_name, reference) => {
-    expect(envDev[reference.name]).toBeDefined();
-    // The default is what a plain `docker compose up` (no --env-file) uses: it must not differ.
-    if (reference.defaultValue !== undefined) expect(reference.defaultValue).toBe(envDev[reference.name]);
+  test.each([...references.values()].map((reference) => [reference.name, reference] as const))('${%s} is listed in .env.example', (_name, reference) => {
+    const example = dotenv.parse(read('.env.example'));
+    expect(example[reference.name]).toBeDefined();
+    // A default is what compose uses when the deployer sets nothing: it must be what .env.example says, and no secret has one.
+    if (reference.defaultValue !== undefined) expect(reference.defaultValue).toBe(example[reference.name]);
+    if (reference.defaultValue !== undefined) expect(SECRETS).not.toContain(reference.name);
   });
 });
 

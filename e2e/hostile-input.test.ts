@@ -1,5 +1,8 @@
-import { eventually } from '@shop/common/testing';
+import { eventually, TEST_JWT_SECRET } from '@shop/common/testing';
+import jwt from 'jsonwebtoken';
+import http from 'node:http';
 import request from 'supertest';
+import { freePort } from '../scripts/infra/processes';
 import { ADMIN, startShop, type RunningShop } from './support/shop';
 
 /**
@@ -11,9 +14,17 @@ let api: ReturnType<typeof request>;
 let customer: { token: string; id: string };
 let adminToken: string;
 let productId: string;
+let metricsPort: number;
 
 beforeAll(async () => {
-  shop = await startShop('hostile');
+  metricsPort = await freePort();
+  shop = await startShop('hostile', {
+    GATEWAY_METRICS_PORT: String(metricsPort),
+    // Wrong passwords are limited per account and address; the gateway believes this test's
+    // X-Forwarded-For (it comes from loopback), so that the test can speak from several addresses.
+    LOGIN_FAILURES_PER_ACCOUNT: '3',
+    TRUST_PROXY: 'loopback',
+  });
   api = request(shop.gatewayUrl);
   const signup = await api.post('/customer/signup').send({ email: `hostile-${Date.now()}@example.com`, password: 'a good password' }).expect(201);
   customer = signup.body;
@@ -39,7 +50,7 @@ const BY_KIND: Record<Kind, unknown[]> = {
   text: [12345, true, '', ' ', 'x'.repeat(20_000)],
   phone: [12345, true, 'x'.repeat(20_000), 'call me', '😀'],
   email: ['not-an-email', '😀@😀', '', 'a@b', 42, 'x'.repeat(300) + '@example.com'],
-  password: ['short', 'p'.repeat(73), '😀'.repeat(19), 12345678],
+  password: ['short', 'p'.repeat(73), '😀'.repeat(19), 12345678, 'password', '12345678', 'qwertyuiop'],
   objectId: ['abc', '😀'.repeat(12), 'zzzzzzzzzzzzzzzzzzzzzzzz', '', 123, '65a00000000000000000000g'],
   quantity: [0, -1, 1.5, 'NaN', '2', 1e308, 1001, true, -0.5],
   count: [-1, 1.5, 'NaN', '2', 1e308, true],
@@ -154,6 +165,75 @@ describe('hostile input through the gateway', () => {
     await api.get('/health').expect(200);
     expect(await snapshot()).toEqual(before);
   }, 240_000);
+
+  test('When a path is not valid percent-encoding or a body is not in its declared Content-Encoding, then 400 JSON at every service, not a 500', async () => {
+    for (const [path, auth] of [['/%ff', undefined], ['/category/%ff', undefined], ['/shopping/orders/%ff', 'customer'], ['/wishlist/%ff', 'customer']] as const) {
+      const res = await api[path.startsWith('/wishlist') ? 'delete' : 'get'](path).set(authFor({ auth }));
+      await expectClientError(res, `${path}`);
+      expect({ path, status: res.status, code: res.body.error.code }).toEqual({ path, status: 400, code: 'MALFORMED_PATH' });
+    }
+    for (const endpoint of endpoints()) {
+      const res = await api[endpoint.method](endpoint.path).set(authFor(endpoint)).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify(endpoint.body));
+      const what = `${endpoint.method.toUpperCase()} ${endpoint.path} (gzip declared)`;
+      await expectClientError(res, what);
+      expect({ what, status: res.status, code: res.body.error.code }).toEqual({ what, status: 400, code: 'MALFORMED_BODY' });
+    }
+  });
+
+  test('When internal routes are asked through the gateway, then 404 JSON; /health, /openapi.json and the Swagger UI answer; the metrics are on their loopback port', async () => {
+    for (const path of ['/ready', '/Ready/', '/metrics', '/docs/package.json', '/docs/index.html', '/docs/swagger-ui-bundle.js.map']) {
+      const res = await api.get(path);
+      await expectClientError(res, path);
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+    }
+    for (const path of ['/health', '/openapi.json', '/docs', '/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/swagger-initializer.js', '/docs/favicon-32x32.png']) {
+      expect({ path, status: (await api.get(path)).status }).toEqual({ path, status: 200 });
+    }
+    expect((await request(`http://127.0.0.1:${metricsPort}`).get('/metrics').expect(200)).text).toContain('http_request_duration_seconds');
+  });
+
+  test('When a sign-up comes chunked (Transfer-Encoding, no Content-Length), then it succeeds through the gateway', async () => {
+    const { port, hostname } = new URL(shop.gatewayUrl);
+    const email = `chunked-${Date.now()}@example.com`;
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request({ host: hostname, port, method: 'POST', path: '/customer/signup', headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      expect(req.getHeader('content-length')).toBeUndefined();
+      req.write(`{"email":"${email}",`);
+      req.end('"password":"a good password"}');
+    });
+    expect(answer).toEqual({ status: 201, text: expect.stringContaining('"token"') });
+    await api.post('/customer/login').send({ email, password: 'a good password' }).expect(200);
+  });
+
+  test('When a token signed with the right secret has no expiry or lives longer than access tokens do, then every service refuses it with 401', async () => {
+    const claims = { role: 'admin', sub: customer.id, iss: 'microservices-shop', aud: 'microservices-shop-api' };
+    const tokens = {
+      'no expiry': jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS256' }),
+      'ten years': jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '3650d' }),
+      'issued a day ago': jwt.sign({ ...claims, iat: Math.floor(Date.now() / 1000) - 86_400 }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '25h' }),
+    };
+    for (const [name, token] of Object.entries(tokens)) {
+      for (const [method, path] of [['get', '/customer/profile'], ['get', '/shopping/orders'], ['post', '/product/create']] as const) {
+        const res = await api[method](path).set('Authorization', `Bearer ${token}`).send(method === 'post' ? product : undefined);
+        expect({ name, path, status: res.status, code: res.body.error?.code }).toEqual({ name, path, status: 401, code: 'INVALID_TOKEN' });
+      }
+    }
+  });
+
+  test("When an attacker's address guesses a password, then only that address is slowed down: malformed log-ins do not count and the owner logs in from elsewhere", async () => {
+    const email = `victim-${Date.now()}@example.com`;
+    await api.post('/customer/signup').send({ email, password: 'a good password' }).expect(201);
+    const attacker = { 'X-Forwarded-For': '203.0.113.7' };
+    for (let i = 0; i < 5; i++) await api.post('/customer/login').set(attacker).send({ email, password: '' }).expect(400);
+    for (let i = 0; i < 3; i++) await api.post('/customer/login').set(attacker).send({ email, password: `guess number ${i}` }).expect(401);
+    expect((await api.post('/customer/login').set(attacker).send({ email, password: 'a good password' }).expect(429)).body.error.code).toBe('RATE_LIMITED');
+    await api.post('/customer/login').set('X-Forwarded-For', '198.51.100.20').send({ email, password: 'a good password' }).expect(200);
+  });
 
   test('When text is unicode or emoji, then it is stored and returned as sent', async () => {
     const name = 'Äpfel 🍎 — 苹果';

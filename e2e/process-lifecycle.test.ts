@@ -26,6 +26,19 @@ describe('a service process', () => {
     expect(service.stderr().trim().split('\n')).toEqual([expect.stringContaining('JWT_SECRET is required')]);
   });
 
+  test('When NODE_ENV is production, then .env.dev is never read: without a JWT_SECRET of its own the service stops with one line asking for it', async () => {
+    const { JWT_SECRET: _secret, ...env } = testEnvironment(uniqueTestName('lifecycle'));
+    const service = runService('products', { ...env, NODE_ENV: 'production', ENV_DIR: REPO_ROOT });
+    expect(await service.exited).toBe(1);
+    expect(service.stderr().trim().split('\n')).toEqual([expect.stringContaining('JWT_SECRET is required')]);
+  });
+
+  test('When NODE_ENV is production and the secret is a development value, then the service refuses to start, in one line', async () => {
+    const service = runService('shopping', { ...testEnvironment(uniqueTestName('lifecycle')), NODE_ENV: 'production' });
+    expect(await service.exited).toBe(1);
+    expect(service.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^invalid configuration: JWT_SECRET: is a development value/)]);
+  });
+
   test('When a variable is malformed, then the line names it and says why', async () => {
     const service = runService('customer', { ...testEnvironment(uniqueTestName('lifecycle')), BCRYPT_COST: 'lots' });
     expect(await service.exited).toBe(1);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validates docker-compose.yml without a Docker engine: `docker-compose config` parses the file,
-# checks it against the Compose schema and resolves ${VAR} interpolation from .env.dev, which is
-# what `docker compose --env-file .env.dev up` would use. Installs Debian's docker-compose when
+# checks it against the Compose schema and resolves ${VAR} interpolation: it must refuse to start
+# without the production secrets, accept them as .env.example asks for them, and never hand a
+# container a development secret of .env.dev. Installs Debian's docker-compose when
 # missing (as root), so that it runs the same on a fresh machine and in CI.
 set -euo pipefail
 
@@ -29,14 +30,40 @@ if ! command -v docker-compose >/dev/null; then
 fi
 
 # The env files must exist for `config` to pass, as they must for `up`.
-for file in .env .env.dev; do
+for file in .env .env.example; do
   if [ ! -f "$file" ]; then
-    echo "check-compose: $file is missing (docker-compose.yml reads it as an env_file)" >&2
+    echo "check-compose: $file is missing" >&2
     exit 1
   fi
 done
 
-docker-compose --env-file .env.dev -f docker-compose.yml config -q
-# Without --env-file too: the defaults in the file must make a plain `docker compose up` work.
-docker-compose -f docker-compose.yml config -q
+deployer="$(mktemp)"
+nothing="$(mktemp)"
+trap 'rm -f "$deployer" "$nothing"' EXIT
+
+# Without its secrets, compose must refuse to start, naming one.
+if refusal="$(docker-compose --env-file "$nothing" -f docker-compose.yml config -q 2>&1)" || ! grep -q 'set [A-Z_]*, see .env.example' <<<"$refusal"; then
+  echo "check-compose: docker-compose.yml must refuse to start without JWT_SECRET, ADMIN_PASSWORD and RABBITMQ_DEFAULT_PASS (got: ${refusal:-a valid file})" >&2
+  exit 1
+fi
+
+# With them, as a deployer fills in .env.example (random values for the empty ones), it is valid.
+while IFS= read -r line; do
+  case "$line" in
+    '' | '#'*) ;;
+    *=) echo "${line}$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" ;;
+    *) echo "$line" ;;
+  esac
+done <.env.example >"$deployer"
+docker-compose --env-file "$deployer" -f docker-compose.yml config -q
+
+# No development secret reaches a container (env_file contents are part of the resolved file).
+resolved="$(docker-compose --env-file "$deployer" -f docker-compose.yml config)"
+for name in JWT_SECRET ADMIN_PASSWORD RABBITMQ_DEFAULT_PASS; do
+  value="$(sed -n "s/^${name}=//p" .env.dev)"
+  if [ -n "$value" ] && grep -qF -- "$value" <<<"$resolved"; then
+    echo "check-compose: the development $name of .env.dev reaches a container" >&2
+    exit 1
+  fi
+done
 echo "check-compose: docker-compose.yml is valid"

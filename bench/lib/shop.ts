@@ -121,7 +121,8 @@ export async function startOwnShop(options: StartOptions): Promise<Target> {
     log(`starting FerretDB and RabbitMQ (data in ${dataDir})`);
     infrastructure = await startInfrastructure({ dataDir, nodeName: `bench${process.pid}`, ferretDbDebugPort: await freePort(), log });
     if (infrastructure.ferretDbMetricsUrl) log(`FerretDB metrics and pprof at ${infrastructure.ferretDbMetricsUrl.replace(/\/metrics$/, '')}`);
-    const admin = { email: 'admin@bench.test', password: 'bench-admin-password' };
+    // Random, as production (NODE_ENV below) demands of an admin password.
+    const admin = { email: 'admin@bench.test', password: randomBytes(24).toString('hex') };
     const dbNames = { customer: 'bench_customer', products: 'bench_products', shopping: 'bench_shopping' };
     const queuePrefix = 'bench.';
     const env: Record<string, string> = {

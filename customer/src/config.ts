@@ -1,4 +1,4 @@
-import { loadServiceConfig, serviceConfigSchema, type ServiceConfig } from '@shop/common';
+import { loadConfig, productionSecretProblem, serviceConfigSchema, type ServiceConfig } from '@shop/common';
 import { z } from 'zod';
 
 export const customerEnv = {
@@ -9,7 +9,7 @@ export const customerEnv = {
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
   /** Log-ins per client address per minute (0: no limit). */
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(0).default(30),
-  /** Failed log-ins per account per 15 minutes, against password guessing spread over addresses. */
+  /** Wrong passwords per account from one client address per 15 minutes (an owner elsewhere is never locked out). */
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(0).default(10),
   /** Sign-ups per client address per 10 minutes. */
   SIGNUP_LIMIT_PER_IP: z.coerce.number().int().min(0).default(20),
@@ -17,5 +17,11 @@ export const customerEnv = {
 
 export type CustomerConfig = ServiceConfig<z.infer<z.ZodObject<typeof customerEnv>>>;
 
-export const customerConfigSchema = serviceConfigSchema('customer', customerEnv);
-export const loadCustomerConfig = (): CustomerConfig => loadServiceConfig('customer', customerEnv);
+/** In production the admin account is required, with a password as hard to guess as a secret. */
+export const customerConfigSchema = serviceConfigSchema('customer', customerEnv).superRefine((config, ctx) => {
+  if (config.nodeEnv !== 'production') return;
+  if (!config.extra.ADMIN_EMAIL) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ADMIN_EMAIL'], message: 'is required in production' });
+  const problem = productionSecretProblem('ADMIN_PASSWORD', config.extra.ADMIN_PASSWORD);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ADMIN_PASSWORD'], message: problem });
+});
+export const loadCustomerConfig = (): CustomerConfig => loadConfig(customerConfigSchema);

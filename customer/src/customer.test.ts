@@ -45,7 +45,7 @@ describe('customer: accounts', () => {
 
   test('When the same email signs up again in another case, then 409 and no second account', async () => {
     const { email } = await signUp();
-    const res = await http.post('/customer/signup').send({ email: ` ${email.toUpperCase()} `, password: 'another one', phone: '1' }).expect(409);
+    const res = await http.post('/customer/signup').send({ email: ` ${email.toUpperCase()} `, password: 'another good one', phone: '1' }).expect(409);
     expect(res.body.error.code).toBe('EMAIL_TAKEN');
   });
 

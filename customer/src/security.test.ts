@@ -47,11 +47,24 @@ describe('customer: abuse limits', () => {
     await http.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
   });
 
-  test('When an account sees too many failed log-ins from many addresses, then it is limited; successes never count', async () => {
+  test("When one address guesses an account's password too often, then that address is limited for it, while the owner from another address still logs in", async () => {
     const { email } = await account();
-    for (let i = 0; i < 4; i++) await http.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
-    for (let i = 0; i < 3; i++) await http.post('/customer/login').set(from()).send({ email: email.toUpperCase(), password: `guess ${i}xx` }).expect(401);
-    expect((await http.post('/customer/login').set(from()).send({ email, password: 'guess 4xx' }).expect(429)).body.error.code).toBe('RATE_LIMITED');
+    const attacker = from();
+    for (let i = 0; i < 3; i++) await http.post('/customer/login').set(attacker).send({ email: email.toUpperCase(), password: `guess ${i}xx` }).expect(401);
+    const limited = await http.post('/customer/login').set(attacker).send({ email, password: 'a good password' }).expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    await http.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
+  });
+
+  test('When log-ins are malformed (400) or succeed, then they never count as failures', async () => {
+    const { email } = await account();
+    const ip = from();
+    await http.post('/customer/login').set(ip).send({ email, password: '' }).expect(400);
+    await http.post('/customer/login').set(ip).send({ email, password: ['x'] }).expect(400);
+    await http.post('/customer/login').set(ip).send({ email, password: 'a good password' }).expect(200);
+    // Two wrong passwords within the limit of three, from the same address: neither is refused.
+    await http.post('/customer/login').set(ip).send({ email, password: 'guess 1xx' }).expect(401);
+    await http.post('/customer/login').set(ip).send({ email, password: 'guess 2xx' }).expect(401);
   });
 
   test('When one address signs up too often, then 429', async () => {
@@ -64,7 +77,7 @@ describe('customer: abuse limits', () => {
 describe('customer: tokens', () => {
   const profile = (token: string) => http.get('/customer/profile').set('Authorization', `Bearer ${token}`);
 
-  test('When a token is missing, tampered, unsigned, expired, or for another audience or issuer, then 401', async () => {
+  test('When a token is missing, tampered, unsigned, expired, without expiry, too long-lived, or for another audience or issuer, then 401', async () => {
     const { id, token } = await account();
     await profile(token).expect(200);
     const [header, payload, signature] = token.split('.') as [string, string, string];
@@ -80,6 +93,8 @@ describe('customer: tokens', () => {
       'wrong issuer': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer: 'someone', audience }),
       'other secret': jwt.sign({ role: 'customer' }, 'x'.repeat(40), { algorithm: 'HS256', subject: id, issuer, audience }),
       'HS512 with our secret': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS512', subject: id, issuer, audience }),
+      'no expiry': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience }),
+      'a year long': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience, expiresIn: '365d' }),
       'no subject': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', issuer, audience }),
       'unknown role': signAccessToken({ customerId: id, role: 'root' as 'admin' }, config.tokens),
     };
@@ -121,6 +136,16 @@ describe('customer: accounts cannot be bent', () => {
     } finally {
       compare.mockRestore();
     }
+  });
+
+  test('When a password is easy to guess, then sign-up refuses it with 400 VALIDATION_FAILED saying why, whatever its length', async () => {
+    const email = `weak${Date.now()}@example.com`;
+    for (const weak of ['password', '12345678', 'qwertyuiop', 'aaaaaaaaaaaaaaaaaaaa', 'iloveyou123', email]) {
+      const res = await http.post('/customer/signup').set(from()).send({ email, password: weak });
+      expect({ weak, status: res.status, code: res.body.error?.code }).toEqual({ weak, status: 400, code: 'VALIDATION_FAILED' });
+      expect(res.body.error.details).toEqual([{ path: 'body.password', message: expect.stringContaining('too easy to guess') }]);
+    }
+    await http.post('/customer/signup').set(from()).send({ email, password: 'violet tram under ice' }).expect(201);
   });
 
   test('When a password is longer than bcrypt reads (72 bytes), then sign-up refuses it rather than cutting it', async () => {

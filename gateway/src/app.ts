@@ -1,11 +1,11 @@
-import { AppError, errorBody, errorHandler, metricsHandler, rateLimiter, requestId, requestLog, type Logger } from '@shop/common/web';
+import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, requestId, requestLog, type Logger } from '@shop/common/web';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import proxy from 'express-http-proxy';
 import { apiDocs } from './api-docs';
 import type { GatewayConfig, UpstreamName } from './config';
 import { aggregatedHealth } from './health';
-import { upstreamFor } from './routing-table';
+import { isInternalPath, upstreamFor } from './routing-table';
 import { securityHeaders } from './security-headers';
 import { keepAliveAgent, Upstreams } from './upstreams';
 
@@ -55,6 +55,9 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
       options.signal = upstreamDeadline(req.res, config.proxyTimeoutMs);
       if (options.headers) {
         options.headers.connection = 'keep-alive';
+        // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
+        // it would frame the request twice (refused by Node, ambiguous to a lenient server).
+        delete options.headers['transfer-encoding'];
         // The client as the gateway sees it (never a client's own claim), for the services' limits.
         options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
       }
@@ -67,7 +70,7 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
   });
 }
 
-/** The only public entry: request ids, CORS, aggregated health, API docs, then each path to its service. */
+/** The only public entry: request ids, CORS, aggregated health, API docs, then each public path to its service. */
 export function createGatewayApp(config: GatewayConfig, logger: Logger): Express {
   const upstreams = new Upstreams(config.services);
   const proxies: Record<UpstreamName, RequestHandler> = {
@@ -89,9 +92,11 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Express
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));
   app.use(rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }));
   app.get('/health', aggregatedHealth(upstreams));
-  app.get('/metrics', metricsHandler()); // the gateway's own; the services' are not public
   app.use(apiDocs()); // GET /openapi.json and Swagger UI at GET /docs
-  app.use((req, res, next) => proxies[upstreamFor(req.path)](req, res, next));
+  app.use((req, res, next) => {
+    if (isInternalPath(req.path)) return next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'ROUTE_NOT_FOUND'));
+    proxies[upstreamFor(req.path)](req, res, next);
+  });
   app.use(errorHandler(logger));
   return app;
 }

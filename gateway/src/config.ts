@@ -14,6 +14,8 @@ export const gatewayConfigSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug']).default('info'),
     GATEWAY_PORT: port.default(DEFAULT_PORTS.gateway),
+    /** The gateway's Prometheus metrics on this loopback port; unset: none. Never on the public port. */
+    GATEWAY_METRICS_PORT: port.optional(),
     CUSTOMER_URL: upstreams(`http://127.0.0.1:${DEFAULT_PORTS.customer}`),
     PRODUCTS_URL: upstreams(`http://127.0.0.1:${DEFAULT_PORTS.products}`),
     SHOPPING_URL: upstreams(`http://127.0.0.1:${DEFAULT_PORTS.shopping}`),
@@ -35,6 +37,7 @@ export const gatewayConfigSchema = z
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     port: env.GATEWAY_PORT,
+    metricsPort: env.GATEWAY_METRICS_PORT,
     services: { customer: env.CUSTOMER_URL, products: env.PRODUCTS_URL, shopping: env.SHOPPING_URL },
     corsOrigins: env.CORS_ORIGINS,
     bodyLimit: env.BODY_LIMIT,

@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createLogger } from '@shop/common/web';
+import { createLogger, startServer, type RunningServer } from '@shop/common/web';
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
 import { createGatewayApp } from './app';
 import { gatewayConfigSchema } from './config';
+import { startMetricsServer } from './metrics-server';
 import { keepAliveAgent } from './upstreams';
 
 /** A stand-in service over real HTTP: it reports what reached it, and /ready as it is told. */
@@ -17,7 +18,8 @@ async function startUpstream(name: string, state: { ready: boolean; delayMs?: nu
     res.status(state.ready ? 200 : 503).json({});
   });
   app.all('*', express.json(), (req, res) => {
-    setTimeout(() => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, body: req.body }), state.delayMs ?? 0);
+    const framing = { 'transfer-encoding': req.headers['transfer-encoding'], 'content-length': req.headers['content-length'] };
+    setTimeout(() => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, framing, body: req.body }), state.delayMs ?? 0);
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -102,6 +104,53 @@ describe('gateway: proxying', () => {
   });
 });
 
+describe('gateway: request framing', () => {
+  let gateway: RunningServer;
+  let port = 0;
+  beforeAll(async () => {
+    gateway = await startServer({ app, port: 0, host: '127.0.0.1', logger: createLogger({ service: 'gateway', silent: true }), handleSignals: false, shutdownTimeoutMs: 100 });
+    port = gateway.port;
+  });
+  afterAll(async () => {
+    await gateway.shutdown();
+  });
+
+  /** A request as raw bytes, and the whole answer as text. */
+  function raw(bytes: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += String(chunk)));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  test('When a JSON body comes chunked (no Content-Length), then it reaches the service whole, framed by Content-Length alone', async () => {
+    // Node's client sends a body written in parts without a Content-Length as chunks.
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/ids', headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write('{"ids":');
+      req.end('["a","b"]}');
+    });
+    expect(answer).toEqual({ status: 200, text: expect.any(String) });
+    expect(JSON.parse(answer.text)).toMatchObject({ body: { ids: ['a', 'b'] }, framing: { 'content-length': '17' } });
+    expect(JSON.parse(answer.text).framing['transfer-encoding']).toBeUndefined();
+  });
+
+  test('When a request carries both Transfer-Encoding and Content-Length, then the gateway itself answers 400 JSON: nothing is forwarded', async () => {
+    const answer = await raw('POST /ids HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'MALFORMED_REQUEST', message: expect.any(String) } });
+  });
+});
+
 describe('gateway: health', () => {
   test('When every service is ready, then 200; when one is not, then 503 naming it', async () => {
     expect((await request(app).get('/health').expect(200)).body).toEqual({ status: 'ok', services: { customer: 'ready', products: 'ready', shopping: 'ready' } });
@@ -109,6 +158,38 @@ describe('gateway: health', () => {
     const res = await request(app).get('/health').expect(503);
     states.products.ready = true;
     expect(res.body.error).toMatchObject({ code: 'SERVICES_NOT_READY', details: { services: { products: 'not-ready', customer: 'ready' } } });
+  });
+});
+
+describe('gateway: what is public', () => {
+  test('When /ready or /metrics is asked in any spelling, then 404 JSON from the gateway: no service is asked', async () => {
+    for (const path of ['/ready', '/READY', '/ready/', '/metrics', '/Metrics/', '/metrics?x=1']) {
+      const res = await request(app).get(path);
+      expect({ path, status: res.status, body: res.body }).toEqual({ path, status: 404, body: { error: { code: 'ROUTE_NOT_FOUND', message: expect.any(String) } } });
+    }
+  });
+
+  test('When /docs is loaded, then every file its page names is served, and nothing else of swagger-ui-dist', async () => {
+    const page = await request(app).get('/docs').expect(200);
+    const files = [...page.text.matchAll(/(?:href|src)="(\/docs\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(files).toHaveLength(4);
+    for (const file of files) expect([file, (await request(app).get(file)).status]).toEqual([file, 200]);
+    for (const file of ['/docs/package.json', '/docs/index.html', '/docs/swagger-ui-bundle.js.map', '/docs/oauth2-redirect.html', '/docs/../package.json', '/docs/nothing']) {
+      const res = await request(app).get(file);
+      expect({ file, status: res.status, code: res.body.error?.code }).toEqual({ file, status: 404, code: 'ROUTE_NOT_FOUND' });
+    }
+  });
+
+  test("When the metrics port is asked, then it serves the gateway's metrics, on loopback only", async () => {
+    await request(app).get('/openapi.json').expect(200);
+    const metrics = await startMetricsServer(0);
+    try {
+      expect((metrics.server.address() as AddressInfo).address).toBe('127.0.0.1');
+      const res = await request(`http://127.0.0.1:${metrics.port}`).get('/metrics').expect(200);
+      expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/openapi.json",status="200"\} [1-9]/);
+    } finally {
+      metrics.server.close();
+    }
   });
 });
 

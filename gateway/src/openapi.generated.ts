@@ -46,7 +46,8 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                   },
                   "password": {
                     "type": "string",
-                    "minLength": 8
+                    "minLength": 8,
+                    "description": "8 characters to 72 bytes, and hard to guess: common passwords, sequences, repeats and the email are refused"
                   },
                   "phone": {
                     "type": "string",
@@ -1617,26 +1618,6 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/ServicesNotReady"
-                }
-              }
-            }
-          }
-        }
-      }
-    },
-    "/metrics": {
-      "get": {
-        "tags": [
-          "gateway"
-        ],
-        "summary": "The gateway's Prometheus metrics (request durations by route and status, Node's own)",
-        "responses": {
-          "200": {
-            "description": "Prometheus text format",
-            "content": {
-              "text/plain": {
-                "schema": {
-                  "type": "string"
                 }
               }
             }

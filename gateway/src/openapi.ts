@@ -69,14 +69,6 @@ export function registerGatewayApi(registry: OpenAPIRegistry): void {
 
   registry.registerPath({
     method: 'get',
-    path: '/metrics',
-    tags: ['gateway'],
-    summary: "The gateway's Prometheus metrics (request durations by route and status, Node's own)",
-    responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
-  });
-
-  registry.registerPath({
-    method: 'get',
     path: '/openapi.json',
     tags: ['gateway'],
     summary: 'This document (OpenAPI 3.1)',

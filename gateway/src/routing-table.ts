@@ -17,3 +17,12 @@ export function upstreamFor(path: string): UpstreamName {
   }
   return 'products';
 }
+
+/**
+ * What each service answers for its operators on its own port (the gateway's health check reads
+ * /ready there): never forwarded from the public port. Express matches paths case-insensitively
+ * and with a trailing slash, so this does too.
+ */
+const INTERNAL_PATH = /^\/(ready|metrics)\/?$/i;
+
+export const isInternalPath = (path: string): boolean => INTERNAL_PATH.test(path);

@@ -31,4 +31,32 @@ describe('access tokens', () => {
     const expired = jwt.sign({ role: 'customer', sub: 'c-1', iss: settings.issuer, aud: settings.audience, exp: Math.floor(Date.now() / 1000) - 10 }, settings.secret);
     expect(() => verifyAccessToken(expired, settings)).toThrow('The token has expired');
   });
+
+  describe('lifetime', () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    const claims = { role: 'customer', sub: 'c-1', iss: settings.issuer, aud: settings.audience };
+    // jsonwebtoken adds an iat unless told not to; a given one it keeps.
+    const sign = (times: Record<string, number>) => jwt.sign({ ...claims, ...times }, settings.secret, { algorithm: 'HS256', noTimestamp: times.iat === undefined });
+
+    it('signs tokens that end after the configured lifetime, read in seconds also from a bare number', () => {
+      for (const [expiresIn, seconds] of [['15m', 900], ['3600', 3600], [120, 120]] as const) {
+        const { iat, exp } = jwt.decode(signAccessToken(caller, { ...settings, expiresIn })) as { iat: number; exp: number };
+        expect({ expiresIn, lifetime: exp - iat }).toEqual({ expiresIn, lifetime: seconds });
+      }
+    });
+
+    it('refuses a token without an expiry or without an issue time', () => {
+      expect(() => verifyAccessToken(sign({ iat: now() }), settings)).toThrow('The token is not valid');
+      expect(() => verifyAccessToken(sign({ exp: now() + 600 }), settings)).toThrow('The token is not valid');
+      expect(verifyAccessToken(sign({ iat: now(), exp: now() + 600 }), settings)).toEqual(caller);
+    });
+
+    it('refuses a token meant to live longer than the configured lifetime, issued too long ago, or issued in the future', () => {
+      const hour = { ...settings, expiresIn: '1h' };
+      expect(() => verifyAccessToken(sign({ iat: now(), exp: now() + 3600 * 24 * 365 }), hour)).toThrow('The token is not valid');
+      expect(() => verifyAccessToken(sign({ iat: now() - 7200, exp: now() + 600 }), hour)).toThrow('The token is not valid');
+      expect(() => verifyAccessToken(sign({ iat: now() + 3000, exp: now() + 3600 }), hour)).toThrow('The token is not valid');
+      expect(verifyAccessToken(sign({ iat: now() - 1800, exp: now() + 1800 }), hour)).toEqual(caller);
+    });
+  });
 });

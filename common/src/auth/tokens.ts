@@ -10,7 +10,7 @@ export interface TokenSettings {
   secret: string;
   issuer: string;
   audience: string;
-  /** Lifetime of an access token, e.g. "1h" or seconds. */
+  /** Lifetime of an access token, e.g. "1h" or seconds: signed tokens get it, and no token may live longer. */
   expiresIn?: string | number;
 }
 
@@ -36,7 +36,32 @@ function secretKey(secret: string): KeyObject {
   return key;
 }
 
-const claimsSchema = z.object({ sub: z.string().min(1).max(100), role: z.enum(ROLES) });
+const claimsSchema = z.object({ sub: z.string().min(1).max(100), role: z.enum(ROLES), iat: z.number(), exp: z.number() });
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+/** Clocks of the signing and the verifying service may differ by this much. */
+const CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * A lifetime like "1h", "15m" or 3600 in seconds. A bare number in a string is seconds too
+ * (jsonwebtoken would read "3600" as milliseconds).
+ */
+export function lifetimeSeconds(expiresIn: string | number = '1h'): number {
+  if (typeof expiresIn === 'number') return expiresIn;
+  const match = /^(\d+)([smhd]?)$/.exec(expiresIn);
+  if (!match) throw new Error(`not a token lifetime: ${expiresIn}`);
+  return Number(match[1]) * UNIT_SECONDS[match[2] || 's']!;
+}
+
+/**
+ * Beyond the signature: a token must say when it was issued and when it ends, live no longer than
+ * this shop's access tokens do, and not be issued in the future. A token minted with a leaked or
+ * reused secret and no expiry (or a far one) is refused all the same.
+ */
+function withinLifetime({ iat, exp }: { iat: number; exp: number }, lifetime: number): boolean {
+  const now = Math.floor(Date.now() / 1000);
+  return exp - iat <= lifetime && iat <= now + CLOCK_SKEW_SECONDS && now - iat <= lifetime + CLOCK_SKEW_SECONDS;
+}
 
 export function signAccessToken(caller: AuthenticatedCaller, settings: TokenSettings): string {
   return jwt.sign({ role: caller.role }, secretKey(settings.secret), {
@@ -44,7 +69,7 @@ export function signAccessToken(caller: AuthenticatedCaller, settings: TokenSett
     subject: caller.customerId,
     issuer: settings.issuer,
     audience: settings.audience,
-    expiresIn: (settings.expiresIn ?? '1h') as jwt.SignOptions['expiresIn'],
+    expiresIn: lifetimeSeconds(settings.expiresIn),
   });
 }
 
@@ -61,6 +86,6 @@ export function verifyAccessToken(token: string, settings: TokenSettings): Authe
     throw new UnauthorizedError('The token is not valid', 'INVALID_TOKEN');
   }
   const claims = claimsSchema.safeParse(payload);
-  if (!claims.success) throw new UnauthorizedError('The token is not valid', 'INVALID_TOKEN');
+  if (!claims.success || !withinLifetime(claims.data, lifetimeSeconds(settings.expiresIn))) throw new UnauthorizedError('The token is not valid', 'INVALID_TOKEN');
   return { customerId: claims.data.sub, role: claims.data.role };
 }

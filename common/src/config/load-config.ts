@@ -19,15 +19,39 @@ function findEnvDir(start: string): string | undefined {
 
 let envFilesLoaded = false;
 
-/** Real environment first, then `.env`, then `.env.dev`: dotenv never overrides a value already set. */
+/**
+ * Real environment first, then `.env`, then `.env.dev`: dotenv never overrides a value already set.
+ * In production `.env.dev` is never read: its secrets are public, in this repository.
+ */
 export function loadEnvFiles(): void {
   if (envFilesLoaded) return;
   envFilesLoaded = true;
   const dir = process.env.ENV_DIR ?? findEnvDir(process.cwd());
-  if (!dir) return;
+  if (dir) readEnvFiles(dir, process.env);
+}
+
+export function readEnvFiles(dir: string, env: NodeJS.ProcessEnv): void {
   for (const file of ['.env', '.env.dev']) {
+    if (file === '.env.dev' && env.NODE_ENV === 'production') continue;
     const full = path.join(dir, file);
-    if (fs.existsSync(full)) dotenv.config({ path: full });
+    if (fs.existsSync(full)) dotenv.config({ path: full, processEnv: env as dotenv.DotenvPopulateInput });
+  }
+}
+
+/** Variables that may carry a credential, so that they may come from a file (a Docker or Kubernetes secret). */
+const FILE_VARIABLES = ['JWT_SECRET', 'ADMIN_PASSWORD', 'MONGO_URL', 'AMQP_URL', 'CUSTOMER_MONGO_URL', 'PRODUCTS_MONGO_URL', 'SHOPPING_MONGO_URL'];
+
+/** `<NAME>_FILE` names a file whose content (without a final line break) is `<NAME>`. */
+export function readFileVariables(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(`invalid configuration: set ${name} or ${name}_FILE, not both`);
+    try {
+      env[name] = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new ConfigError(`invalid configuration: ${name}_FILE: cannot read ${file}`);
+    }
   }
 }
 
@@ -52,13 +76,14 @@ export function parseConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.Proce
 }
 
 /**
- * Loads `.env` files and parses the environment; on a bad or missing variable prints one clear
+ * Loads `.env` files and `*_FILE` secrets and parses the environment; on a bad or missing variable prints one clear
  * line naming it and stops the process, because a service that starts half-configured fails later
  * in ways that are much harder to read.
  */
 export function loadConfig<S extends z.ZodTypeAny>(schema: S): z.infer<S> {
   loadEnvFiles();
   try {
+    readFileVariables();
     return parseConfig(schema);
   } catch (error) {
     if (error instanceof ConfigError) {

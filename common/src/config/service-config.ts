@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadConfig } from './load-config';
 import { mongoUrl, port, serviceEnvSchema, type ServiceEnv } from './schemas';
+import { productionSecretProblem } from './secrets';
 import type { TokenSettings } from '../auth/tokens';
 
 export type ServiceName = 'customer' | 'products' | 'shopping';
@@ -43,6 +44,8 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
     .superRefine((env, ctx) => {
       const own = (env as Record<string, unknown>)[`${prefix}_MONGO_URL`];
       if (!own && !env.MONGO_URL) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MONGO_URL'], message: `MONGO_URL (or ${prefix}_MONGO_URL) is required` });
+      const secretProblem = env.NODE_ENV === 'production' ? productionSecretProblem('JWT_SECRET', env.JWT_SECRET) : undefined;
+      if (secretProblem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['JWT_SECRET'], message: secretProblem });
     })
     .transform((env): ServiceConfig<z.infer<z.ZodObject<E>>> => {
       const record = env as unknown as ServiceEnv & Record<string, unknown>;

@@ -26,6 +26,19 @@ function fromBodyParser(error: unknown): AppError | undefined {
   }
 }
 
+/**
+ * What Express and body-parser raise for a request they cannot read at all: a path parameter that
+ * is not percent-encoding (a URIError) or a body that is not in its declared Content-Encoding
+ * (zlib's Z_* errors). Both carry status 400 but no `type`.
+ */
+function fromUnreadableRequest(error: unknown): AppError | undefined {
+  if (!error || typeof error !== 'object' || (error as { status?: unknown }).status !== 400) return undefined;
+  if (error instanceof URIError) return new AppError(400, 'MALFORMED_PATH', 'The request path is not valid percent-encoding');
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) return new AppError(400, 'MALFORMED_BODY', 'The request body is not in its declared Content-Encoding');
+  return undefined;
+}
+
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) {
@@ -34,7 +47,7 @@ export function toAppError(error: unknown): AppError | undefined {
       error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
     );
   }
-  const fromParser = fromBodyParser(error);
+  const fromParser = fromBodyParser(error) ?? fromUnreadableRequest(error);
   if (fromParser) return fromParser;
   if (isDatabaseUnavailable(error)) return new ServiceUnavailableError('The database is unavailable; try again shortly', 'DATABASE_UNAVAILABLE');
   return undefined;

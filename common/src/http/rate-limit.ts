@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { errorBody } from './error-handler';
 import { AppError } from '../errors/app-errors';
@@ -9,8 +9,8 @@ export interface RateLimitOptions {
   windowMs: number;
   /** What is counted: the client's address by default, or e.g. the account a log-in names. */
   key?: (req: Request) => string;
-  /** Count only failed requests (a log-in limit per account should not lock out its owner). */
-  onlyFailures?: boolean;
+  /** Which answers count (e.g. only a log-in's 401, not a malformed request's 400); all by default. */
+  counts?: (status: number) => boolean;
   message?: string;
 }
 
@@ -18,14 +18,15 @@ export interface RateLimitOptions {
  * A fixed-window limit answering 429 in the shop's JSON error shape, with Retry-After. Counts are
  * kept per process: with several instances behind the gateway, each counts its own share.
  */
-export function rateLimiter({ limit, windowMs, key, onlyFailures = false, message = 'Too many requests; try again later' }: RateLimitOptions): RequestHandler {
+export function rateLimiter({ limit, windowMs, key, counts, message = 'Too many requests; try again later' }: RateLimitOptions): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
   return rateLimit({
     windowMs,
     limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    skipSuccessfulRequests: onlyFailures,
+    // express-rate-limit counts each request, then takes back those that "succeeded": here, those that do not count.
+    ...(counts ? { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => !counts(res.statusCode) } : {}),
     ...(key ? { keyGenerator: key } : {}),
     handler: (req, res) => {
       const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;

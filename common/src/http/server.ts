@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from '../logging/logger';
 
@@ -21,6 +22,24 @@ export interface StartServerOptions {
   handleSignals?: boolean;
 }
 
+/** Node's parser codes for what it refuses before Express sees a request, and what to answer. */
+const PARSER_REFUSALS: Record<string, [status: number, reason: string, code: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'The request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'The request took too long to arrive'],
+};
+const MALFORMED: [number, string, string, string] = [400, 'Bad Request', 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1 (for instance, framed by both Transfer-Encoding and Content-Length)'];
+
+/** A request Node's HTTP parser refuses (never reaching Express) gets the shop's JSON error too. */
+function answerParserErrors(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = PARSER_REFUSALS[error.code ?? ''] ?? MALFORMED;
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 export async function startServer({
   app,
   port,
@@ -31,6 +50,7 @@ export async function startServer({
   handleSignals = true,
 }: StartServerOptions): Promise<RunningServer> {
   const server = http.createServer(app);
+  server.on('clientError', answerParserErrors);
   // Longer than the gateway's keep-alive, so that the gateway never reuses a socket we just closed.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -18,6 +18,9 @@ const routes = Router();
 routes.post('/echo', asyncHandler(async (req, res) => {
   res.json(parseBody(z.object({ name: z.string().max(10) }), req));
 }));
+routes.get('/items/:id', (req, res) => {
+  res.json({ id: req.params.id });
+});
 routes.get('/conflict', () => {
   throw new ConflictError('Already there', 'ALREADY_THERE');
 });
@@ -38,6 +41,19 @@ describe('the service app', () => {
     const res = await request(app).post('/echo').set('Content-Type', 'text/plain').send('{"name":"x"}').expect(415);
     expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     await request(app).post('/echo').set('Content-Type', 'application/x-www-form-urlencoded').send('name=x').expect(415);
+  });
+
+  test('When a body declares gzip and is not gzip, then 400 MALFORMED_BODY, not a 500', async () => {
+    for (const encoding of ['gzip', 'deflate']) {
+      const res = await request(app).post('/echo').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('{"name":"x"}');
+      expect({ encoding, status: res.status, body: res.body }).toEqual({ encoding, status: 400, body: { error: { code: 'MALFORMED_BODY', message: expect.any(String) } } });
+    }
+  });
+
+  test('When a path parameter is not valid percent-encoding, then 400 MALFORMED_PATH, not a 500', async () => {
+    await request(app).get('/items/%41').expect(200, { id: 'A' });
+    const res = await request(app).get('/items/%ff').expect(400);
+    expect(res.body).toEqual({ error: { code: 'MALFORMED_PATH', message: expect.any(String) } });
   });
 
   test('When the body is too large, then 413', async () => {

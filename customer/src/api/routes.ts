@@ -19,15 +19,23 @@ export interface CustomerRoutesDependencies {
 
 const MINUTE = 60_000;
 
-/** The account a log-in names, normalised as stored; unreadable bodies share one bucket. */
-const accountOf = (req: Request): string => (typeof req.body?.email === 'string' ? `account:${normaliseEmail(req.body.email).slice(0, 254)}` : 'account:?');
+/**
+ * Wrong passwords are counted per account and client address together: guessing from one address
+ * is stopped, while the owner (from any other address) can always log in. A malformed request
+ * (400) is not a guess and never counts.
+ */
+const accountAndAddressOf = (req: Request): string => {
+  const account = typeof req.body?.email === 'string' ? normaliseEmail(req.body.email).slice(0, 254) : '?';
+  return `account:${account}|address:${req.ip ?? ''}`;
+};
+const isWrongPassword = (status: number): boolean => status === 401;
 
 export function customerRoutes({ accounts, profiles, tokens, limits }: CustomerRoutesDependencies): Router {
   const router = Router();
   const signedIn = requireAuth(tokens);
   const loginLimits = [
     rateLimiter({ limit: limits.loginPerIp, windowMs: MINUTE, message: 'Too many log-ins from this address; try again later' }),
-    rateLimiter({ limit: limits.loginFailuresPerAccount, windowMs: 15 * MINUTE, key: accountOf, onlyFailures: true, message: 'Too many failed log-ins for this account; try again later' }),
+    rateLimiter({ limit: limits.loginFailuresPerAccount, windowMs: 15 * MINUTE, key: accountAndAddressOf, counts: isWrongPassword, message: 'Too many failed log-ins for this account from this address; try again later' }),
   ];
   const signupLimit = rateLimiter({ limit: limits.signupPerIp, windowMs: 10 * MINUTE, message: 'Too many sign-ups from this address; try again later' });
 

@@ -1,19 +1,30 @@
 import { objectIdString } from '@shop/common';
 import { z } from 'zod';
+import { isStrongPassword, WEAK_PASSWORD_MESSAGE } from '../domain/password-strength';
 
 const text = (max: number) => z.string().trim().max(max);
+
+const MAX_PASSWORD_BYTES = 72;
+const fitsBcrypt = (value: string): boolean => Buffer.byteLength(value, 'utf8') <= MAX_PASSWORD_BYTES;
 
 /** bcrypt reads at most 72 bytes; a longer password would be silently cut, so it is refused. */
 const password = z
   .string()
   .min(8, 'must be at least 8 characters')
-  .refine((value) => Buffer.byteLength(value, 'utf8') <= 72, 'must be at most 72 bytes');
+  .refine(fitsBcrypt, `must be at most ${MAX_PASSWORD_BYTES} bytes`)
+  .describe('8 characters to 72 bytes, and hard to guess: common passwords, sequences, repeats and the email are refused');
 
-export const signUpBody = z.object({
-  email: text(254).email(),
-  password,
-  phone: text(30).regex(/^([+\d][\d\s().-]*)?$/, 'must be a phone number').default(''),
-});
+export const signUpBody = z
+  .object({
+    email: text(254).email(),
+    password,
+    phone: text(30).regex(/^([+\d][\d\s().-]*)?$/, 'must be a phone number').default(''),
+  })
+  .superRefine(({ email, password }, ctx) => {
+    // Only a password of a sane size is estimated: the estimate's cost grows with the length.
+    if (password.length < 8 || !fitsBcrypt(password)) return;
+    if (!isStrongPassword(password, [email])) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['password'], message: WEAK_PASSWORD_MESSAGE });
+  });
 
 export const logInBody = z.object({
   email: text(254).min(1),
