@@ -1,5 +1,5 @@
 import { CatalogueEvents, ShoppingEvents, signAccessToken, StockEvents, type EventEnvelope, type OrderCancelled, type OrderPlaced, type ProductSnapshot } from '@shop/common';
-import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import { appliedEventCount, eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { productsEnv, type ProductsConfig } from './config';
 import { productModel } from './database/models/product';
@@ -216,9 +216,15 @@ describe('products: stock reservations for orders', () => {
     await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
     expect((await released(placed.orderId))).toMatchObject({ id: `${StockEvents.stockReleased}:${placed.orderId}`, data: { orderId: placed.orderId, customerId: 'c1' } });
     expect([await stockOf(a), await stockOf(b)]).toEqual([5, 5]);
+    const [cancelsBefore, placementsBefore] = [await appliedEventCount(ShoppingEvents.orderCancelled), await appliedEventCount(ShoppingEvents.orderPlaced)];
     await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
     await probe.publish(ShoppingEvents.orderPlaced, placed);
-    await eventually(() => expect(announced(StockEvents.stockReleased, placed.orderId)).toHaveLength(3), 20_000);
+    await eventually(async () => {
+      expect(await appliedEventCount(ShoppingEvents.orderCancelled)).toBe(cancelsBefore + 1);
+      expect(await appliedEventCount(ShoppingEvents.orderPlaced)).toBe(placementsBefore + 1);
+    }, 20_000);
+    // Each redelivery announces the release again; two announcements close together may be relayed as one.
+    await eventually(() => expect(announced(StockEvents.stockReleased, placed.orderId).length).toBeGreaterThanOrEqual(2), 20_000);
     expect([await stockOf(a), await stockOf(b)]).toEqual([5, 5]);
     expect(await statusOf(placed.orderId)).toBe('released');
     await expectNoMarks(a, b);

@@ -1,5 +1,5 @@
-import { CatalogueEvents, orderEventId, ShoppingEvents, shopMetrics, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
-import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import { CatalogueEvents, orderEventId, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
+import { appliedEventCount, eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
@@ -218,13 +218,13 @@ describe('shopping: orders', () => {
     });
     expect((await http.get(`/shopping/orders/${b.orderId}`).set(auth).expect(200)).body).toMatchObject({ status: 'rejected', reason: 'not enough stock' });
     // A later, contradicting verdict changes nothing; a verdict on an unknown order makes none.
-    const [rejectedBefore, reservedBefore] = [await appliedCount(StockEvents.stockRejected), await appliedCount(StockEvents.stockReserved)];
+    const [rejectedBefore, reservedBefore] = [await appliedEventCount(StockEvents.stockRejected), await appliedEventCount(StockEvents.stockReserved)];
     await probe.publish(StockEvents.stockRejected, { orderId: a.orderId, customerId: a.customerId, reason: 'too late' });
     await probe.publish(StockEvents.stockReserved, { orderId: 'no-such-order', customerId: a.customerId });
     await probe.publish(StockEvents.stockReserved, { orderId: b.orderId, customerId: b.customerId });
     await eventually(async () => {
-      expect(await appliedCount(StockEvents.stockRejected)).toBe(rejectedBefore + 1);
-      expect(await appliedCount(StockEvents.stockReserved)).toBe(reservedBefore + 2);
+      expect(await appliedEventCount(StockEvents.stockRejected)).toBe(rejectedBefore + 1);
+      expect(await appliedEventCount(StockEvents.stockReserved)).toBe(reservedBefore + 2);
     });
     expect((await http.get(`/shopping/orders/${a.orderId}`).set(auth).expect(200)).body.status).toBe('confirmed');
     expect((await http.get(`/shopping/orders/${b.orderId}`).set(auth).expect(200)).body.status).toBe('rejected');
@@ -290,7 +290,7 @@ describe('shopping: cancelling an order', () => {
   test('When cancels race the stock confirmation, then the order ends cancelled, announced once, whatever came first', async () => {
     const { id, auth } = newCustomer();
     const order = await placeOne(auth);
-    const reservedBefore = await appliedCount(StockEvents.stockReserved);
+    const reservedBefore = await appliedEventCount(StockEvents.stockReserved);
     const [responses] = await Promise.all([
       Promise.all(Array.from({ length: 8 }, () => http.post(`/shopping/orders/${order.orderId}/cancel`).set(auth))),
       probe.publish(StockEvents.stockReserved, { orderId: order.orderId, customerId: id }),
@@ -298,19 +298,13 @@ describe('shopping: cancelling an order', () => {
     for (const r of responses) expect(r.status).toBe(200);
     await probe.waitFor((e) => e.id === orderEventId(ShoppingEvents.orderCancelled, order.orderId));
     // The confirmation, applied before or after the cancel, leaves the order cancelling.
-    await eventually(async () => expect(await appliedCount(StockEvents.stockReserved)).toBeGreaterThanOrEqual(reservedBefore + 1));
+    await eventually(async () => expect(await appliedEventCount(StockEvents.stockReserved)).toBeGreaterThanOrEqual(reservedBefore + 1));
     expect((await http.get(`/shopping/orders/${order.orderId}`).set(auth).expect(200)).body.status).toBe('cancelling');
     await probe.publish(StockEvents.stockReleased, { orderId: order.orderId, customerId: id });
     await eventually(async () => expect((await http.get(`/shopping/orders/${order.orderId}`).set(auth).expect(200)).body.status).toBe('cancelled'));
     expect(cancelsOf(order.orderId)).toHaveLength(1);
   });
 });
-
-/** Events of this type that this process's consumers have applied (a no-op included). */
-async function appliedCount(type: string): Promise<number> {
-  const { values } = await shopMetrics().eventsConsumed.get();
-  return values.find((v) => v.labels.type === type && v.labels.outcome === 'applied')?.value ?? 0;
-}
 
 /** An order as stored, with what a test does not care about filled in. */
 function storedOrder(fields: Partial<Order> & Pick<Order, '_id' | 'customerId' | 'items'>): Order {
