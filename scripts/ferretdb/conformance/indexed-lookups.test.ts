@@ -38,6 +38,7 @@ const LOOKUPS: Lookup[] = [
   { name: 'equality on _id', filter: byId(targetId(2)), expected: [targetEmail(2)] },
   // The filter of a conditional write: {_id, version}.
   { name: '_id with a condition on another field', filter: { ...byId(targetId(4)), price: 2004 }, expected: [targetEmail(4)] },
+  { name: '_id $in with 3 values', filter: { _id: { $in: [targetId(1), targetId(6), targetId(8)] } } as unknown as Filter<Document>, expected: [1, 6, 8].map(targetEmail) },
   { name: 'equality on a unique string', filter: { email: targetEmail(3) }, expected: [targetEmail(3)] },
   {
     name: 'equality on a non-unique ObjectId',
