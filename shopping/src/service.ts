@@ -7,8 +7,7 @@ import { shoppingEventHandlers } from './events/handlers';
 import { Carts } from './services/carts';
 import { Orders } from './services/orders';
 
-// The catch-up reads every not-yet-announced document: on FerretDB a scan (of the small
-// orders_to_announce, and of the carts), so not too often.
+// The catch-up finishes what a crash cut off; nothing waits for it otherwise, so not too often.
 const ANNOUNCE_PENDING_EVERY_MS = 5 * 60_000;
 
 export type ShoppingService = RunningService<ShoppingConfig['extra']>;

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import {
   CatalogueEvents,
   productDeletedSchema,
@@ -82,14 +82,11 @@ export class CatalogueReplica {
     return (await this.model.findById(productId).lean()) ?? undefined;
   }
 
-  /**
-   * One _id lookup per product, in parallel: FerretDB uses its index only for _id equality, so an
-   * `$in` reads the whole collection (100 ms for 1,000 products here, against 4 ms for two lookups).
-   * The lists are short: a cart, a wishlist, an order.
-   */
+  /** The products of a list that the replica knows (a cart, a wishlist, an order), each once; deleted ones left out. */
   async findMany(productIds: string[]): Promise<ReplicaProduct[]> {
-    const products = await Promise.all([...new Set(productIds)].map((id) => this.find(id)));
-    return products.filter((product): product is ReplicaProduct => product !== undefined);
+    if (productIds.length === 0) return [];
+    const products = await this.model.find({ _id: mongoose.trusted({ $in: [...new Set(productIds)] }) }).lean();
+    return products.filter((product) => !product.deleted);
   }
 
   /**
