@@ -6,5 +6,4 @@ export * from './events';
 export * from './service/run-service';
 export * from './catalogue';
 export * from './contracts';
-export * from './concurrency';
 export * from './service/periodic';

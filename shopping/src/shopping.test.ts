@@ -3,7 +3,7 @@ import { appliedEventCount, eventually, EventProbe, testServiceConfig, uniqueTes
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
-import { cartModel, cartToAnnounceModel } from './database/models/cart';
+import { cartModel, type Cart } from './database/models/cart';
 import { orderModel, type Order } from './database/models/order';
 import { OrderRepository } from './database/order-repository';
 import { startShoppingService, type ShoppingService } from './service';
@@ -53,9 +53,8 @@ describe('shopping: the cart', () => {
     expect(removed.body).toMatchObject({ product: { _id: apples.productId }, unit: 0 });
     await http.delete(`/cart/${apples.productId}`).set(auth).expect(200);
     expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([expect.objectContaining({ product: expect.objectContaining({ _id: oil.productId }) })]);
-    // Each change's note that it was due to be announced is gone with its announcement (or its no-op).
-    expect(await cartToAnnounceModel(service.connection).find({ customerId: id }).lean()).toEqual([]);
-    expect(await cartModel(service.connection).findById(id).lean()).not.toHaveProperty('announced');
+    // Each change (the second removal was none) is marked announced once its cart.updated is in the outbox.
+    expect(await cartModel(service.connection).findById(id).lean()).toMatchObject({ version: 4, announced: true });
   });
 
   test('When the quantity or product is wrong, then 400, 404 or 409 and the cart is unchanged', async () => {
@@ -67,10 +66,17 @@ describe('shopping: the cart', () => {
     expect((await new CartRepository(service.connection).find(id)).items).toEqual([]);
   });
 
-  test('When one shopper changes the cart many times at once, then no change is lost', async () => {
+  test('When one shopper changes the cart many times at once, then no change is lost, and every version is announced once', async () => {
     const { id, auth } = newCustomer();
-    await Promise.all([apples, oil].map((p) => http.put('/cart').set(auth).send({ _id: p.productId, qty: 3 }).expect(200)));
-    expect((await new CartRepository(service.connection).find(id)).items).toHaveLength(2);
+    await Promise.all([
+      ...[apples, oil].map((p) => http.put('/cart').set(auth).send({ _id: p.productId, qty: 3 }).expect(200)),
+      ...Array.from({ length: 8 }, (_, i) => http.put('/cart').set(auth).send({ _id: apples.productId, qty: i + 1 }).expect(200)),
+    ]);
+    const cart = await new CartRepository(service.connection).find(id);
+    expect(cart.items.map((item) => item.product._id).sort()).toEqual([apples.productId, oil.productId].sort());
+    expect(cart.version).toBe(10);
+    const versions = async () => probe.received.filter((e) => e.type === ShoppingEvents.cartUpdated && (e.data as { customerId: string }).customerId === id).map((e) => (e.data as { version: number }).version);
+    await eventually(async () => expect((await versions()).sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1)));
   });
 
   test('When there is no token, then 401', async () => {
@@ -150,7 +156,7 @@ describe('shopping: orders', () => {
     const longAgo = new Date(Date.now() - 60_000);
     const apple = { product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 };
     // The crash came after the order was written: the cart is not yet emptied, nothing announced.
-    await cartModel(service.connection).create({ _id: id, items: [apple], version: 7 });
+    await cartModel(service.connection).create(storedCart(id, [apple], 7, { announced: true }));
     await orderModel(service.connection).create(storedOrder({ _id: orderId, customerId: id, items: [apple], txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo, updatedAt: longAgo }));
     // Another order's cancel was stored, but not its order.cancelled.
     const cancelledId = `${id}-5`;
@@ -158,15 +164,14 @@ describe('shopping: orders', () => {
     // And a cart change whose cart.updated never reached the outbox: the change and its note are there.
     const other = newCustomer();
     const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
-    await cartModel(service.connection).create({ _id: other.id, items: [line], version: 9 });
-    await cartToAnnounceModel(service.connection).create({ _id: `crash-${other.id}`, customerId: other.id, createdAt: longAgo });
+    await cartModel(service.connection).create(storedCart(other.id, [line], 9, { announced: false, updatedAt: longAgo }));
     const second = await startShoppingService(config, { handleSignals: false });
     try {
       await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
       await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:8` && (e.data as { items: unknown[] }).items.length === 0);
       await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${other.id}:9`);
       await probe.waitFor((e) => e.id === orderEventId(ShoppingEvents.orderCancelled, cancelledId) && (e.data as { items: unknown[] }).items.length === 1);
-      await eventually(async () => expect(await cartToAnnounceModel(service.connection).find({ customerId: other.id }).lean()).toEqual([]));
+      await eventually(async () => expect(await cartModel(service.connection).findById(other.id).lean()).toMatchObject({ announced: true }));
       expect((await new CartRepository(service.connection).find(id)).items).toEqual([]);
       expect(await new OrderRepository(service.connection).findRequest(id, 'crashed')).toMatchObject({ orderId });
       expect(await orderModel(service.connection).find({ customerId: id, announced: false }).lean()).toEqual([]);
@@ -305,6 +310,12 @@ describe('shopping: cancelling an order', () => {
     expect(cancelsOf(order.orderId)).toHaveLength(1);
   });
 });
+
+/** A cart as stored. */
+function storedCart(customerId: string, items: Array<{ product: { _id: string } }>, version: number, fields: Partial<Cart>): Cart {
+  const lines = Object.fromEntries(items.map((item) => [item.product._id, item])) as Cart['lines'];
+  return { _id: customerId, lines, version, announced: true, updatedAt: new Date(), ...fields };
+}
 
 /** An order as stored, with what a test does not care about filled in. */
 function storedOrder(fields: Partial<Order> & Pick<Order, '_id' | 'customerId' | 'items'>): Order {

@@ -1,47 +1,71 @@
-import { insertOnce, type Line } from '@shop/common';
+import type { Line } from '@shop/common';
 import mongoose, { type Connection, type Model } from 'mongoose';
-import { cartModel, cartToAnnounceModel, type Cart, type CartToAnnounce } from './models/cart';
+import { cartModel, type Cart } from './models/cart';
 
+/** A cart as the services see it: its lines in the order they were added, and its version. */
+export interface CartState {
+  customerId: string;
+  items: Line[];
+  version: number;
+}
+
+const EMPTY = (customerId: string): CartState => ({ customerId, items: [], version: 0 });
+const stateOf = (cart: Cart): CartState => ({ customerId: cart._id, items: Object.values(cart.lines ?? {}), version: cart.version });
+const linePath = (productId: string): string => `lines.${productId}`;
+
+/** Carts; every change is one atomic update that bumps the version and marks it to announce. */
 export class CartRepository {
   private readonly model: Model<Cart>;
-  private readonly toAnnounce: Model<CartToAnnounce>;
 
   constructor(connection: Connection) {
     this.model = cartModel(connection);
-    this.toAnnounce = cartToAnnounceModel(connection);
   }
 
-  async find(customerId: string): Promise<Cart> {
-    return (await this.model.findById(customerId).lean()) ?? { _id: customerId, items: [], version: 0 };
+  async find(customerId: string): Promise<CartState> {
+    const cart = await this.model.findById(customerId).lean();
+    return cart ? stateOf(cart) : EMPTY(customerId);
   }
 
-  /**
-   * Replaces the items if the cart is still at the version that was read. Returns the new
-   * version, or undefined when another change came first.
-   */
-  async replaceItems(customerId: string, expectedVersion: number, items: Line[]): Promise<number | undefined> {
-    const version = expectedVersion + 1;
-    if (expectedVersion === 0) {
-      return (await insertOnce(this.model, { _id: customerId, items, version })) ? version : undefined;
-    }
-    const result = await this.model.updateOne({ _id: customerId, version: expectedVersion }, { $set: { items, version } });
-    return result.modifiedCount === 1 ? version : undefined;
+  /** Sets the product's line (adds it, or replaces its quantity and price); returns the cart after. */
+  async setLine(customerId: string, line: Line): Promise<CartState> {
+    const cart = await this.model
+      .findOneAndUpdate(
+        { _id: customerId },
+        { $set: { [linePath(line.product._id)]: line, announced: false, updatedAt: new Date() }, $inc: { version: 1 } },
+        { upsert: true, new: true },
+      )
+      .lean();
+    return stateOf(cart!);
   }
 
-  /** Notes, before a change, that the customer's cart may have a change to announce; returns the note's id. */
-  async markToAnnounce(customerId: string): Promise<string> {
-    const _id = new mongoose.Types.ObjectId().toHexString();
-    await insertOnce(this.toAnnounce, { _id, customerId, createdAt: new Date() });
-    return _id;
+  /** Removes the product's line; returns the removed line and the cart after, or null when it was not there. */
+  async removeLine(customerId: string, productId: string): Promise<{ removed: Line; cart: CartState } | null> {
+    const before = await this.model
+      .findOneAndUpdate(
+        { _id: customerId, [linePath(productId)]: mongoose.trusted({ $exists: true }) },
+        { $unset: { [linePath(productId)]: '' }, $set: { announced: false, updatedAt: new Date() }, $inc: { version: 1 } },
+      )
+      .lean();
+    if (!before) return null;
+    const { items, version } = stateOf(before);
+    return { removed: before.lines[productId]!, cart: { customerId, items: items.filter((item) => item.product._id !== productId), version: version + 1 } };
   }
 
-  /** Removes a note once the change it covered is announced (or did not happen). */
-  async announced(noteId: string): Promise<void> {
-    await this.toAnnounce.deleteOne({ _id: noteId });
+  /** Empties the cart if it is still at the version an order was made from; returns it after, or null. */
+  async emptyAt(customerId: string, version: number): Promise<CartState | null> {
+    const cart = await this.model
+      .findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, announced: false, updatedAt: new Date() }, $inc: { version: 1 } }, { new: true })
+      .lean();
+    return cart && stateOf(cart);
   }
 
-  /** Notes older than the given date: changes a crash (or a very slow request) left unannounced. */
-  async findDueBefore(notedBefore: Date): Promise<CartToAnnounce[]> {
-    return this.toAnnounce.find({ createdAt: mongoose.trusted({ $lt: notedBefore }) }).lean();
+  /** Records that the cart.updated of this version is in the outbox (a newer change announces itself). */
+  async markAnnounced(customerId: string, version: number): Promise<void> {
+    await this.model.updateOne({ _id: customerId, version }, { $set: { announced: true } });
+  }
+
+  /** Carts changed before the given date whose change is not announced: a crash (or a very slow request) cut it off. */
+  async findUnannouncedBefore(changedBefore: Date): Promise<CartState[]> {
+    return (await this.model.find({ announced: false, updatedAt: mongoose.trusted({ $lt: changedBefore }) }).lean()).map(stateOf);
   }
 }

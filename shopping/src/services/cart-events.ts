@@ -1,4 +1,5 @@
-import { createEvent, currentRequestId, ShoppingEvents, type CartUpdated, type EventEnvelope, type Line } from '@shop/common';
+import { createEvent, currentRequestId, ShoppingEvents, type CartUpdated, type EventEnvelope, type Line, type Outbox } from '@shop/common';
+import type { CartRepository, CartState } from '../database/cart-repository';
 
 /** cart.updated carries the whole cart; its id names the version, so a re-send is one event. */
 export function cartUpdatedEvent(customerId: string, items: Line[], version: number): EventEnvelope<CartUpdated> {
@@ -9,4 +10,13 @@ export function cartUpdatedEvent(customerId: string, items: Line[], version: num
     source: 'shopping',
     correlationId: currentRequestId(),
   });
+}
+
+/**
+ * Puts the cart's cart.updated in the outbox and marks that version announced. Concurrent changes
+ * each announce their own version; consumers keep the newest.
+ */
+export async function announceCart(outbox: Outbox, carts: CartRepository, cart: CartState): Promise<void> {
+  await outbox.add(cartUpdatedEvent(cart.customerId, cart.items, cart.version));
+  await carts.markAnnounced(cart.customerId, cart.version);
 }

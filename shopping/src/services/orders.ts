@@ -18,7 +18,7 @@ import {
 import type { CartRepository } from '../database/cart-repository';
 import type { Order, OrderView } from '../database/models/order';
 import type { OrderRepository } from '../database/order-repository';
-import { cartUpdatedEvent } from './cart-events';
+import { announceCart, cartUpdatedEvent } from './cart-events';
 import { lineProduct, orderAmount } from './pricing';
 
 export type { OrderView } from '../database/models/order';
@@ -179,14 +179,13 @@ export class Orders {
 
   /**
    * Empties the cart the order was made from, if it is still at that version (newer lines stay for
-   * the next order), and announces it. The order's note covers both (the cart needs no note of
-   * its own). When finishing again, the cart's current state is announced whatever it is: that is
-   * always right, and its event id names its version.
+   * the next order), and announces it. When finishing again, the cart's current state is
+   * announced whatever it is: that is always right, and its event id names its version.
    */
   private async emptyCart(customerId: string, orderedVersion: number, { fresh }: { fresh: boolean }): Promise<void> {
-    const version = await this.carts.replaceItems(customerId, orderedVersion, []);
-    if (version !== undefined) {
-      await this.outbox.add(cartUpdatedEvent(customerId, [], version));
+    const emptied = await this.carts.emptyAt(customerId, orderedVersion);
+    if (emptied) {
+      await announceCart(this.outbox, this.carts, emptied);
     } else if (!fresh) {
       const cart = await this.carts.find(customerId);
       if (cart.version > orderedVersion) await this.outbox.add(cartUpdatedEvent(customerId, cart.items, cart.version));
