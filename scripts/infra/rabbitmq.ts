@@ -139,15 +139,19 @@ function rabbitPasswordHash(password: string): string {
   return Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from(password, 'utf8')])).digest()]).toString('base64');
 }
 
-/** The service users, their vhost rights and their publishing rights on `exchange`, as RabbitMQ definitions. */
+/**
+ * The service users' vhost rights and publishing rights on `exchange`, as RabbitMQ definitions
+ * (with the users themselves when their passwords are given). docker compose loads the same,
+ * from deploy/rabbitmq/service-permissions.json, which a test keeps equal to this.
+ */
 export function serviceUserDefinitions(exchange: string, passwords?: Record<PublishingService, string>): object {
   return {
     ...(passwords && {
       users: SERVICES.map((name) => ({ name, password_hash: rabbitPasswordHash(passwords[name]), hashing_algorithm: 'rabbit_password_hashing_sha256', tags: '' })),
-      permissions: SERVICES.map((user) => {
-        const pattern = serviceVhostPattern(user);
-        return { user, vhost: '/', configure: pattern, write: pattern, read: pattern };
-      }),
+    }),
+    permissions: SERVICES.map((user) => {
+      const pattern = serviceVhostPattern(user);
+      return { user, vhost: '/', configure: pattern, write: pattern, read: pattern };
     }),
     topic_permissions: SERVICES.map((user) => ({ user, vhost: '/', exchange, write: servicePublishPattern(user), read: '.*' })),
   };
