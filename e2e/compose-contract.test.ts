@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
+import { serviceUserDefinitions } from '../scripts/infra/rabbitmq';
 
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -34,7 +35,7 @@ interface NodeServiceContract {
 }
 
 /** The secrets compose must demand of whoever runs it: no default, never from a file in the repository. */
-const SECRETS = ['JWT_SECRET', 'ADMIN_PASSWORD', 'RABBITMQ_DEFAULT_PASS'] as const;
+const SECRETS = ['JWT_SECRET', 'ADMIN_PASSWORD', 'RABBITMQ_DEFAULT_PASS', 'CUSTOMER_AMQP_PASSWORD', 'PRODUCTS_AMQP_PASSWORD', 'SHOPPING_AMQP_PASSWORD'] as const;
 
 /** What a deployer gives compose: .env.example filled in, with random secrets. */
 const deployer: Record<string, string> = {
@@ -280,20 +281,28 @@ describe('docker-compose.yml: the Node containers', () => {
     expect(publishedPorts(gateway)).toEqual([explicitEnvironment(gateway).GATEWAY_PORT]);
   });
 
-  test('AMQP_URL carries the account RabbitMQ is created with', () => {
+  test('AMQP_URL carries the service\'s own broker user, with the password RabbitMQ creates it with', () => {
     const rabbit = explicitEnvironment(service('rabbitmq'));
     for (const name of BACKENDS) {
       const url = new URL(explicitEnvironment(service(name)).AMQP_URL ?? 'amqp://missing');
+      const passwordVariable = `${name.toUpperCase()}_AMQP_PASSWORD`;
       expect({ name, user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }).toEqual({
         name,
-        user: rabbit.RABBITMQ_DEFAULT_USER,
-        pass: rabbit.RABBITMQ_DEFAULT_PASS,
+        user: name,
+        pass: rabbit[passwordVariable],
       });
+      expect(rabbit[passwordVariable]).toBe(deployer[passwordVariable]);
     }
-    // RabbitMQ's guest account only works over loopback, so the containers need another one.
+    // The operator's account is not guest (which the start script removes) and no service's.
     expect(rabbit.RABBITMQ_DEFAULT_USER).toBeTruthy();
-    expect(rabbit.RABBITMQ_DEFAULT_USER).not.toBe('guest');
-    expect(rabbit.RABBITMQ_DEFAULT_PASS).toBeTruthy();
+    expect([...BACKENDS, 'guest']).not.toContain(rabbit.RABBITMQ_DEFAULT_USER);
+  });
+
+  test('RabbitMQ gets the service users\' rights from the one table of who publishes what', () => {
+    const mounted = (service('rabbitmq').volumes ?? []).map(String);
+    expect(mounted).toContain('./deploy/rabbitmq:/etc/shop:ro');
+    expect(JSON.parse(read('deploy/rabbitmq/service-permissions.json'))).toEqual(serviceUserDefinitions(dotenv.parse(read('.env')).AMQP_EXCHANGE ?? 'shop.events'));
+    expect(read('deploy/rabbitmq/with-service-users.sh')).toMatch(/delete_user guest/);
   });
 });
 

@@ -19,7 +19,8 @@ let api: ReturnType<typeof request>;
 const ports = { mongo: 0, amqp: 0 };
 const nodeName = `shop-faults-${process.pid}`;
 
-const startBroker = () => startRabbitMq({ dataDir: path.join(dataDir, 'rabbitmq'), nodeName, port: ports.amqp });
+// Started again, the node keeps its service users' passwords: the running services log in again.
+const startBroker = () => startRabbitMq({ dataDir: path.join(dataDir, 'rabbitmq'), nodeName, port: ports.amqp, passwords: rabbit?.passwords });
 const startDatabase = () => startFerretDb({ dataDir: path.join(dataDir, 'ferretdb'), port: ports.mongo });
 
 beforeAll(async () => {
@@ -27,7 +28,7 @@ beforeAll(async () => {
   ports.mongo = await freePort();
   ports.amqp = await freePort();
   [ferret, rabbit] = await Promise.all([startDatabase(), startBroker()]);
-  shop = await startShop('faults', { MONGO_URL: ferret.url, AMQP_URL: rabbit.url });
+  shop = await startShop('faults', { MONGO_URL: ferret.url, AMQP_URL: rabbit.url }, 1, { serviceUrls: rabbit.serviceUrls, control: rabbit.control });
   api = request(shop.gatewayUrl);
 }, 180_000);
 

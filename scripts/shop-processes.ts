@@ -10,6 +10,8 @@ export type ShopProcessName = (typeof SERVICES)[number] | 'gateway';
 export interface ShopProcessesOptions {
   /** Environment shared by all processes (MONGO_URL, AMQP_URL, JWT_SECRET, ...). */
   env: NodeJS.ProcessEnv;
+  /** Each service's own AMQP_URL (its broker user); a service without one gets `env.AMQP_URL`. */
+  amqpUrls?: Partial<Record<(typeof SERVICES)[number], string>>;
   /** Gateway port; 0 picks a free one. */
   gatewayPort: number;
   /** Service ports; a port of 0 picks a free one. Instance i of a service listens on port + i. */
@@ -118,7 +120,8 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
       const base = options.servicePorts[service];
       const port = base === 0 ? await freePort() : base + i;
       urls[service].push(`http://127.0.0.1:${port}`);
-      launch(instances > 1 ? `${service}#${i + 1}` : service, service, { [`${service.toUpperCase()}_PORT`]: String(port) });
+      const amqpUrl = options.amqpUrls?.[service];
+      launch(instances > 1 ? `${service}#${i + 1}` : service, service, { [`${service.toUpperCase()}_PORT`]: String(port), ...(amqpUrl ? { AMQP_URL: amqpUrl } : {}) });
     }
   }
   const gatewayPort = options.gatewayPort === 0 ? await freePort() : options.gatewayPort;

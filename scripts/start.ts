@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   infrastructure = await startInfrastructure({
     dataDir: path.join(REPO_ROOT, '.data'),
     nodeName: 'shop',
+    exchange: env.AMQP_EXCHANGE,
     ...given,
     log: say,
   });
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     instances: Number(env.INSTANCES ?? 1),
     gatewayPort: port('gateway'),
     servicePorts: { customer: port('customer'), products: port('products'), shopping: port('shopping') },
+    amqpUrls: infrastructure.serviceAmqpUrls,
     env: {
       SEED_CATALOGUE: 'true',
       ...env,

@@ -119,7 +119,7 @@ export async function startOwnShop(options: StartOptions): Promise<Target> {
   };
   try {
     log(`starting FerretDB and RabbitMQ (data in ${dataDir})`);
-    infrastructure = await startInfrastructure({ dataDir, nodeName: `bench${process.pid}`, ferretDbDebugPort: await freePort(), log });
+    infrastructure = await startInfrastructure({ dataDir, nodeName: `bench${process.pid}`, exchange: 'bench.events', ferretDbDebugPort: await freePort(), log });
     if (infrastructure.ferretDbMetricsUrl) log(`FerretDB metrics and pprof at ${infrastructure.ferretDbMetricsUrl.replace(/\/metrics$/, '')}`);
     // Random, as production (NODE_ENV below) demands of an admin password.
     const admin = { email: 'admin@bench.test', password: randomBytes(24).toString('hex') };
@@ -156,6 +156,7 @@ export async function startOwnShop(options: StartOptions): Promise<Target> {
       env,
       gatewayPort: 0,
       servicePorts: ports,
+      amqpUrls: infrastructure.serviceAmqpUrls,
       onOutput: (name, line) => remember(output, name, line),
       onUnexpectedExit: (name, code) => {
         target.crashed = `${name} exited with code ${code}`;

@@ -6,7 +6,7 @@ import { REPO_ROOT, startInfrastructure, type Infrastructure } from '../infra';
 import { startFerretDb } from '../infra/ferretdb';
 
 /** What the run started or was given; the teardown stops what was started. */
-type TestServers = Pick<Infrastructure, 'mongoUrl' | 'stop'> & { amqpUrl?: string };
+type TestServers = Pick<Infrastructure, 'mongoUrl' | 'stop' | 'serviceAmqpUrls' | 'brokerControl'> & { amqpUrl?: string };
 
 declare global {
   var shopTestInfrastructure: TestServers | undefined;
@@ -51,6 +51,9 @@ export default async function globalSetup(globalConfig: { testPathPattern?: stri
     : await startDatabase(dataDir, log);
   process.env.TEST_MONGO_URL = servers.mongoUrl;
   if (servers.amqpUrl) process.env.TEST_AMQP_URL = servers.amqpUrl;
+  // The service users of the node started here; each test deployment grants them its own exchange.
+  if (servers.serviceAmqpUrls) process.env.TEST_AMQP_SERVICE_URLS = JSON.stringify(servers.serviceAmqpUrls);
+  if (servers.brokerControl) process.env.TEST_RABBITMQ_CONTROL = JSON.stringify(servers.brokerControl);
   process.env.TEST_DATA_DIR = dataDir;
   globalThis.shopTestInfrastructure = servers;
 }

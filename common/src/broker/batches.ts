@@ -1,9 +1,9 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
-import type { ConsumerSpec, MessageOutcome } from './broker';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { sendToRetry, type ConsumerSpec, type MessageOutcome } from './broker';
 
 interface Delivery {
   message: ConsumeMessage;
-  channel: Channel;
+  channel: ConfirmChannel;
 }
 
 /**
@@ -17,7 +17,7 @@ interface Delivery {
  */
 export class MessageBatches {
   private readonly waiting: Delivery[] = [];
-  private readonly closedChannels = new WeakSet<Channel>();
+  private readonly closedChannels = new WeakSet<ConfirmChannel>();
   private running = false;
   private quietCheck?: NodeJS.Immediate;
   private deadline?: NodeJS.Timeout;
@@ -29,7 +29,7 @@ export class MessageBatches {
   }
 
   /** The channel's consumer callback. */
-  deliver(channel: Channel, message: ConsumeMessage): void {
+  deliver(channel: ConfirmChannel, message: ConsumeMessage): void {
     this.waiting.push({ channel, message });
     if (this.running) return;
     if (this.waiting.length >= this.size) return void this.flush();
@@ -40,7 +40,7 @@ export class MessageBatches {
   }
 
   /** A closed channel's messages come again on the next one; those still waiting are dropped. */
-  channelClosed(channel: Channel): void {
+  channelClosed(channel: ConfirmChannel): void {
     this.closedChannels.add(channel);
   }
 
@@ -60,23 +60,24 @@ export class MessageBatches {
       // A handler that throws has not stored its effects: the messages go back to the queue.
       outcomes = batch.map(() => 'requeue');
     }
-    batch.forEach((delivery, i) => settle(delivery, outcomes[i] ?? 'requeue'));
+    batch.forEach((delivery, i) => this.settle(delivery, outcomes[i] ?? 'requeue'));
     if (outcomes.includes('requeue')) {
       // What came after a message put back must not be applied before it comes again: back too,
       // in delivery order (RabbitMQ returns requeued messages to their places in the queue).
-      for (const delivery of this.waiting.splice(0)) settle(delivery, 'requeue');
+      for (const delivery of this.waiting.splice(0)) this.settle(delivery, 'requeue');
     }
     this.running = false;
     // What arrived meanwhile has waited already.
     if (this.waiting.length > 0) void this.flush();
   }
-}
 
-function settle({ channel, message }: Delivery, outcome: MessageOutcome): void {
-  try {
-    if (outcome === 'ack') channel.ack(message);
-    else channel.nack(message, false, outcome === 'requeue');
-  } catch {
-    // The channel has closed meanwhile: the broker delivers the message again.
+  private settle({ channel, message }: Delivery, outcome: MessageOutcome): void {
+    try {
+      if (typeof outcome === 'object') sendToRetry(channel, this.spec.queue, message, outcome.retryInMs);
+      else if (outcome === 'ack') channel.ack(message);
+      else channel.nack(message, false, outcome === 'requeue');
+    } catch {
+      // The channel has closed meanwhile: the broker delivers the message again.
+    }
   }
 }

@@ -3,8 +3,20 @@ import type { Logger } from '../logging/logger';
 import { ServiceUnavailableError } from '../errors/app-errors';
 import { MessageBatches } from './batches';
 
-/** What becomes of a message: done, poison (to the dead-letter queue), or back to the queue to come again. */
-export type MessageOutcome = 'ack' | 'dead-letter' | 'requeue';
+/**
+ * What becomes of a message: done, poison (to the dead-letter queue), back to the queue at once
+ * to come again in its place, or through the retry queue to come again after a delay, behind
+ * what came meanwhile.
+ */
+export type MessageOutcome = 'ack' | 'dead-letter' | 'requeue' | { retryInMs: number };
+
+/** How many times a message has been sent to the retry queue (0 for its first delivery). */
+export const RETRIES_HEADER = 'x-shop-retries';
+
+export function retriesOf(message: ConsumeMessage): number {
+  const retries = Number(message.properties.headers?.[RETRIES_HEADER] ?? 0);
+  return Number.isInteger(retries) && retries > 0 ? retries : 0;
+}
 
 export interface ConsumerSpec {
   queue: string;
@@ -61,6 +73,22 @@ export class BrokerUnavailableError extends ServiceUnavailableError {
 export function deadLetterQueueName(queue: string): string {
   return `${queue}.dead-letter`;
 }
+
+export function retryQueueName(queue: string): string {
+  return `${queue}.retry`;
+}
+
+/**
+ * The direct exchange of a consuming queue's own routes: `dead-letter` to its dead-letter queue,
+ * `retry` to its retry queue and `work` back to it. A named exchange of the service's own rather
+ * than the default one, because a user who may write to the default exchange reaches every
+ * queue by name, and so could hand another service any event.
+ */
+export function queueRoutesExchangeName(queue: string): string {
+  return `${queue}.routes`;
+}
+
+const ROUTE = { work: 'work', retry: 'retry', deadLetter: 'dead-letter' } as const;
 
 /**
  * One connection to RabbitMQ for a service: a confirm channel to publish on and a channel per
@@ -192,24 +220,50 @@ export class Broker {
   }
 
   private async startConsumer(connection: ChannelModel, spec: ConsumerSpec, batches: MessageBatches): Promise<void> {
-    const channel: Channel = await connection.createChannel();
+    await this.declareConsumerQueues(connection, spec);
+    // A confirm channel: a message sent to the retry queue is acknowledged once the broker has it.
+    const channel: ConfirmChannel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.options.logger.warn('consumer channel error', { queue: spec.queue, error: error.message }));
     channel.on('close', () => batches.channelClosed(channel));
-    const deadLetters = deadLetterQueueName(spec.queue);
-    await channel.assertQueue(deadLetters, { durable: true });
-    await channel.assertQueue(spec.queue, {
-      durable: true,
-      arguments: {
-        'x-dead-letter-exchange': '',
-        'x-dead-letter-routing-key': deadLetters,
-        ...(spec.singleActiveConsumer ? { 'x-single-active-consumer': true } : {}),
-      },
-    });
-    for (const key of spec.bindings) await channel.bindQueue(spec.queue, this.options.exchange, key);
     await channel.prefetch(batches.size * 2);
     await channel.consume(spec.queue, (message) => {
       if (message) batches.deliver(channel, message);
     });
+  }
+
+  /**
+   * The work queue, its dead-letter queue and its retry queue, whose messages wait out their
+   * own TTL and then go back to the work queue. A work queue made before the routes exchange
+   * existed keeps its arguments (RabbitMQ refuses to change them; it dead-letters by the default
+   * exchange, which the broker may do for it): only a new one is declared.
+   */
+  private async declareConsumerQueues(connection: ChannelModel, spec: ConsumerSpec): Promise<void> {
+    const { exchange } = this.options;
+    const routes = queueRoutesExchangeName(spec.queue);
+    const exists = await queueExists(connection, spec.queue);
+    const channel = await connection.createChannel();
+    channel.on('error', (error: Error) => this.options.logger.warn('consumer channel error', { queue: spec.queue, error: error.message }));
+    await channel.assertExchange(routes, 'direct', { durable: true });
+    await channel.assertQueue(deadLetterQueueName(spec.queue), { durable: true });
+    await channel.bindQueue(deadLetterQueueName(spec.queue), routes, ROUTE.deadLetter);
+    await channel.assertQueue(retryQueueName(spec.queue), {
+      durable: true,
+      arguments: { 'x-dead-letter-exchange': routes, 'x-dead-letter-routing-key': ROUTE.work },
+    });
+    await channel.bindQueue(retryQueueName(spec.queue), routes, ROUTE.retry);
+    if (!exists) {
+      await channel.assertQueue(spec.queue, {
+        durable: true,
+        arguments: {
+          'x-dead-letter-exchange': routes,
+          'x-dead-letter-routing-key': ROUTE.deadLetter,
+          ...(spec.singleActiveConsumer ? { 'x-single-active-consumer': true } : {}),
+        },
+      });
+    }
+    await channel.bindQueue(spec.queue, routes, ROUTE.work);
+    for (const key of spec.bindings) await channel.bindQueue(spec.queue, exchange, key);
+    await channel.close();
   }
 
   private async startSubscription(connection: ChannelModel, spec: SubscriptionSpec): Promise<void> {
@@ -228,4 +282,49 @@ export class Broker {
       }
     }, { noAck: true });
   }
+}
+
+/** A passive declaration, on a channel of its own: the broker closes the channel when the queue is missing. */
+async function queueExists(connection: ChannelModel, queue: string): Promise<boolean> {
+  const channel = await connection.createChannel();
+  channel.on('error', () => undefined);
+  try {
+    await channel.checkQueue(queue);
+    await channel.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends a message to its queue's retry queue, to come back after `delayMs`, counted in its
+ * header; the delivery is acknowledged once the broker has confirmed the copy (if not, it comes
+ * again as it is). The TTL is the message's own; a retry queue expires messages from its head
+ * only, so a longer delay ahead holds a shorter one behind it for that long.
+ */
+export function sendToRetry(channel: ConfirmChannel, queue: string, message: ConsumeMessage, delayMs: number): void {
+  const { properties } = message;
+  channel.publish(
+    queueRoutesExchangeName(queue),
+    ROUTE.retry,
+    message.content,
+    {
+      persistent: true,
+      contentType: properties.contentType as string | undefined,
+      messageId: properties.messageId as string | undefined,
+      correlationId: properties.correlationId as string | undefined,
+      type: properties.type as string | undefined,
+      headers: { ...properties.headers, [RETRIES_HEADER]: retriesOf(message) + 1 },
+      expiration: String(Math.max(0, Math.round(delayMs))),
+    },
+    (error) => {
+      try {
+        if (error) channel.nack(message, false, true);
+        else channel.ack(message);
+      } catch {
+        // The channel has closed meanwhile: the broker delivers the message again.
+      }
+    },
+  );
 }

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { ConsumeMessage } from 'amqplib';
 import { ZodError } from 'zod';
-import type { Broker, MessageOutcome } from '../broker/broker';
+import { retriesOf, type Broker, type MessageOutcome } from '../broker/broker';
 import type { Logger } from '../logging/logger';
 import { runWithContext } from '../logging/request-context';
 import { isDatabaseUnavailable } from '../database/errors';
@@ -76,8 +76,9 @@ export interface EventConsumerOptions {
   logger: Logger;
   queue: string;
   handlers: EventHandlers;
-  /** Attempts of one delivery before a failing message goes to the dead-letter queue. */
+  /** Attempts at a failing event before it goes to the dead-letter queue (default 5). */
   maxAttempts?: number;
+  /** The wait before the first retry, doubled for each further one (default 100 ms). */
   retryDelayMs?: number;
   /** Messages taken from the queue together (default 64). */
   batchSize?: number;
@@ -85,6 +86,11 @@ export interface EventConsumerOptions {
   batchWaitMs?: number;
   /** Keys of one batch applied at the same time (default 8). */
   concurrency?: number;
+  /**
+   * Whether an event's `source` may send its `type`; one that may not is dead-lettered unapplied,
+   * so that a service cannot pass for another by naming it. Unset: every source is believed.
+   */
+  mayPublish?: (source: string, type: string) => boolean;
 }
 
 /** An error no retry can fix: the event itself is wrong. */
@@ -93,12 +99,15 @@ function isPermanent(error: unknown): boolean {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const isSettled = (outcome: MessageOutcome | undefined): boolean => outcome !== undefined && outcome !== 'requeue';
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** A message of a batch, once read: its event and what applies it, or its outcome already. */
 interface Item {
   event?: EventEnvelope;
   handler?: EventHandler;
+  /** This delivery is the event's attempt number `attempt` (retries through the broker + 1). */
+  attempt: number;
   /** Undefined: the handler runs alone. */
   key?: string;
   outcome?: MessageOutcome;
@@ -109,13 +118,20 @@ interface Item {
  * comes (it runs alone); in between, the events are grouped by key: the keys proceed side by
  * side, each key's events in order, consecutive events of one group applied by one call.
  * Every event is parsed, skipped if already applied (by id, for handlers not idempotent by
- * themselves), retried with backoff, recorded, then acknowledged. Malformed messages and events
- * that keep failing go to the dead-letter queue with a log line; while the database is away,
- * events go back to the queue with everything after them.
+ * themselves), applied, recorded, then acknowledged. Malformed messages, events whose source may
+ * not send them and events that keep failing go to the dead-letter queue with a log line; while
+ * the database is away, events go back to the queue with everything after them.
+ *
+ * A failing event is retried through the broker: it leaves the batch for the retry queue and
+ * comes back after 100 ms · 2^n, so it costs only itself. The events after it, of its key too,
+ * are applied meanwhile: a key's events are still applied one at a time in the order they came,
+ * but a retried one comes again after them. Handlers are written for that (replicas apply only
+ * newer versions, an order's status moves do not depend on their order, a status event that
+ * finds no order yet fails and is retried until the order is there).
  */
 export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
   const { broker, connection, logger, queue, handlers, maxAttempts = 5, retryDelayMs = 100 } = options;
-  const { batchSize = 64, batchWaitMs = 5, concurrency = 8 } = options;
+  const { batchSize = 64, batchWaitMs = 5, concurrency = 8, mayPublish = () => true } = options;
   const processed: Model<ProcessedEvent> =
     connection.models.ProcessedEvent ?? connection.model<ProcessedEvent>('ProcessedEvent', processedEventSchema);
 
@@ -132,16 +148,16 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     });
   const deadLetter = (event: EventEnvelope, attempt: number, error: unknown): MessageOutcome =>
     inContext(event, () => {
-      logger.error('event dead-lettered', { eventId: event.id, type: event.type, attempt, error });
+      logger.error('event dead-lettered', { eventId: event.id, type: event.type, source: event.source, attempt, error });
       count(event.type, 'dead-lettered');
       return 'dead-letter';
     });
 
-  /** One event by its handler: dedupe, retries with backoff, record. Never throws. */
-  async function applyOne(event: EventEnvelope, handler: EventHandler): Promise<MessageOutcome> {
+  /** One event by its handler: dedupe, apply (or send to retry), record. Never throws. */
+  async function applyOne(event: EventEnvelope, handler: EventHandler, attempt: number): Promise<MessageOutcome> {
     return inContext(event, async () => {
       try {
-        return await dedupeApplyRecord(event, handler);
+        return await dedupeApplyRecord(event, handler, attempt);
       } catch (error) {
         // The database went away, or the record could not be written: not the message's fault.
         // It goes back to the queue (after a pause, so as not to spin) rather than to the dead letters.
@@ -152,24 +168,22 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     });
   }
 
-  async function dedupeApplyRecord(event: EventEnvelope, handler: EventHandler): Promise<MessageOutcome> {
+  async function dedupeApplyRecord(event: EventEnvelope, handler: EventHandler, attempt: number): Promise<MessageOutcome> {
     const recordById = !selfIdempotent.has(handler);
     if (recordById && (await processed.exists({ _id: event.id }))) {
       logger.debug('event already applied', { eventId: event.id, type: event.type });
       count(event.type, 'duplicate');
       return 'ack';
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await handler(event);
-        break;
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) throw error;
-        if (isPermanent(error) || attempt >= maxAttempts) return deadLetter(event, attempt, error);
-        count(event.type, 'retried');
-        logger.warn('event failed; retrying', { eventId: event.id, type: event.type, attempt, error: messageOf(error) });
-        await sleep(retryDelayMs * 2 ** (attempt - 1));
-      }
+    try {
+      await handler(event);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      if (isPermanent(error) || attempt >= maxAttempts) return deadLetter(event, attempt, error);
+      const retryInMs = retryDelayMs * 2 ** (attempt - 1);
+      count(event.type, 'retried');
+      logger.warn('event failed; retrying through the broker', { eventId: event.id, type: event.type, attempt, inMs: retryInMs, error: messageOf(error) });
+      return { retryInMs };
     }
     if (recordById) {
       await insertOnce(processed, { _id: event.id, type: event.type, processedAt: new Date() });
@@ -182,7 +196,8 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
    * Consecutive events of one group and key by one call. If that fails, they are applied one at
    * a time, so that only the one at fault is retried and dead-lettered.
    */
-  async function applyTogether(events: EventEnvelope[], group: EventGroup, handler: EventHandler): Promise<MessageOutcome[]> {
+  async function applyTogether(items: Item[], group: EventGroup): Promise<MessageOutcome[]> {
+    const events = items.map((item) => item.event!);
     if (events.length > 1) {
       try {
         await inContext(events[0]!, () => group.apply(events));
@@ -197,14 +212,14 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         logger.warn('events failed together; applying them one at a time', { count: events.length, type: events[0]!.type, error: messageOf(error) });
       }
     }
-    return applyInOrder(events.map((event) => ({ event, handler })));
+    return applyInOrder(items);
   }
 
   /** Events in order; once one is put back, so is everything after it. */
-  async function applyInOrder(entries: Array<{ event: EventEnvelope; handler: EventHandler }>): Promise<MessageOutcome[]> {
+  async function applyInOrder(items: Item[]): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [];
-    for (const { event, handler } of entries) {
-      outcomes.push(outcomes.includes('requeue') ? 'requeue' : await applyOne(event, handler));
+    for (const { event, handler, attempt } of items) {
+      outcomes.push(outcomes.includes('requeue') ? 'requeue' : await applyOne(event!, handler!, attempt));
     }
     return outcomes;
   }
@@ -216,9 +231,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       let end = start + 1;
       while (group && end < items.length && groups.get(items[end]!.handler!) === group) end++;
       const run = items.slice(start, end);
-      const outcomes = group
-        ? await applyTogether(run.map((item) => item.event!), group, run[0]!.handler!)
-        : [await applyOne(run[0]!.event!, run[0]!.handler!)];
+      const outcomes = group ? await applyTogether(run, group) : await applyInOrder(run);
       run.forEach((item, i) => (item.outcome = outcomes[i]));
       start = end;
       if (outcomes.includes('requeue')) break; // the rest of this key waits for them to come again
@@ -243,26 +256,30 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
 
   /** Reads a message: its outcome if it is malformed or unhandled, else its handler and key. */
   function read(message: ConsumeMessage): Item {
+    const attempt = retriesOf(message) + 1;
     let event: EventEnvelope;
     try {
       event = eventEnvelopeSchema.parse(JSON.parse(message.content.toString('utf8')));
     } catch {
       logger.error('malformed message dead-lettered', { queue, bytes: message.content.length, routingKey: message.fields.routingKey });
       count('malformed', 'dead-lettered');
-      return { outcome: 'dead-letter' };
+      return { attempt, outcome: 'dead-letter' };
+    }
+    if (!mayPublish(event.source, event.type)) {
+      return { event, attempt, outcome: deadLetter(event, attempt, new Error(`${event.source} may not publish ${event.type}`)) };
     }
     const handler = handlers[event.type];
     if (!handler) {
       count(event.type, 'ignored');
-      return { event, outcome: 'ack' };
+      return { event, attempt, outcome: 'ack' };
     }
     const key = keys.get(handler);
-    if (!key) return { event, handler };
+    if (!key) return { event, handler, attempt };
     try {
-      return { event, handler, key: key(event) };
+      return { event, handler, attempt, key: key(event) };
     } catch (error) {
       // The key comes from the event's data: an event without one can never be applied.
-      return { event, outcome: deadLetter(event, 0, error) };
+      return { event, attempt, outcome: deadLetter(event, attempt, error) };
     }
   }
 
@@ -274,11 +291,11 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       let end = start + 1;
       if (first.key !== undefined) while (end < pending.length && pending[end]!.key !== undefined) end++;
       const segment = pending.slice(start, end);
-      if (first.key === undefined) first.outcome = await applyOne(first.event!, first.handler!);
+      if (first.key === undefined) first.outcome = await applyOne(first.event!, first.handler!, first.attempt);
       else await applyKeys(segment);
       // Once something is put back, what follows waits for it to come again (so do the keyed
       // events not yet applied, whose outcome stays undefined).
-      if (segment.some((item) => item.outcome !== 'ack' && item.outcome !== 'dead-letter')) break;
+      if (!segment.every((item) => isSettled(item.outcome))) break;
       start = end;
     }
     return items.map((item) => item.outcome ?? 'requeue');

@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import mongoose, { type Connection } from 'mongoose';
-import { Broker, deadLetterQueueName } from '../broker/broker';
+import { Broker, deadLetterQueueName, RETRIES_HEADER } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
 import { eventually, EventProbe, testServers, uniqueTestName } from '../testing';
@@ -32,16 +32,21 @@ afterAll(async () => {
   await connection.close();
 });
 
-async function deadLetters(queue: string): Promise<string[]> {
+/** The queue's dead letters, taken off it: bodies and headers. */
+async function deadLetterMessages(queue: string): Promise<Array<{ body: string; headers: Record<string, unknown> }>> {
   const conn = await amqp.connect(testServers().amqpUrl);
   const channel = await conn.createChannel();
-  const bodies: string[] = [];
+  const messages: Array<{ body: string; headers: Record<string, unknown> }> = [];
   for (let message = await channel.get(deadLetterQueueName(queue)); message; message = await channel.get(deadLetterQueueName(queue))) {
-    bodies.push(message.content.toString());
+    messages.push({ body: message.content.toString(), headers: (message.properties.headers ?? {}) as Record<string, unknown> });
     channel.ack(message);
   }
   await conn.close();
-  return bodies;
+  return messages;
+}
+
+async function deadLetters(queue: string): Promise<string[]> {
+  return (await deadLetterMessages(queue)).map(({ body }) => body);
 }
 
 /** An outbox on a database of its own whose commands are counted; started, and done with what start found. */
@@ -146,7 +151,7 @@ describe('the outbox', () => {
 });
 
 describe('the consumer', () => {
-  async function consume(handlers: EventHandlers, options: { maxAttempts?: number; concurrency?: number } = {}): Promise<string> {
+  async function consume(handlers: EventHandlers, options: { maxAttempts?: number; concurrency?: number; retryDelayMs?: number } = {}): Promise<string> {
     const queue = uniqueTestName('queue');
     await startEventConsumer({ broker, connection, logger, queue, handlers, retryDelayMs: 10, ...options });
     return queue;
@@ -227,7 +232,7 @@ describe('the consumer', () => {
     const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
     /** Starts a consumer held by its first event; `publish` runs meanwhile, then it goes on. */
-    async function oneBatch(handlers: EventHandlers, publish: () => Promise<void>, options: { maxAttempts?: number } = {}): Promise<string> {
+    async function oneBatch(handlers: EventHandlers, publish: () => Promise<void>, options: { maxAttempts?: number; retryDelayMs?: number } = {}): Promise<string> {
       const hold = new ConsumerHold();
       const queue = await consume({ ...handlers, [hold.type]: hold.handler }, options);
       await hold.around(() => probe.publish(hold.type, {}), publish);
@@ -255,6 +260,40 @@ describe('the consumer', () => {
       for (const key of ['a', 'b', 'c']) expect(applied.filter((entry) => entry.startsWith(key))).toEqual([0, 1, 2, 3, 4].map((n) => `${key}${n}`));
       expect(mostOfOneKey).toBe(1);
       expect(mostAtOnce).toBeGreaterThan(1);
+    });
+
+    test('When one event of a batch keeps failing, then the others, of its key too, are applied at once, and it is retried through the broker, then dead-lettered', async () => {
+      const applied: Record<string, number[]> = { a: [], b: [] };
+      const failedAt: number[] = [];
+      let lastAppliedAt = 0;
+      const byCustomer = (event: EventEnvelope): string => String(event.data.customer);
+      const handler = keyedHandler(byCustomer, async (event: EventEnvelope<{ n: number; customer: string }>) => {
+        if (event.data.n === 1) {
+          failedAt.push(Date.now());
+          throw new Error('always');
+        }
+        applied[event.data.customer]!.push(event.data.n);
+        lastAppliedAt = Date.now();
+      });
+      // Retries after 0.4, 0.8, 1.6 and 3.2 s: 6 s in all.
+      const queue = await oneBatch({ 'poison.retry': handler }, async () => {
+        for (let n = 1; n <= 6; n++) await probe.publish('poison.retry', { n, customer: n % 2 === 1 ? 'a' : 'b' });
+      }, { maxAttempts: 5, retryDelayMs: 400 });
+      const released = Date.now();
+      await eventually(() => expect(applied).toEqual({ a: [3, 5], b: [2, 4, 6] }), 3000, 20);
+      expect(lastAppliedAt - released).toBeLessThan(2000);
+      expect(failedAt).toHaveLength(1);
+
+      const dead = await eventually(async () => {
+        const messages = await deadLetterMessages(queue);
+        expect(messages).toHaveLength(1);
+        return messages[0]!;
+      }, 20_000, 200);
+      expect(JSON.parse(dead.body).data).toEqual({ n: 1, customer: 'a' });
+      expect(dead.headers[RETRIES_HEADER]).toBe(4);
+      expect(failedAt).toHaveLength(5);
+      // The broker held it between attempts: the waits add up to the schedule.
+      expect(failedAt[4]! - failedAt[0]!).toBeGreaterThanOrEqual(0.9 * 6000);
     });
 
     test('When a group\'s events of one key come in one batch, then one call applies them all, in order', async () => {

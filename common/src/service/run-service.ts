@@ -5,6 +5,7 @@ import type { ServiceConfig } from '../config/service-config';
 import { connectDatabase, isDatabaseConnected } from '../database/mongo';
 import { startEventConsumer, type EventHandlers } from '../events/consumer';
 import { Outbox } from '../events/outbox';
+import { mayPublish } from '../contracts/event-publishers';
 import { createServiceApp } from '../http/service-app';
 import { startServer, type RunningServer } from '../http/server';
 import { createLogger, logFormatFor, type Logger } from '../logging/logger';
@@ -54,7 +55,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
   const infrastructure: ServiceInfrastructure<Extra> = { config, logger, connection, broker, outbox };
   const parts = await build(infrastructure);
   if (parts.handlers && Object.keys(parts.handlers).length > 0) {
-    await startEventConsumer({ broker, connection, logger, queue: config.queue, handlers: parts.handlers });
+    await startEventConsumer({ broker, connection, logger, queue: config.queue, handlers: parts.handlers, mayPublish });
   }
   outbox.start();
   // Give the broker a moment so that the queue exists before we serve; without it, start anyway:

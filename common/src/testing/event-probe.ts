@@ -1,5 +1,6 @@
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { createEvent, type EventEnvelope } from '../events/envelope';
+import { publishersOf } from '../contracts/event-publishers';
 
 /**
  * A test's own connection to the exchange: it records every event published there and can
@@ -29,8 +30,9 @@ export class EventProbe {
     return this;
   }
 
-  async publish(type: string, data: object, options: { id?: string; correlationId?: string } = {}): Promise<EventEnvelope> {
-    const event = createEvent({ type, data, source: 'test', ...options });
+  /** Publishes as the service the contracts name as the type's sender (else as `test`), unless `source` says otherwise. */
+  async publish(type: string, data: object, options: { id?: string; correlationId?: string; source?: string } = {}): Promise<EventEnvelope> {
+    const event = createEvent({ type, data, source: publishersOf(type)[0] ?? 'test', ...options });
     this.publishRaw(type, Buffer.from(JSON.stringify(event)));
     return event as EventEnvelope;
   }

@@ -1,4 +1,4 @@
-import { CatalogueEvents, eventEnvelopeSchema, productDeletedSchema, productSnapshotSchema, type Broker, type Logger } from '@shop/common';
+import { CatalogueEvents, eventEnvelopeSchema, mayPublish, productDeletedSchema, productSnapshotSchema, type Broker, type Logger } from '@shop/common';
 import type { CatalogueQueries } from '../services/catalogue-queries';
 
 /**
@@ -14,6 +14,7 @@ export async function followCatalogueEvents(broker: Broker, queries: CatalogueQu
       const parsed = eventEnvelopeSchema.safeParse(JSON.parse(message.content.toString('utf8')));
       if (!parsed.success) return logger.warn('malformed catalogue event ignored', { routingKey: message.fields.routingKey });
       const event = parsed.data;
+      if (!mayPublish(event.source, event.type)) return logger.error('forged catalogue event ignored', { eventId: event.id, type: event.type, source: event.source });
       if (event.type === CatalogueEvents.productDeleted) {
         const { productId, version } = productDeletedSchema.parse(event.data);
         queries.applyDeletion(productId, version);
