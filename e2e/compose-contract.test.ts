@@ -51,6 +51,9 @@ const backend = (name: string, port: number, extra: Record<string, Expected> = {
     AMQP_URL: /^amqp:\/\/[^:@/]+:[^@/]+@rabbitmq:5672\/?$/,
     [`${name.toUpperCase()}_PORT`]: String(port),
     JWT_SECRET: deployer.JWT_SECRET!,
+    // Reached over the container network, and believing only the gateway's X-Forwarded-For.
+    BIND_ADDRESS: '0.0.0.0',
+    TRUSTED_PROXIES: /^[0-9.]+$/,
     ...extra,
   },
   fromEnvFile: ['JWT_ISSUER', 'JWT_AUDIENCE'],
@@ -95,11 +98,13 @@ interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   volumes?: Array<string | { type?: string; source?: string; target?: string }>;
   network_mode?: string;
+  networks?: string[] | Record<string, { ipv4_address?: string } | null>;
 }
 
 interface ComposeFile {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+  networks?: Record<string, { ipam?: { config?: Array<{ subnet?: string; ip_range?: string }> } } | null>;
 }
 
 const composeSource = read('docker-compose.yml');
@@ -175,6 +180,17 @@ function buildOf(svc: ComposeService): { dockerfile: string; args: Record<string
     ? Object.fromEntries(build.args.map((arg) => [arg.split('=')[0], arg.split('=').slice(1).join('=')]))
     : (build.args ?? {});
   return { dockerfile: path.join(build.context ?? '.', build.dockerfile ?? 'Dockerfile'), args };
+}
+
+function ipv4Number(address: string): number {
+  return address.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+}
+
+/** Whether an IPv4 address lies in a CIDR range. */
+function inRange(address: string, cidr: string): boolean {
+  const [base = '', bits = '32'] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(ipv4Number(address) / size) === Math.floor(ipv4Number(base) / size);
 }
 
 /** Published container ports of a service ("8000:8000", "127.0.0.1:15672:15672", long syntax). */
@@ -278,6 +294,20 @@ describe('docker-compose.yml: the Node containers', () => {
   test('the gateway publishes the port it listens on', () => {
     const gateway = service('gateway');
     expect(publishedPorts(gateway)).toEqual([explicitEnvironment(gateway).GATEWAY_PORT]);
+  });
+
+  test("the services believe X-Forwarded-For only from the gateway's fixed address, which no other container can be given", () => {
+    const networks = service('gateway').networks;
+    const address = Array.isArray(networks) ? undefined : networks?.default?.ipv4_address;
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    for (const name of BACKENDS) expect({ name, trusted: explicitEnvironment(service(name)).TRUSTED_PROXIES }).toEqual({ name, trusted: address });
+    const [range] = compose.networks?.default?.ipam?.config ?? [];
+    expect(inRange(address!, range?.subnet ?? '0.0.0.0/32')).toBe(true);
+    // Addresses handed out to the other containers come from ip_range, which must not hold the gateway's.
+    expect(inRange(address!, range?.ip_range ?? '0.0.0.0/0')).toBe(false);
+    for (const [name, svc] of Object.entries(compose.services)) {
+      if (name !== 'gateway') expect({ name, networks: svc.networks }).toEqual({ name, networks: undefined });
+    }
   });
 
   test('AMQP_URL carries the account RabbitMQ is created with', () => {

@@ -153,3 +153,28 @@ describe('customer: accounts cannot be bent', () => {
     expect(res.body.error.details[0]).toMatchObject({ path: 'body.password', message: expect.stringContaining('72 bytes') });
   });
 });
+
+describe('customer: the network edge', () => {
+  test('When started with the defaults, then the service listens on loopback only', () => {
+    expect(service.server.server.address()).toMatchObject({ address: '127.0.0.1' });
+  });
+
+  test('When a caller that is not a trusted proxy names a new X-Forwarded-For each time, then it is still counted by its own address', async () => {
+    // The test speaks from loopback; this service trusts only a gateway elsewhere (TEST-NET-1, never contacted).
+    const edge = await startCustomerService(testServiceConfig('customer', customerEnv, uniqueTestName('edge'), {
+      BCRYPT_COST: '4',
+      LOGIN_LIMIT_PER_IP: '3',
+      TRUSTED_PROXIES: '192.0.2.10',
+    }), { handleSignals: false });
+    try {
+      const direct = request(edge.server.server);
+      const email = `edge${Date.now()}@example.com`;
+      await direct.post('/customer/signup').set(from()).send({ email, password: 'a good password' }).expect(201);
+      for (let i = 0; i < 3; i++) await direct.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
+      const limited = await direct.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(429);
+      expect(limited.body.error.code).toBe('RATE_LIMITED');
+    } finally {
+      await edge.shutdown();
+    }
+  });
+});

@@ -16,6 +16,12 @@ describe('config', () => {
     expect(config.tokens).toMatchObject({ secret: valid.JWT_SECRET, expiresIn: '1h' });
   });
 
+  test('When nothing says otherwise, then a service listens on loopback and believes X-Forwarded-For from loopback only', () => {
+    expect(parseConfig(serviceConfigSchema('products', {}), valid)).toMatchObject({ bindAddress: '127.0.0.1', trustedProxies: ['loopback'] });
+    const container = parseConfig(serviceConfigSchema('products', {}), { ...valid, BIND_ADDRESS: '0.0.0.0', TRUSTED_PROXIES: '172.28.0.10, fd00::/64' });
+    expect(container).toMatchObject({ bindAddress: '0.0.0.0', trustedProxies: ['172.28.0.10', 'fd00::/64'] });
+  });
+
   test("When a service has its own MONGO URL, then it wins over MONGO_URL", () => {
     const config = parseConfig(serviceConfigSchema('shopping', {}), { ...valid, SHOPPING_MONGO_URL: 'mongodb://other:1', SHOPPING_DB_NAME: 'orders' });
     expect(config).toMatchObject({ mongoUrl: 'mongodb://other:1', dbName: 'orders' });
@@ -27,6 +33,9 @@ describe('config', () => {
     [{ MONGO_URL: undefined }, 'MONGO_URL'],
     [{ AMQP_URL: 'http://nope' }, 'AMQP_URL: must be an amqp:// URL'],
     [{ PRODUCTS_PORT: 'eighty' }, 'PRODUCTS_PORT'],
+    [{ BIND_ADDRESS: 'everywhere' }, 'BIND_ADDRESS: must be an IP address'],
+    [{ TRUSTED_PROXIES: '10.0.0.1, the gateway' }, 'TRUSTED_PROXIES: must be IP addresses'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES: must be IP addresses'],
   ])('When a variable is missing or malformed (%o), then one error line names it', (change, message) => {
     const env = { ...valid, ...change } as Record<string, string | undefined>;
     const attempt = () => parseConfig(serviceConfigSchema('products', {}), env);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A boolean from the environment: only the words people write for it. */
@@ -10,6 +11,25 @@ export const port = z.coerce.number().int().min(0).max(65535);
 export const mongoUrl = z
   .string()
   .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL');
+
+/** An address to listen on: an IPv4 or IPv6 address (0.0.0.0 or :: for every interface). */
+export const bindAddress = z.string().refine((value) => isIP(value) !== 0, 'must be an IP address, e.g. 127.0.0.1 or 0.0.0.0');
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** An IP address, a CIDR range (`10.1.0.0/16`), or one of Express's names for a range. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** Comma-separated addresses whose X-Forwarded-For is believed (Express "trust proxy"). */
+export const trustedProxies = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .refine((entries) => entries.every(isProxyEntry), 'must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated');
 
 export const amqpUrl = z.string().regex(/^amqps?:\/\//, 'must be an amqp:// URL');
 
@@ -28,10 +48,15 @@ export const serviceEnvSchema = z.object({
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb').default('100kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /**
-   * Which proxies' X-Forwarded-For to believe (Express "trust proxy"): the gateway, on a private
-   * network. The client address it yields is what rate limits count.
+   * Loopback unless configured: only the gateway may call a service, and a service reachable from
+   * elsewhere would let anyone skip the gateway's limits.
    */
-  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  BIND_ADDRESS: bindAddress.default('127.0.0.1'),
+  /**
+   * The gateway's address(es): only their X-Forwarded-For names the client, which is what rate
+   * limits count. Anyone else is counted by their own address, whatever header they send.
+   */
+  TRUSTED_PROXIES: trustedProxies.default('loopback'),
 });
 
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;

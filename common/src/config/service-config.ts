@@ -19,7 +19,10 @@ export interface ServiceConfig<Extra> {
   queue: string;
   bodyLimit: string;
   shutdownTimeoutMs: number;
-  trustProxy: string;
+  /** The address the HTTP server listens on. */
+  bindAddress: string;
+  /** Whose X-Forwarded-For is believed: the gateway's address(es). */
+  trustedProxies: string[];
   tokens: TokenSettings;
   extra: Extra;
 }
@@ -62,7 +65,8 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
         queue: `${record.AMQP_QUEUE_PREFIX}${name}`,
         bodyLimit: record.BODY_LIMIT,
         shutdownTimeoutMs: record.SHUTDOWN_TIMEOUT_MS,
-        trustProxy: record.TRUST_PROXY,
+        bindAddress: record.BIND_ADDRESS,
+        trustedProxies: record.TRUSTED_PROXIES,
         tokens: { secret: record.JWT_SECRET, issuer: record.JWT_ISSUER, audience: record.JWT_AUDIENCE, expiresIn: record.JWT_EXPIRES_IN as string },
         extra: extraValues,
       };

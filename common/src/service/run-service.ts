@@ -64,7 +64,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
   const app = createServiceApp({
     logger,
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    trustedProxies: config.trustedProxies,
     routes: parts.routes,
     readiness: () => ({
       database: isDatabaseConnected(connection) ? 'up' : 'down',
@@ -74,6 +74,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
   const server = await startServer({
     app,
     port: config.port,
+    host: config.bindAddress,
     logger,
     handleSignals,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
