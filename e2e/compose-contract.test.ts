@@ -33,10 +33,13 @@ interface NodeServiceContract {
   dependsOn: string[];
 }
 
-/** The secrets compose must demand of whoever runs it: no default, never from a file in the repository. */
-const SECRETS = ['JWT_SECRET', 'ADMIN_PASSWORD', 'RABBITMQ_DEFAULT_PASS'] as const;
+/**
+ * What compose must demand of whoever runs it: no default, never from a file in the repository.
+ * The public key is no secret, but the one in .env.dev pairs with a published private key.
+ */
+const SECRETS = ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY', 'ADMIN_PASSWORD', 'RABBITMQ_DEFAULT_PASS'] as const;
 
-/** What a deployer gives compose: .env.example filled in, with random secrets. */
+/** What a deployer gives compose: .env.example filled in, with random values for what it demands. */
 const deployer: Record<string, string> = {
   ...dotenv.parse(read('.env.example')),
   ...Object.fromEntries(SECRETS.map((name) => [name, randomBytes(32).toString('hex')])),
@@ -50,7 +53,7 @@ const backend = (name: string, port: number, extra: Record<string, Expected> = {
     MONGO_URL: `mongodb://${name}-db:27017`,
     AMQP_URL: /^amqp:\/\/[^:@/]+:[^@/]+@rabbitmq:5672\/?$/,
     [`${name.toUpperCase()}_PORT`]: String(port),
-    JWT_SECRET: deployer.JWT_SECRET!,
+    JWT_PUBLIC_KEY: deployer.JWT_PUBLIC_KEY!,
     // Reached over the container network, and believing only the gateway's X-Forwarded-For.
     BIND_ADDRESS: '0.0.0.0',
     TRUSTED_PROXIES: /^[0-9.]+$/,
@@ -62,7 +65,7 @@ const backend = (name: string, port: number, extra: Record<string, Expected> = {
 });
 
 const NODE_SERVICES: Record<string, NodeServiceContract> = {
-  customer: backend('customer', 8001, { ADMIN_EMAIL: deployer.ADMIN_EMAIL!, ADMIN_PASSWORD: deployer.ADMIN_PASSWORD! }),
+  customer: backend('customer', 8001, { JWT_PRIVATE_KEY: deployer.JWT_PRIVATE_KEY!, ADMIN_EMAIL: deployer.ADMIN_EMAIL!, ADMIN_PASSWORD: deployer.ADMIN_PASSWORD! }),
   products: backend('products', 8002, { SEED_CATALOGUE: 'true' }),
   shopping: backend('shopping', 8003),
   gateway: {
@@ -277,6 +280,11 @@ describe('docker-compose.yml: the Node containers', () => {
     const { [secret]: _missing, ...rest } = deployer;
     expect(() => strings(compose).forEach((text) => interpolate(text, rest))).toThrow(`${secret} is required`);
     expect(() => strings(compose).forEach((text) => interpolate(text, deployer))).not.toThrow();
+  });
+
+  test.each(Object.keys(NODE_SERVICES))('only customer gets the private key that signs tokens (here: %s)', (name) => {
+    const effective = effectiveEnvironment(service(name));
+    expect({ name, privateKey: Boolean(effective.JWT_PRIVATE_KEY || effective.JWT_PRIVATE_KEY_FILE) }).toEqual({ name, privateKey: name === 'customer' });
   });
 
   test.each(BACKENDS)('%s: no env_file value overrides the MONGO_URL set for the container', (name) => {

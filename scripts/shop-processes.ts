@@ -8,7 +8,7 @@ export const SERVICES = ['customer', 'products', 'shopping'] as const;
 export type ShopProcessName = (typeof SERVICES)[number] | 'gateway';
 
 export interface ShopProcessesOptions {
-  /** Environment shared by all processes (MONGO_URL, AMQP_URL, JWT_SECRET, ...). */
+  /** Environment shared by all processes (MONGO_URL, AMQP_URL, JWT_PUBLIC_KEY, ...). */
   env: NodeJS.ProcessEnv;
   /** Gateway port; 0 picks a free one. */
   gatewayPort: number;

@@ -1,7 +1,8 @@
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
 import { signAccessToken } from '@shop/common';
-import { testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import { testKeys, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { customerEnv, type CustomerConfig } from './config';
 import { CustomerRepository } from './database/customer-repository';
@@ -84,19 +85,24 @@ describe('customer: tokens', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
-    const { secret, issuer, audience } = config.tokens;
+    const { issuer, audience } = config.tokens;
+    const key = testKeys().privateKey;
+    const rs256 = { algorithm: 'RS256' as const, subject: id, issuer, audience };
+    const publicPem = testKeys().publicKeyPem;
+    const confused = `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')}.${payload}`;
     const cases = {
       tampered: `${header}.${forged}.${signature}`,
       'alg none': none,
-      expired: jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience, expiresIn: -10 }),
-      'wrong audience': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience: 'another-api' }),
-      'wrong issuer': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer: 'someone', audience }),
-      'other secret': jwt.sign({ role: 'customer' }, 'x'.repeat(40), { algorithm: 'HS256', subject: id, issuer, audience }),
-      'HS512 with our secret': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS512', subject: id, issuer, audience }),
-      'no expiry': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience }),
-      'a year long': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience, expiresIn: '365d' }),
-      'no subject': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', issuer, audience }),
-      'unknown role': signAccessToken({ customerId: id, role: 'root' as 'admin' }, config.tokens),
+      expired: jwt.sign({ role: 'customer' }, key, { ...rs256, expiresIn: -10 }),
+      'wrong audience': jwt.sign({ role: 'customer' }, key, { ...rs256, audience: 'another-api' }),
+      'wrong issuer': jwt.sign({ role: 'customer' }, key, { ...rs256, issuer: 'someone' }),
+      'another key pair': jwt.sign({ role: 'customer' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, { ...rs256, expiresIn: 60 }),
+      'HS256 with the public key as secret': `${confused}.${createHmac('sha256', publicPem).update(confused).digest('base64url')}`,
+      'RS512 with our key': jwt.sign({ role: 'customer' }, key, { ...rs256, algorithm: 'RS512', expiresIn: 60 }),
+      'no expiry': jwt.sign({ role: 'customer' }, key, rs256),
+      'a year long': jwt.sign({ role: 'customer' }, key, { ...rs256, expiresIn: '365d' }),
+      'no subject': jwt.sign({ role: 'customer' }, key, { algorithm: 'RS256', issuer, audience, expiresIn: 60 }),
+      'unknown role': signAccessToken({ customerId: id, role: 'root' as 'admin' }, testSigning(config.tokens)),
     };
     for (const [name, bad] of Object.entries(cases)) {
       const res = await profile(bad);

@@ -1,6 +1,6 @@
 import { CatalogueReplica, runService, type RunningService } from '@shop/common';
 import { customerRoutes } from './api/routes';
-import type { CustomerConfig } from './config';
+import { signingSettings, type CustomerConfig } from './config';
 import { CustomerRepository } from './database/customer-repository';
 import { CustomerViewRepository } from './database/customer-view-repository';
 import { customerEventHandlers } from './events/handlers';
@@ -19,7 +19,7 @@ export function startCustomerService(config: CustomerConfig, { handleSignals = t
       const customers = new CustomerRepository(connection);
       const views = new CustomerViewRepository(connection);
       const catalogue = new CatalogueReplica(connection);
-      const accounts = new Accounts(customers, config.tokens, config.extra.BCRYPT_COST);
+      const accounts = new Accounts(customers, signingSettings(config), config.extra.BCRYPT_COST);
       const profiles = new Profiles(customers, views, catalogue, outbox);
       return {
         routes: customerRoutes({

@@ -1,5 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parsePrivateKey, parsePublicKey } from '../auth/keys';
 
 /** A boolean from the environment: only the words people write for it. */
 export const envBoolean = z
@@ -31,6 +33,20 @@ export const trustedProxies = z
   .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
   .refine((entries) => entries.every(isProxyEntry), 'must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated');
 
+/** A PEM key, parsed once at start-up: a bad key stops the service with one line saying why. */
+function pemKey(parse: (value: string) => KeyObject) {
+  return z.string().transform((value, ctx) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+export const publicKeyPem = pemKey(parsePublicKey);
+export const privateKeyPem = pemKey(parsePrivateKey);
+
 export const amqpUrl = z.string().regex(/^amqps?:\/\//, 'must be an amqp:// URL');
 
 /** What every service of the shop reads, beside its own port and database. */
@@ -42,7 +58,8 @@ export const serviceEnvSchema = z.object({
   AMQP_EXCHANGE: z.string().min(1).max(200).default('shop.events'),
   /** Prefix for this deployment's queue names, so that test runs sharing a broker stay apart. */
   AMQP_QUEUE_PREFIX: z.string().max(100).default(''),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** Verifies access tokens. Every service has it; only customer has the private key that signs. */
+  JWT_PUBLIC_KEY: publicKeyPem,
   JWT_ISSUER: z.string().min(1).default('microservices-shop'),
   JWT_AUDIENCE: z.string().min(1).default('microservices-shop-api'),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb').default('100kb'),

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { signAccessToken, UnauthorizedError, type Role, type TokenSettings } from '@shop/common';
+import { signAccessToken, UnauthorizedError, type Role, type SigningSettings } from '@shop/common';
 import type { CustomerRepository } from '../database/customer-repository';
 
 export interface Credentials {
@@ -25,7 +25,7 @@ export class Accounts {
 
   constructor(
     private readonly customers: CustomerRepository,
-    private readonly tokens: TokenSettings,
+    private readonly tokens: SigningSettings,
     private readonly bcryptCost: number,
   ) {
     this.decoyHash = bcrypt.hash('decoy password never used', bcryptCost);
