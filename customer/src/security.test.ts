@@ -1,7 +1,8 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { signAccessToken } from '@shop/common';
+import { signAccessToken, verifyAccessToken } from '@shop/common';
+import { Types } from 'mongoose';
 import { testKeys, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { customerEnv, type CustomerConfig } from './config';
@@ -31,7 +32,7 @@ afterAll(async () => {
 let addresses = 0;
 const from = () => ({ 'X-Forwarded-For': `10.0.${Math.floor(++addresses / 250)}.${addresses % 250}` });
 
-async function account(ip = from()): Promise<{ id: string; token: string; email: string }> {
+async function account(ip = from()): Promise<{ id: string; token: string; refreshToken: string; email: string }> {
   const email = `sec${++addresses}@example.com`;
   const res = await http.post('/customer/signup').set(ip).send({ email, password: 'a good password' }).expect(201);
   return { ...res.body, email };
@@ -182,5 +183,77 @@ describe('customer: the network edge', () => {
     } finally {
       await edge.shutdown();
     }
+  });
+});
+
+describe('customer: sessions', () => {
+  const refresh = (refreshToken: string) => http.post('/customer/token').send({ refreshToken });
+  const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+  const tokens = () => service.connection.collection('refresh_tokens');
+
+  test('When a shopper signs up or logs in, then the answer has id, token and a refresh token, stored only as its SHA-256', async () => {
+    const { id, token, refreshToken, email } = await account();
+    expect({ id, token, refreshToken }).toEqual({ id: expect.any(String), token: expect.any(String), refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const login = await http.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
+    expect(Object.keys(login.body).sort()).toEqual(['id', 'refreshToken', 'token']);
+    const stored = await tokens().findOne({ _id: sha256(refreshToken) as never });
+    expect(stored).toMatchObject({ customerId: id, rotatedAt: null, revokedAt: null });
+    expect(JSON.stringify(await tokens().find({ customerId: id }).toArray())).not.toContain(refreshToken);
+  });
+
+  test('When a refresh token is exchanged, then the new pair works and the old refresh token is refused with 401', async () => {
+    const { id, refreshToken } = await account();
+    const renewed = await refresh(refreshToken).expect(200);
+    expect(renewed.body).toEqual({ id, token: expect.any(String), refreshToken: expect.any(String) });
+    expect(renewed.body.refreshToken).not.toBe(refreshToken);
+    await http.get('/customer/profile').set('Authorization', `Bearer ${renewed.body.token}`).expect(200);
+    expect((await refresh(refreshToken).expect(401)).body.error.code).toBe('INVALID_REFRESH_TOKEN');
+  });
+
+  test('When a spent refresh token is used again, then its whole family is revoked: the newest refresh token is refused too', async () => {
+    const { refreshToken: first } = await account();
+    const second = (await refresh(first).expect(200)).body.refreshToken;
+    const third = (await refresh(second).expect(200)).body.refreshToken;
+    await refresh(first).expect(401); // the thief, or the owner: either way the copy is out
+    await refresh(third).expect(401);
+    await refresh(second).expect(401);
+  });
+
+  test('When a shopper logs out, then the refresh token is refused, and nobody else can end that session', async () => {
+    const { token, refreshToken } = await account();
+    const other = await account();
+    const bearer = (value: string) => ({ Authorization: `Bearer ${value}` });
+    await http.post('/customer/logout').set(bearer(other.token)).send({ refreshToken }).expect(204);
+    const renewed = (await refresh(refreshToken).expect(200)).body;
+    await http.post('/customer/logout').send({ refreshToken: renewed.refreshToken }).expect(401);
+    await http.post('/customer/logout').set(bearer(token)).send({ refreshToken: renewed.refreshToken }).expect(204);
+    await refresh(renewed.refreshToken).expect(401);
+  });
+
+  test('When the account loses its role or is deleted, then a refresh gives the role it has now, or nothing', async () => {
+    const { id, refreshToken } = await account();
+    const customers = service.connection.collection('customers');
+    await customers.updateOne({ _id: new Types.ObjectId(id) }, { $set: { role: 'admin' } });
+    const promoted = (await refresh(refreshToken).expect(200)).body;
+    expect(verifyAccessToken(promoted.token, config.tokens).role).toBe('admin');
+    await customers.updateOne({ _id: new Types.ObjectId(id) }, { $set: { role: 'customer' } });
+    const demoted = (await refresh(promoted.refreshToken).expect(200)).body;
+    expect(verifyAccessToken(demoted.token, config.tokens).role).toBe('customer');
+    await customers.deleteOne({ _id: new Types.ObjectId(id) });
+    await refresh(demoted.refreshToken).expect(401);
+  });
+
+  test('When an access token is older than its lifetime, then 401, though its signature is good', async () => {
+    const { id } = await account();
+    const now = Math.floor(Date.now() / 1000);
+    const { issuer, audience } = config.tokens;
+    const old = jwt.sign({ role: 'customer', sub: id, iss: issuer, aud: audience, iat: now - 16 * 60, exp: now - 60 }, testKeys().privateKey, { algorithm: 'RS256' });
+    expect((await http.get('/customer/profile').set('Authorization', `Bearer ${old}`).expect(401)).body.error.code).toBe('TOKEN_EXPIRED');
+  });
+
+  test('When a refresh token is malformed or unknown, then 400 or 401', async () => {
+    await http.post('/customer/token').send({ refreshToken: { $gt: '' } }).expect(400);
+    await http.post('/customer/token').send({}).expect(400);
+    await refresh('A'.repeat(43)).expect(401);
   });
 });

@@ -31,7 +31,7 @@ const tokens: TokenSettings = { publicKey: generateKeyPairSync('rsa', { modulusL
 // Only the routers' shape is read, and handlers are called only to see whether they ask for a token.
 const none = {} as never;
 const serviceRouters: Record<UpstreamName, Router> = {
-  customer: customerRoutes({ accounts: none, profiles: none, tokens, limits: { loginPerIp: 0, loginFailuresPerAccount: 0, signupPerIp: 0 } } satisfies CustomerRoutesDependencies),
+  customer: customerRoutes({ accounts: none, sessions: none, profiles: none, tokens, limits: { loginPerIp: 0, loginFailuresPerAccount: 0, signupPerIp: 0 } } satisfies CustomerRoutesDependencies),
   products: productRoutes({ queries: none, commands: none, tokens } satisfies ProductRoutesDependencies),
   shopping: shoppingRoutes({ carts: none, orders: none, tokens } satisfies ShoppingRoutesDependencies),
 };
