@@ -34,10 +34,13 @@ interface NodeServiceContract {
   dependsOn: string[];
 }
 
-/** The secrets compose must demand of whoever runs it: no default, never from a file in the repository. */
-const SECRETS = ['JWT_SECRET', 'ADMIN_PASSWORD', 'RABBITMQ_DEFAULT_PASS', 'CUSTOMER_AMQP_PASSWORD', 'PRODUCTS_AMQP_PASSWORD', 'SHOPPING_AMQP_PASSWORD'] as const;
+/**
+ * What compose must demand of whoever runs it: no default, never from a file in the repository.
+ * The public key is no secret, but the one in .env.dev pairs with a published private key.
+ */
+const SECRETS = ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY', 'ADMIN_PASSWORD', 'RABBITMQ_DEFAULT_PASS', 'CUSTOMER_AMQP_PASSWORD', 'PRODUCTS_AMQP_PASSWORD', 'SHOPPING_AMQP_PASSWORD'] as const;
 
-/** What a deployer gives compose: .env.example filled in, with random secrets. */
+/** What a deployer gives compose: .env.example filled in, with random values for what it demands. */
 const deployer: Record<string, string> = {
   ...dotenv.parse(read('.env.example')),
   ...Object.fromEntries(SECRETS.map((name) => [name, randomBytes(32).toString('hex')])),
@@ -51,7 +54,10 @@ const backend = (name: string, port: number, extra: Record<string, Expected> = {
     MONGO_URL: `mongodb://${name}-db:27017`,
     AMQP_URL: /^amqp:\/\/[^:@/]+:[^@/]+@rabbitmq:5672\/?$/,
     [`${name.toUpperCase()}_PORT`]: String(port),
-    JWT_SECRET: deployer.JWT_SECRET!,
+    JWT_PUBLIC_KEY: deployer.JWT_PUBLIC_KEY!,
+    // Reached over the container network, and believing only the gateway's X-Forwarded-For.
+    BIND_ADDRESS: '0.0.0.0',
+    TRUSTED_PROXIES: /^[0-9.]+$/,
     ...extra,
   },
   fromEnvFile: ['JWT_ISSUER', 'JWT_AUDIENCE'],
@@ -60,7 +66,7 @@ const backend = (name: string, port: number, extra: Record<string, Expected> = {
 });
 
 const NODE_SERVICES: Record<string, NodeServiceContract> = {
-  customer: backend('customer', 8001, { ADMIN_EMAIL: deployer.ADMIN_EMAIL!, ADMIN_PASSWORD: deployer.ADMIN_PASSWORD! }),
+  customer: backend('customer', 8001, { JWT_PRIVATE_KEY: deployer.JWT_PRIVATE_KEY!, ADMIN_EMAIL: deployer.ADMIN_EMAIL!, ADMIN_PASSWORD: deployer.ADMIN_PASSWORD! }),
   products: backend('products', 8002, { SEED_CATALOGUE: 'true' }),
   shopping: backend('shopping', 8003),
   gateway: {
@@ -96,11 +102,13 @@ interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   volumes?: Array<string | { type?: string; source?: string; target?: string }>;
   network_mode?: string;
+  networks?: string[] | Record<string, { ipv4_address?: string } | null>;
 }
 
 interface ComposeFile {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+  networks?: Record<string, { ipam?: { config?: Array<{ subnet?: string; ip_range?: string }> } } | null>;
 }
 
 const composeSource = read('docker-compose.yml');
@@ -176,6 +184,17 @@ function buildOf(svc: ComposeService): { dockerfile: string; args: Record<string
     ? Object.fromEntries(build.args.map((arg) => [arg.split('=')[0], arg.split('=').slice(1).join('=')]))
     : (build.args ?? {});
   return { dockerfile: path.join(build.context ?? '.', build.dockerfile ?? 'Dockerfile'), args };
+}
+
+function ipv4Number(address: string): number {
+  return address.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+}
+
+/** Whether an IPv4 address lies in a CIDR range. */
+function inRange(address: string, cidr: string): boolean {
+  const [base = '', bits = '32'] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(ipv4Number(address) / size) === Math.floor(ipv4Number(base) / size);
 }
 
 /** Published container ports of a service ("8000:8000", "127.0.0.1:15672:15672", long syntax). */
@@ -264,6 +283,11 @@ describe('docker-compose.yml: the Node containers', () => {
     expect(() => strings(compose).forEach((text) => interpolate(text, deployer))).not.toThrow();
   });
 
+  test.each(Object.keys(NODE_SERVICES))('only customer gets the private key that signs tokens (here: %s)', (name) => {
+    const effective = effectiveEnvironment(service(name));
+    expect({ name, privateKey: Boolean(effective.JWT_PRIVATE_KEY || effective.JWT_PRIVATE_KEY_FILE) }).toEqual({ name, privateKey: name === 'customer' });
+  });
+
   test.each(BACKENDS)('%s: no env_file value overrides the MONGO_URL set for the container', (name) => {
     // The code prefers <NAME>_MONGO_URL over MONGO_URL: one from an env file would silently win.
     expect(effectiveEnvironment(service(name))[`${name.toUpperCase()}_MONGO_URL`]).toBeUndefined();
@@ -279,6 +303,20 @@ describe('docker-compose.yml: the Node containers', () => {
   test('the gateway publishes the port it listens on', () => {
     const gateway = service('gateway');
     expect(publishedPorts(gateway)).toEqual([explicitEnvironment(gateway).GATEWAY_PORT]);
+  });
+
+  test("the services believe X-Forwarded-For only from the gateway's fixed address, which no other container can be given", () => {
+    const networks = service('gateway').networks;
+    const address = Array.isArray(networks) ? undefined : networks?.default?.ipv4_address;
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    for (const name of BACKENDS) expect({ name, trusted: explicitEnvironment(service(name)).TRUSTED_PROXIES }).toEqual({ name, trusted: address });
+    const [range] = compose.networks?.default?.ipam?.config ?? [];
+    expect(inRange(address!, range?.subnet ?? '0.0.0.0/32')).toBe(true);
+    // Addresses handed out to the other containers come from ip_range, which must not hold the gateway's.
+    expect(inRange(address!, range?.ip_range ?? '0.0.0.0/0')).toBe(false);
+    for (const [name, svc] of Object.entries(compose.services)) {
+      if (name !== 'gateway') expect({ name, networks: svc.networks }).toEqual({ name, networks: undefined });
+    }
   });
 
   test('AMQP_URL carries the service\'s own broker user, with the password RabbitMQ creates it with', () => {

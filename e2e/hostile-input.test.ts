@@ -1,4 +1,5 @@
-import { eventually, TEST_JWT_SECRET } from '@shop/common/testing';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { eventually, testKeys } from '@shop/common/testing';
 import jwt from 'jsonwebtoken';
 import http from 'node:http';
 import request from 'supertest';
@@ -210,12 +211,17 @@ describe('hostile input through the gateway', () => {
     await api.post('/customer/login').send({ email, password: 'a good password' }).expect(200);
   });
 
-  test('When a token signed with the right secret has no expiry or lives longer than access tokens do, then every service refuses it with 401', async () => {
+  test('When a token is signed with the right key but has no expiry or lives longer than access tokens do, or is signed by anyone but customer, then every service refuses it with 401', async () => {
     const claims = { role: 'admin', sub: customer.id, iss: 'microservices-shop', aud: 'microservices-shop-api' };
+    const key = testKeys().privateKey;
+    const confused = `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}`;
     const tokens = {
-      'no expiry': jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS256' }),
-      'ten years': jwt.sign(claims, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '3650d' }),
-      'issued a day ago': jwt.sign({ ...claims, iat: Math.floor(Date.now() / 1000) - 86_400 }, TEST_JWT_SECRET, { algorithm: 'HS256', expiresIn: '25h' }),
+      'no expiry': jwt.sign(claims, key, { algorithm: 'RS256' }),
+      'ten years': jwt.sign(claims, key, { algorithm: 'RS256', expiresIn: '3650d' }),
+      'issued a day ago': jwt.sign({ ...claims, iat: Math.floor(Date.now() / 1000) - 86_400 }, key, { algorithm: 'RS256', expiresIn: '25h' }),
+      'an hour long': jwt.sign(claims, key, { algorithm: 'RS256', expiresIn: '1h' }),
+      'another key pair': jwt.sign(claims, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, { algorithm: 'RS256', expiresIn: '5m' }),
+      'HS256 with the public key as secret': `${confused}.${createHmac('sha256', testKeys().publicKeyPem).update(confused).digest('base64url')}`,
     };
     for (const [name, token] of Object.entries(tokens)) {
       for (const [method, path] of [['get', '/customer/profile'], ['get', '/shopping/orders'], ['post', '/product/create']] as const) {

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import dotenv from 'dotenv';
 import { testEnvironment, uniqueTestName } from '@shop/common/testing';
 import { REPO_ROOT } from '../scripts/infra';
 import { freePort } from '../scripts/infra/processes';
@@ -20,23 +22,24 @@ function runService(name: string, env: Record<string, string>) {
 
 describe('a service process', () => {
   test('When a variable is missing, then it stops at once with one line naming it', async () => {
-    const { JWT_SECRET: _secret, ...env } = testEnvironment(uniqueTestName('lifecycle'));
+    const { JWT_PUBLIC_KEY: _key, ...env } = testEnvironment(uniqueTestName('lifecycle'));
     const service = runService('products', env);
     expect(await service.exited).toBe(1);
-    expect(service.stderr().trim().split('\n')).toEqual([expect.stringContaining('JWT_SECRET is required')]);
+    expect(service.stderr().trim().split('\n')).toEqual([expect.stringContaining('JWT_PUBLIC_KEY is required')]);
   });
 
-  test('When NODE_ENV is production, then .env.dev is never read: without a JWT_SECRET of its own the service stops with one line asking for it', async () => {
-    const { JWT_SECRET: _secret, ...env } = testEnvironment(uniqueTestName('lifecycle'));
+  test('When NODE_ENV is production, then .env.dev is never read: without a JWT_PUBLIC_KEY of its own the service stops with one line asking for it', async () => {
+    const { JWT_PUBLIC_KEY: _key, ...env } = testEnvironment(uniqueTestName('lifecycle'));
     const service = runService('products', { ...env, NODE_ENV: 'production', ENV_DIR: REPO_ROOT });
     expect(await service.exited).toBe(1);
-    expect(service.stderr().trim().split('\n')).toEqual([expect.stringContaining('JWT_SECRET is required')]);
+    expect(service.stderr().trim().split('\n')).toEqual([expect.stringContaining('JWT_PUBLIC_KEY is required')]);
   });
 
-  test('When NODE_ENV is production and the secret is a development value, then the service refuses to start, in one line', async () => {
-    const service = runService('shopping', { ...testEnvironment(uniqueTestName('lifecycle')), NODE_ENV: 'production' });
+  test('When NODE_ENV is production and the token key is the development one, then the service refuses to start, in one line', async () => {
+    const envDev = dotenv.parse(fs.readFileSync(path.join(REPO_ROOT, '.env.dev'), 'utf8'));
+    const service = runService('shopping', { ...testEnvironment(uniqueTestName('lifecycle')), NODE_ENV: 'production', JWT_PUBLIC_KEY: envDev.JWT_PUBLIC_KEY! });
     expect(await service.exited).toBe(1);
-    expect(service.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^invalid configuration: JWT_SECRET: is a development value/)]);
+    expect(service.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^invalid configuration: JWT_PUBLIC_KEY: is the development key pair/)]);
   });
 
   test('When a variable is malformed, then the line names it and says why', async () => {

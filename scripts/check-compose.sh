@@ -43,7 +43,7 @@ trap 'rm -f "$deployer" "$nothing"' EXIT
 
 # Without its secrets, compose must refuse to start, naming one.
 if refusal="$(docker-compose --env-file "$nothing" -f docker-compose.yml config -q 2>&1)" || ! grep -q 'set [A-Z_]*, see .env.example' <<<"$refusal"; then
-  echo "check-compose: docker-compose.yml must refuse to start without JWT_SECRET, ADMIN_PASSWORD, RABBITMQ_DEFAULT_PASS and the services' AMQP passwords (got: ${refusal:-a valid file})" >&2
+  echo "check-compose: docker-compose.yml must refuse to start without JWT_PRIVATE_KEY, JWT_PUBLIC_KEY, ADMIN_PASSWORD, RABBITMQ_DEFAULT_PASS and the services' AMQP passwords (got: ${refusal:-a valid file})" >&2
   exit 1
 fi
 
@@ -59,8 +59,13 @@ docker-compose --env-file "$deployer" -f docker-compose.yml config -q
 
 # No development secret reaches a container (env_file contents are part of the resolved file).
 resolved="$(docker-compose --env-file "$deployer" -f docker-compose.yml config)"
-for name in JWT_SECRET ADMIN_PASSWORD RABBITMQ_DEFAULT_PASS CUSTOMER_AMQP_PASSWORD PRODUCTS_AMQP_PASSWORD SHOPPING_AMQP_PASSWORD; do
+for name in JWT_PRIVATE_KEY JWT_PUBLIC_KEY ADMIN_PASSWORD RABBITMQ_DEFAULT_PASS CUSTOMER_AMQP_PASSWORD PRODUCTS_AMQP_PASSWORD SHOPPING_AMQP_PASSWORD; do
   value="$(sed -n "s/^${name}=//p" .env.dev)"
+  # A key's PEM is quoted; its base64 lines (between the \n escapes) are what would show.
+  value="${value#\"}"
+  value="${value%\"}"
+  value="${value#*\\n}"
+  value="${value%%\\n*}"
   if [ -n "$value" ] && grep -qF -- "$value" <<<"$resolved"; then
     echo "check-compose: the development $name of .env.dev reaches a container" >&2
     exit 1

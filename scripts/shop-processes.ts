@@ -8,7 +8,7 @@ export const SERVICES = ['customer', 'products', 'shopping'] as const;
 export type ShopProcessName = (typeof SERVICES)[number] | 'gateway';
 
 export interface ShopProcessesOptions {
-  /** Environment shared by all processes (MONGO_URL, AMQP_URL, JWT_SECRET, ...). */
+  /** Environment shared by all processes (MONGO_URL, AMQP_URL, JWT_PUBLIC_KEY, ...). */
   env: NodeJS.ProcessEnv;
   /** Each service's own AMQP_URL (its broker user); a service without one gets `env.AMQP_URL`. */
   amqpUrls?: Partial<Record<(typeof SERVICES)[number], string>>;

@@ -3,13 +3,22 @@
  * from the built dist/) or a running one given by URL.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startInfrastructure, type Infrastructure } from '../../scripts/infra';
 import { freePort, runAllCleanups, stopProcess, waitFor } from '../../scripts/infra/processes';
 import { httpStatus, startShopProcesses, type ShopProcesses } from '../../scripts/shop-processes';
 import { assertLoopback } from './http';
+
+/** A key pair of this run's own, as production (NODE_ENV below) demands. */
+function tokenKeyPair(): { JWT_PRIVATE_KEY: string; JWT_PUBLIC_KEY: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
 
 export type ServiceName = 'customer' | 'products' | 'shopping';
 
@@ -131,7 +140,7 @@ export async function startOwnShop(options: StartOptions): Promise<Target> {
       ENV_DIR: '/nonexistent',
       LOG_FORMAT: 'json',
       LOG_LEVEL: options.logLevel,
-      JWT_SECRET: randomBytes(32).toString('hex'),
+      ...tokenKeyPair(),
       MONGO_URL: infrastructure.mongoUrl,
       AMQP_URL: infrastructure.amqpUrl,
       AMQP_EXCHANGE: 'bench.events',

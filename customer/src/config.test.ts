@@ -1,12 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
 import { parseConfig } from '@shop/common';
+import { testKeys } from '@shop/common/testing';
 import { customerConfigSchema } from './config';
 
 const production = {
   NODE_ENV: 'production',
   MONGO_URL: 'mongodb://127.0.0.1:27017',
   AMQP_URL: 'amqp://127.0.0.1',
-  JWT_SECRET: randomBytes(32).toString('base64'),
+  JWT_PUBLIC_KEY: testKeys().publicKeyPem,
+  JWT_PRIVATE_KEY: testKeys().privateKeyPem,
   ADMIN_EMAIL: 'admin@shop.example',
   ADMIN_PASSWORD: randomBytes(24).toString('base64'),
 };
@@ -27,5 +32,21 @@ describe('customer config in production', () => {
 
   test('When no admin email is set, then it is refused too (the admin account is the way in)', () => {
     expect(parse({ ...production, ADMIN_EMAIL: undefined })).toThrow('ADMIN_EMAIL: is required in production');
+  });
+});
+
+describe('customer config: the signing key', () => {
+  const envDev = dotenv.parse(fs.readFileSync(path.join(__dirname, '..', '..', '.env.dev'), 'utf8'));
+
+  test('When the private key is missing or does not pair with the public key, then one line refuses it', () => {
+    expect(parse({ ...production, JWT_PRIVATE_KEY: undefined })).toThrow(/^invalid configuration: JWT_PRIVATE_KEY is required$/);
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(parse({ ...production, JWT_PRIVATE_KEY: other })).toThrow(/^invalid configuration: JWT_PRIVATE_KEY: does not pair with JWT_PUBLIC_KEY$/);
+  });
+
+  test('When the key pair is the development one of .env.dev, then production refuses it and development takes it', () => {
+    const devPair = { JWT_PRIVATE_KEY: envDev.JWT_PRIVATE_KEY, JWT_PUBLIC_KEY: envDev.JWT_PUBLIC_KEY };
+    expect(parse({ ...production, ...devPair })).toThrow(/^invalid configuration: JWT_PUBLIC_KEY: is the development key pair[^\n]*$/);
+    expect(parse({ ...production, ...devPair, NODE_ENV: 'development' })().extra.JWT_PRIVATE_KEY.type).toBe('private');
   });
 });

@@ -49,10 +49,10 @@ describe('customer: accounts', () => {
     expect(res.body.error.code).toBe('EMAIL_TAKEN');
   });
 
-  test('When a shopper logs in, then a right password gives a token and a wrong one or unknown email 401', async () => {
+  test('When a shopper logs in, then a right password gives a token and a refresh token and a wrong one or unknown email 401', async () => {
     const { id, email } = await signUp();
     const ok = await http.post('/customer/login').send({ email, password: 'correct horse' }).expect(200);
-    expect(ok.body).toEqual({ id, token: expect.any(String) });
+    expect(ok.body).toEqual({ id, token: expect.any(String), refreshToken: expect.any(String) });
     expect((await http.post('/customer/login').send({ email, password: 'wrong horse' }).expect(401)).body.error.code).toBe('INVALID_CREDENTIALS');
     expect((await http.post('/customer/login').send({ email: 'nobody@example.com', password: 'correct horse' }).expect(401)).body.error.code).toBe('INVALID_CREDENTIALS');
   });

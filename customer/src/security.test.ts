@@ -1,7 +1,9 @@
+import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { signAccessToken } from '@shop/common';
-import { testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import { signAccessToken, verifyAccessToken } from '@shop/common';
+import { Types } from 'mongoose';
+import { testKeys, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { customerEnv, type CustomerConfig } from './config';
 import { CustomerRepository } from './database/customer-repository';
@@ -30,7 +32,7 @@ afterAll(async () => {
 let addresses = 0;
 const from = () => ({ 'X-Forwarded-For': `10.0.${Math.floor(++addresses / 250)}.${addresses % 250}` });
 
-async function account(ip = from()): Promise<{ id: string; token: string; email: string }> {
+async function account(ip = from()): Promise<{ id: string; token: string; refreshToken: string; email: string }> {
   const email = `sec${++addresses}@example.com`;
   const res = await http.post('/customer/signup').set(ip).send({ email, password: 'a good password' }).expect(201);
   return { ...res.body, email };
@@ -84,19 +86,24 @@ describe('customer: tokens', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
-    const { secret, issuer, audience } = config.tokens;
+    const { issuer, audience } = config.tokens;
+    const key = testKeys().privateKey;
+    const rs256 = { algorithm: 'RS256' as const, subject: id, issuer, audience };
+    const publicPem = testKeys().publicKeyPem;
+    const confused = `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')}.${payload}`;
     const cases = {
       tampered: `${header}.${forged}.${signature}`,
       'alg none': none,
-      expired: jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience, expiresIn: -10 }),
-      'wrong audience': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience: 'another-api' }),
-      'wrong issuer': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer: 'someone', audience }),
-      'other secret': jwt.sign({ role: 'customer' }, 'x'.repeat(40), { algorithm: 'HS256', subject: id, issuer, audience }),
-      'HS512 with our secret': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS512', subject: id, issuer, audience }),
-      'no expiry': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience }),
-      'a year long': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', subject: id, issuer, audience, expiresIn: '365d' }),
-      'no subject': jwt.sign({ role: 'customer' }, secret, { algorithm: 'HS256', issuer, audience }),
-      'unknown role': signAccessToken({ customerId: id, role: 'root' as 'admin' }, config.tokens),
+      expired: jwt.sign({ role: 'customer' }, key, { ...rs256, expiresIn: -10 }),
+      'wrong audience': jwt.sign({ role: 'customer' }, key, { ...rs256, audience: 'another-api' }),
+      'wrong issuer': jwt.sign({ role: 'customer' }, key, { ...rs256, issuer: 'someone' }),
+      'another key pair': jwt.sign({ role: 'customer' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, { ...rs256, expiresIn: 60 }),
+      'HS256 with the public key as secret': `${confused}.${createHmac('sha256', publicPem).update(confused).digest('base64url')}`,
+      'RS512 with our key': jwt.sign({ role: 'customer' }, key, { ...rs256, algorithm: 'RS512', expiresIn: 60 }),
+      'no expiry': jwt.sign({ role: 'customer' }, key, rs256),
+      'a year long': jwt.sign({ role: 'customer' }, key, { ...rs256, expiresIn: '365d' }),
+      'no subject': jwt.sign({ role: 'customer' }, key, { algorithm: 'RS256', issuer, audience, expiresIn: 60 }),
+      'unknown role': signAccessToken({ customerId: id, role: 'root' as 'admin' }, testSigning(config.tokens)),
     };
     for (const [name, bad] of Object.entries(cases)) {
       const res = await profile(bad);
@@ -151,5 +158,102 @@ describe('customer: accounts cannot be bent', () => {
   test('When a password is longer than bcrypt reads (72 bytes), then sign-up refuses it rather than cutting it', async () => {
     const res = await http.post('/customer/signup').set(from()).send({ email: `long${Date.now()}@example.com`, password: 'p'.repeat(73) }).expect(400);
     expect(res.body.error.details[0]).toMatchObject({ path: 'body.password', message: expect.stringContaining('72 bytes') });
+  });
+});
+
+describe('customer: the network edge', () => {
+  test('When started with the defaults, then the service listens on loopback only', () => {
+    expect(service.server.server.address()).toMatchObject({ address: '127.0.0.1' });
+  });
+
+  test('When a caller that is not a trusted proxy names a new X-Forwarded-For each time, then it is still counted by its own address', async () => {
+    // The test speaks from loopback; this service trusts only a gateway elsewhere (TEST-NET-1, never contacted).
+    const edge = await startCustomerService(testServiceConfig('customer', customerEnv, uniqueTestName('edge'), {
+      BCRYPT_COST: '4',
+      LOGIN_LIMIT_PER_IP: '3',
+      TRUSTED_PROXIES: '192.0.2.10',
+    }), { handleSignals: false });
+    try {
+      const direct = request(edge.server.server);
+      const email = `edge${Date.now()}@example.com`;
+      await direct.post('/customer/signup').set(from()).send({ email, password: 'a good password' }).expect(201);
+      for (let i = 0; i < 3; i++) await direct.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
+      const limited = await direct.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(429);
+      expect(limited.body.error.code).toBe('RATE_LIMITED');
+    } finally {
+      await edge.shutdown();
+    }
+  });
+});
+
+describe('customer: sessions', () => {
+  const refresh = (refreshToken: string) => http.post('/customer/token').send({ refreshToken });
+  const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+  const tokens = () => service.connection.collection('refresh_tokens');
+
+  test('When a shopper signs up or logs in, then the answer has id, token and a refresh token, stored only as its SHA-256', async () => {
+    const { id, token, refreshToken, email } = await account();
+    expect({ id, token, refreshToken }).toEqual({ id: expect.any(String), token: expect.any(String), refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const login = await http.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
+    expect(Object.keys(login.body).sort()).toEqual(['id', 'refreshToken', 'token']);
+    const stored = await tokens().findOne({ _id: sha256(refreshToken) as never });
+    expect(stored).toMatchObject({ customerId: id, rotatedAt: null, revokedAt: null });
+    expect(JSON.stringify(await tokens().find({ customerId: id }).toArray())).not.toContain(refreshToken);
+  });
+
+  test('When a refresh token is exchanged, then the new pair works and the old refresh token is refused with 401', async () => {
+    const { id, refreshToken } = await account();
+    const renewed = await refresh(refreshToken).expect(200);
+    expect(renewed.body).toEqual({ id, token: expect.any(String), refreshToken: expect.any(String) });
+    expect(renewed.body.refreshToken).not.toBe(refreshToken);
+    await http.get('/customer/profile').set('Authorization', `Bearer ${renewed.body.token}`).expect(200);
+    expect((await refresh(refreshToken).expect(401)).body.error.code).toBe('INVALID_REFRESH_TOKEN');
+  });
+
+  test('When a spent refresh token is used again, then its whole family is revoked: the newest refresh token is refused too', async () => {
+    const { refreshToken: first } = await account();
+    const second = (await refresh(first).expect(200)).body.refreshToken;
+    const third = (await refresh(second).expect(200)).body.refreshToken;
+    await refresh(first).expect(401); // the thief, or the owner: either way the copy is out
+    await refresh(third).expect(401);
+    await refresh(second).expect(401);
+  });
+
+  test('When a shopper logs out, then the refresh token is refused, and nobody else can end that session', async () => {
+    const { token, refreshToken } = await account();
+    const other = await account();
+    const bearer = (value: string) => ({ Authorization: `Bearer ${value}` });
+    await http.post('/customer/logout').set(bearer(other.token)).send({ refreshToken }).expect(204);
+    const renewed = (await refresh(refreshToken).expect(200)).body;
+    await http.post('/customer/logout').send({ refreshToken: renewed.refreshToken }).expect(401);
+    await http.post('/customer/logout').set(bearer(token)).send({ refreshToken: renewed.refreshToken }).expect(204);
+    await refresh(renewed.refreshToken).expect(401);
+  });
+
+  test('When the account loses its role or is deleted, then a refresh gives the role it has now, or nothing', async () => {
+    const { id, refreshToken } = await account();
+    const customers = service.connection.collection('customers');
+    await customers.updateOne({ _id: new Types.ObjectId(id) }, { $set: { role: 'admin' } });
+    const promoted = (await refresh(refreshToken).expect(200)).body;
+    expect(verifyAccessToken(promoted.token, config.tokens).role).toBe('admin');
+    await customers.updateOne({ _id: new Types.ObjectId(id) }, { $set: { role: 'customer' } });
+    const demoted = (await refresh(promoted.refreshToken).expect(200)).body;
+    expect(verifyAccessToken(demoted.token, config.tokens).role).toBe('customer');
+    await customers.deleteOne({ _id: new Types.ObjectId(id) });
+    await refresh(demoted.refreshToken).expect(401);
+  });
+
+  test('When an access token is older than its lifetime, then 401, though its signature is good', async () => {
+    const { id } = await account();
+    const now = Math.floor(Date.now() / 1000);
+    const { issuer, audience } = config.tokens;
+    const old = jwt.sign({ role: 'customer', sub: id, iss: issuer, aud: audience, iat: now - 16 * 60, exp: now - 60 }, testKeys().privateKey, { algorithm: 'RS256' });
+    expect((await http.get('/customer/profile').set('Authorization', `Bearer ${old}`).expect(401)).body.error.code).toBe('TOKEN_EXPIRED');
+  });
+
+  test('When a refresh token is malformed or unknown, then 400 or 401', async () => {
+    await http.post('/customer/token').send({ refreshToken: { $gt: '' } }).expect(400);
+    await http.post('/customer/token').send({}).expect(400);
+    await refresh('A'.repeat(43)).expect(401);
   });
 });

@@ -1,12 +1,14 @@
 import { CatalogueReplica, runService, type RunningService } from '@shop/common';
 import { customerRoutes } from './api/routes';
-import type { CustomerConfig } from './config';
+import { signingSettings, type CustomerConfig } from './config';
 import { CustomerRepository } from './database/customer-repository';
 import { CustomerViewRepository } from './database/customer-view-repository';
 import { customerEventHandlers } from './events/handlers';
+import { RefreshTokenRepository } from './database/refresh-token-repository';
 import { Accounts } from './services/accounts';
 import { CustomerViewProjection } from './services/customer-view-projection';
 import { Profiles } from './services/profiles';
+import { Sessions } from './services/sessions';
 
 export type CustomerService = RunningService<CustomerConfig['extra']>;
 
@@ -19,11 +21,13 @@ export function startCustomerService(config: CustomerConfig, { handleSignals = t
       const customers = new CustomerRepository(connection);
       const views = new CustomerViewRepository(connection);
       const catalogue = new CatalogueReplica(connection);
-      const accounts = new Accounts(customers, config.tokens, config.extra.BCRYPT_COST);
+      const sessions = new Sessions(customers, new RefreshTokenRepository(connection), signingSettings(config), config.extra.REFRESH_TOKEN_EXPIRES_IN, logger);
+      const accounts = new Accounts(customers, sessions, config.extra.BCRYPT_COST);
       const profiles = new Profiles(customers, views, catalogue, outbox);
       return {
         routes: customerRoutes({
           accounts,
+          sessions,
           profiles,
           tokens: config.tokens,
           limits: {

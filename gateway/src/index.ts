@@ -13,6 +13,8 @@ async function start(): Promise<void> {
   await startServer({
     app: createGatewayApp(config, logger),
     port: config.port,
+    // The gateway is the shop's public entry.
+    host: '0.0.0.0',
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [async () => keepAliveAgent.destroy(), async () => metrics?.server.close()],

@@ -164,6 +164,124 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
         }
       }
     },
+    "/customer/token": {
+      "post": {
+        "tags": [
+          "customer"
+        ],
+        "summary": "A new access token and refresh token for a refresh token, which is spent (using it again ends its session)",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "refreshToken": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9_-]{43}$",
+                    "description": "The refresh token of the last sign-up, log-in or refresh"
+                  }
+                },
+                "required": [
+                  "refreshToken"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "A new pair, with the role the account has now",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Session"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "VALIDATION_FAILED or MALFORMED_JSON",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "INVALID_REFRESH_TOKEN: unknown, expired, spent or revoked",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/customer/logout": {
+      "post": {
+        "tags": [
+          "customer"
+        ],
+        "summary": "Log out: the refresh token's session ends (the access token lives on until it expires)",
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "refreshToken": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9_-]{43}$",
+                    "description": "The refresh token of the last sign-up, log-in or refresh"
+                  }
+                },
+                "required": [
+                  "refreshToken"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "204": {
+            "description": "The session is over"
+          },
+          "400": {
+            "description": "VALIDATION_FAILED or MALFORMED_JSON",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No token, or a bad or expired one",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/customer/profile": {
       "get": {
         "tags": [
@@ -1683,12 +1801,17 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           },
           "token": {
             "type": "string",
-            "description": "A bearer token (JWT)"
+            "description": "A bearer access token (JWT, RS256), valid for JWT_EXPIRES_IN (15 minutes)"
+          },
+          "refreshToken": {
+            "type": "string",
+            "description": "Exchanged once at POST /customer/token for a new pair; valid for REFRESH_TOKEN_EXPIRES_IN (14 days)"
           }
         },
         "required": [
           "id",
-          "token"
+          "token",
+          "refreshToken"
         ]
       },
       "ErrorBody": {

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createLogger, createServiceApp, type TokenSettings } from '@shop/common';
 import type { Express, Router } from 'express';
 import request from 'supertest';
@@ -26,11 +27,11 @@ interface Layer {
   regexp: RegExp & { fast_slash?: boolean };
 }
 
-const tokens: TokenSettings = { secret: 'openapi-test-secret-that-is-long-enough', issuer: 'test', audience: 'test' };
+const tokens: TokenSettings = { publicKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, issuer: 'test', audience: 'test' };
 // Only the routers' shape is read, and handlers are called only to see whether they ask for a token.
 const none = {} as never;
 const serviceRouters: Record<UpstreamName, Router> = {
-  customer: customerRoutes({ accounts: none, profiles: none, tokens, limits: { loginPerIp: 0, loginFailuresPerAccount: 0, signupPerIp: 0 } } satisfies CustomerRoutesDependencies),
+  customer: customerRoutes({ accounts: none, sessions: none, profiles: none, tokens, limits: { loginPerIp: 0, loginFailuresPerAccount: 0, signupPerIp: 0 } } satisfies CustomerRoutesDependencies),
   products: productRoutes({ queries: none, commands: none, tokens } satisfies ProductRoutesDependencies),
   shopping: shoppingRoutes({ carts: none, orders: none, tokens } satisfies ShoppingRoutesDependencies),
 };

@@ -1,5 +1,5 @@
-import { CatalogueEvents, signAccessToken, type TokenSettings } from '@shop/common';
-import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import { CatalogueEvents, signAccessToken } from '@shop/common';
+import { eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { productsEnv } from './config';
 import { productModel } from './database/models/product';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   probe = await new EventProbe(config.amqpUrl, config.exchange).start();
   service = await startProductsService(config, { handleSignals: false });
   http = request(service.server.server);
-  const tokens: TokenSettings = config.tokens;
+  const tokens = testSigning(config.tokens);
   adminToken = signAccessToken({ customerId: 'admin-1', role: 'admin' }, tokens);
   customerToken = signAccessToken({ customerId: 'customer-1', role: 'customer' }, tokens);
 });

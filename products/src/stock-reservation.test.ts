@@ -1,5 +1,5 @@
 import { CatalogueEvents, ShoppingEvents, signAccessToken, StockEvents, type EventEnvelope, type OrderCancelled, type OrderPlaced, type ProductSnapshot } from '@shop/common';
-import { appliedEventCount, eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import { appliedEventCount, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { productsEnv, type ProductsConfig } from './config';
 import { productModel } from './database/models/product';
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function newProduct(stock: number, available = true): Promise<string> {
-  const admin = signAccessToken({ customerId: 'admin', role: 'admin' }, config.tokens);
+  const admin = signAccessToken({ customerId: 'admin', role: 'admin' }, testSigning(config.tokens));
   const res = await request(service.server.server).post('/product/create').set('Authorization', `Bearer ${admin}`)
     .send({ name: 'Thing', type: 'things', unit: 1, price: 10, stock, available }).expect(201);
   return res.body._id;

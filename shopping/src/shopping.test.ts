@@ -1,5 +1,5 @@
 import { CatalogueEvents, orderEventId, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
-import { appliedEventCount, eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import { appliedEventCount, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
@@ -34,7 +34,7 @@ afterAll(async () => {
 let customers = 0;
 function newCustomer(): { id: string; auth: { Authorization: string } } {
   const id = `customer-${++customers}-${Date.now()}`;
-  return { id, auth: { Authorization: `Bearer ${signAccessToken({ customerId: id, role: 'customer' }, config.tokens)}` } };
+  return { id, auth: { Authorization: `Bearer ${signAccessToken({ customerId: id, role: 'customer' }, testSigning(config.tokens))}` } };
 }
 
 describe('shopping: the cart', () => {

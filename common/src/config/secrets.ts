@@ -1,14 +1,27 @@
+import type { KeyObject } from 'node:crypto';
+import { keyFingerprint } from '../auth/keys';
+
 /**
  * Values that stand in this repository (.env.dev, the tests): whoever reads the code
  * knows them, so production refuses them. common/src/config/load-config.test.ts keeps this list
  * in step with .env.dev.
  */
 const PUBLISHED_SECRETS = new Set([
-  'development-only-secret-change-me-in-production-0123456789',
   'admin-password-change-me',
-  'test-secret-that-is-long-enough-for-hs256-0123456789',
   'admin-password',
 ]);
+
+/**
+ * The token key pair of .env.dev, by fingerprint: its private half is public, so a service that
+ * verifies with it would accept tokens anyone can sign. Refused in production, either half.
+ */
+const PUBLISHED_KEY_FINGERPRINTS = new Set(['2bcfc2c2fb0850637287c379ea4a3e0b1a6f6d21464f1e3ee5e24504e1189ca3']);
+
+/** Why a production token key is unfit, or undefined when it is fit. */
+export function productionKeyProblem(key: KeyObject): string | undefined {
+  if (!PUBLISHED_KEY_FINGERPRINTS.has(keyFingerprint(key))) return undefined;
+  return 'is the development key pair published in this repository; generate a pair of your own (README, Running it in production)';
+}
 
 /** A secret must be about as hard to guess as 128 random bits (16 random bytes). */
 export const MIN_SECRET_BITS = 128;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { loadConfig } from './load-config';
 import { mongoUrl, port, serviceEnvSchema, type ServiceEnv } from './schemas';
-import { productionSecretProblem } from './secrets';
-import type { TokenSettings } from '../auth/tokens';
+import { productionKeyProblem } from './secrets';
+import { lifetimeSeconds, type TokenSettings } from '../auth/tokens';
 
 export type ServiceName = 'customer' | 'products' | 'shopping';
 
@@ -19,10 +19,16 @@ export interface ServiceConfig<Extra> {
   queue: string;
   bodyLimit: string;
   shutdownTimeoutMs: number;
-  trustProxy: string;
+  /** The address the HTTP server listens on. */
+  bindAddress: string;
+  /** Whose X-Forwarded-For is believed: the gateway's address(es). */
+  trustedProxies: string[];
   tokens: TokenSettings;
   extra: Extra;
 }
+
+/** The longest an access token may live: a deleted account or a lost role keeps it until then. */
+export const MAX_ACCESS_TOKEN_SECONDS = 15 * 60;
 
 export const DEFAULT_PORTS: Record<ServiceName | 'gateway', number> = { gateway: 8000, customer: 8001, products: 8002, shopping: 8003 };
 
@@ -38,14 +44,19 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
       [`${prefix}_MONGO_URL`]: mongoUrl.optional(),
       [`${prefix}_PORT`]: port.default(DEFAULT_PORTS[name]),
       [`${prefix}_DB_NAME`]: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -').default(name),
-      JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]?$/, 'must be a duration like 1h').default('1h'),
+      /** Access tokens are checked by signature only, never against the account: their life bounds a revoked session's. */
+      JWT_EXPIRES_IN: z
+        .string()
+        .regex(/^\d+[smhd]?$/, 'must be a duration like 15m')
+        .refine((value) => lifetimeSeconds(value) <= MAX_ACCESS_TOKEN_SECONDS, 'must be at most 15m')
+        .default('15m'),
       ...extra,
     })
     .superRefine((env, ctx) => {
       const own = (env as Record<string, unknown>)[`${prefix}_MONGO_URL`];
       if (!own && !env.MONGO_URL) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MONGO_URL'], message: `MONGO_URL (or ${prefix}_MONGO_URL) is required` });
-      const secretProblem = env.NODE_ENV === 'production' ? productionSecretProblem('JWT_SECRET', env.JWT_SECRET) : undefined;
-      if (secretProblem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['JWT_SECRET'], message: secretProblem });
+      const keyProblem = env.NODE_ENV === 'production' && env.JWT_PUBLIC_KEY ? productionKeyProblem(env.JWT_PUBLIC_KEY) : undefined;
+      if (keyProblem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['JWT_PUBLIC_KEY'], message: keyProblem });
     })
     .transform((env): ServiceConfig<z.infer<z.ZodObject<E>>> => {
       const record = env as unknown as ServiceEnv & Record<string, unknown>;
@@ -62,8 +73,9 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
         queue: `${record.AMQP_QUEUE_PREFIX}${name}`,
         bodyLimit: record.BODY_LIMIT,
         shutdownTimeoutMs: record.SHUTDOWN_TIMEOUT_MS,
-        trustProxy: record.TRUST_PROXY,
-        tokens: { secret: record.JWT_SECRET, issuer: record.JWT_ISSUER, audience: record.JWT_AUDIENCE, expiresIn: record.JWT_EXPIRES_IN as string },
+        bindAddress: record.BIND_ADDRESS,
+        trustedProxies: record.TRUSTED_PROXIES,
+        tokens: { publicKey: record.JWT_PUBLIC_KEY, issuer: record.JWT_ISSUER, audience: record.JWT_AUDIENCE, expiresIn: record.JWT_EXPIRES_IN as string },
         extra: extraValues,
       };
     });

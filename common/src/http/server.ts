@@ -13,6 +13,7 @@ export interface RunningServer {
 export interface StartServerOptions {
   app: Express;
   port: number;
+  /** Loopback unless told otherwise: a public port is a decision, not a default. */
   host?: string;
   logger: Logger;
   /** Run in order after the HTTP server has stopped: consumers, broker, database. */
@@ -43,7 +44,7 @@ function answerParserErrors(error: Error & { code?: string }, socket: Duplex): v
 export async function startServer({
   app,
   port,
-  host = '0.0.0.0',
+  host = '127.0.0.1',
   logger,
   closers = [],
   shutdownTimeoutMs = 5000,

@@ -13,8 +13,8 @@ export type ReadinessCheck = () => Record<string, DependencyState>;
 export interface ServiceAppOptions {
   logger: Logger;
   bodyLimit: string;
-  /** Express "trust proxy": whose X-Forwarded-For names the client. */
-  trustProxy?: string;
+  /** Express "trust proxy": the addresses whose X-Forwarded-For names the client (the gateway's). */
+  trustedProxies?: string[];
   readiness: ReadinessCheck;
   routes: Router;
 }
@@ -52,10 +52,10 @@ function requireJsonBodies(): express.RequestHandler {
  * /ready, the service's routes, then JSON 404s and the one error handler. No listen here: tests
  * hand the app to supertest.
  */
-export function createServiceApp({ logger, bodyLimit, trustProxy = 'loopback', readiness, routes }: ServiceAppOptions): Express {
+export function createServiceApp({ logger, bodyLimit, trustedProxies = ['loopback'], readiness, routes }: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', trustProxy);
+  app.set('trust proxy', trustedProxies);
   app.set('etag', false);
   app.use(requestId());
   app.use(requestLog(logger));

@@ -65,7 +65,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
   const app = createServiceApp({
     logger,
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    trustedProxies: config.trustedProxies,
     routes: parts.routes,
     readiness: () => ({
       database: isDatabaseConnected(connection) ? 'up' : 'down',
@@ -75,6 +75,7 @@ export async function runService<Extra>({ config, build, handleSignals = true, l
   const server = await startServer({
     app,
     port: config.port,
+    host: config.bindAddress,
     logger,
     handleSignals,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

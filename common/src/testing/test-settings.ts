@@ -1,9 +1,37 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import type { SigningSettings, TokenSettings } from '../auth/tokens';
 import { serviceConfigSchema, type ServiceConfig, type ServiceName } from '../config/service-config';
 import { parseConfig } from '../config/load-config';
 import type { z } from 'zod';
 
-export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export interface TestKeys {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  privateKeyPem: string;
+  publicKeyPem: string;
+}
+
+let keys: TestKeys | undefined;
+/**
+ * The token key pair of this test process, made at its first use: nothing in the repository
+ * can sign a token a test shop accepts. Every test deployment of a process shares it.
+ */
+export function testKeys(): TestKeys {
+  if (!keys) {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    keys = {
+      ...pair,
+      privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+  }
+  return keys;
+}
+
+/** Signing settings for tests that need to mint a token as customer would (services other than customer cannot). */
+export function testSigning(tokens: TokenSettings): SigningSettings {
+  return { ...tokens, privateKey: testKeys().privateKey };
+}
 
 /** The servers the test run started (jest's global setup puts them in the environment). */
 export function testServers(): { mongoUrl: string; amqpUrl: string } {
@@ -28,7 +56,8 @@ export function testEnvironment(isolation: string, overrides: Record<string, str
     AMQP_URL: amqpUrl,
     AMQP_EXCHANGE: `${isolation}.events`,
     AMQP_QUEUE_PREFIX: `${isolation}.`,
-    JWT_SECRET: TEST_JWT_SECRET,
+    JWT_PUBLIC_KEY: testKeys().publicKeyPem,
+    JWT_PRIVATE_KEY: testKeys().privateKeyPem,
     CUSTOMER_DB_NAME: `${isolation}_customer`,
     PRODUCTS_DB_NAME: `${isolation}_products`,
     SHOPPING_DB_NAME: `${isolation}_shopping`,

@@ -2,7 +2,7 @@ import { extendZodWithOpenApi, type OpenAPIRegistry } from '@asteasolutions/zod-
 import { bearerSecurity, errorResponse, invalidResponse, jsonResponse, productSchema, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
 import { lineSchema, ORDER_STATUSES } from '@shop/common';
 import { z } from 'zod';
-import { addressBody, logInBody, productIdParams, signUpBody, wishlistBody } from './schemas';
+import { addressBody, logInBody, productIdParams, refreshBody, signUpBody, wishlistBody } from './schemas';
 
 /*
  * The customer service's part of the API document. Requests are described by the very schemas
@@ -14,7 +14,13 @@ extendZodWithOpenApi(z);
 
 const TAG = 'customer';
 
-const session = z.object({ id: z.string(), token: z.string().openapi({ description: 'A bearer token (JWT)' }) }).openapi('Session');
+const session = z
+  .object({
+    id: z.string(),
+    token: z.string().openapi({ description: 'A bearer access token (JWT, RS256), valid for JWT_EXPIRES_IN (15 minutes)' }),
+    refreshToken: z.string().openapi({ description: 'Exchanged once at POST /customer/token for a new pair; valid for REFRESH_TOKEN_EXPIRES_IN (14 days)' }),
+  })
+  .openapi('Session');
 
 const address = z
   .object({ _id: z.string(), street: z.string(), postalCode: z.string(), city: z.string(), country: z.string() })
@@ -76,6 +82,25 @@ export function registerCustomerApi(registry: OpenAPIRegistry): void {
     summary: 'Log in',
     request: { body: { required: true, content: { 'application/json': { schema: logInBody } } } },
     responses: { 200: json('The account and a new token', session), 400: invalid, 401: failure('INVALID_CREDENTIALS') },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/customer/token',
+    tags: [TAG],
+    summary: 'A new access token and refresh token for a refresh token, which is spent (using it again ends its session)',
+    request: { body: { required: true, content: { 'application/json': { schema: refreshBody } } } },
+    responses: { 200: json('A new pair, with the role the account has now', session), 400: invalid, 401: failure('INVALID_REFRESH_TOKEN: unknown, expired, spent or revoked') },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/customer/logout',
+    tags: [TAG],
+    summary: "Log out: the refresh token's session ends (the access token lives on until it expires)",
+    security: bearer,
+    request: { body: { required: true, content: { 'application/json': { schema: refreshBody } } } },
+    responses: { 204: { description: 'The session is over' }, 400: invalid, 401: unauthorized },
   });
 
   registry.registerPath({

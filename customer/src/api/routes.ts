@@ -2,7 +2,8 @@ import { asyncHandler, callerOf, parseBody, parseParams, rateLimiter, requireAut
 import { Router, type Request } from 'express';
 import { normaliseEmail, type Accounts } from '../services/accounts';
 import type { Profiles } from '../services/profiles';
-import { addressBody, logInBody, productIdParams, signUpBody, wishlistBody } from './schemas';
+import type { Sessions } from '../services/sessions';
+import { addressBody, logInBody, productIdParams, refreshBody, signUpBody, wishlistBody } from './schemas';
 
 export interface AbuseLimits {
   loginPerIp: number;
@@ -12,6 +13,7 @@ export interface AbuseLimits {
 
 export interface CustomerRoutesDependencies {
   accounts: Accounts;
+  sessions: Sessions;
   profiles: Profiles;
   tokens: TokenSettings;
   limits: AbuseLimits;
@@ -30,7 +32,7 @@ const accountAndAddressOf = (req: Request): string => {
 };
 const isWrongPassword = (status: number): boolean => status === 401;
 
-export function customerRoutes({ accounts, profiles, tokens, limits }: CustomerRoutesDependencies): Router {
+export function customerRoutes({ accounts, sessions, profiles, tokens, limits }: CustomerRoutesDependencies): Router {
   const router = Router();
   const signedIn = requireAuth(tokens);
   const loginLimits = [
@@ -45,6 +47,15 @@ export function customerRoutes({ accounts, profiles, tokens, limits }: CustomerR
 
   router.post('/customer/login', ...loginLimits, asyncHandler(async (req, res) => {
     res.json(await accounts.logIn(parseBody(logInBody, req)));
+  }));
+
+  router.post('/customer/token', asyncHandler(async (req, res) => {
+    res.json(await sessions.refresh(parseBody(refreshBody, req).refreshToken));
+  }));
+
+  router.post('/customer/logout', signedIn, asyncHandler(async (req, res) => {
+    await sessions.end(callerOf(req).customerId, parseBody(refreshBody, req).refreshToken);
+    res.status(204).end();
   }));
 
   router.get('/customer/profile', signedIn, asyncHandler(async (req, res) => {

@@ -38,5 +38,10 @@ export const addressBody = z.object({
   country: text(100).min(1),
 });
 
+/** A refresh token as sign-up, log-in and refresh give it: 32 random bytes in base64url. */
+export const refreshBody = z.object({
+  refreshToken: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a refresh token').describe('The refresh token of the last sign-up, log-in or refresh'),
+});
+
 export const wishlistBody = z.object({ _id: objectIdString });
 export const productIdParams = z.object({ id: objectIdString });
