@@ -1123,6 +1123,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           "shopping"
         ],
         "summary": "The caller's cart at current prices",
+        "description": "As the original answered it: an array holding the cart document (with no items when the cart is empty).",
         "security": [
           {
             "bearerAuth": []
@@ -1130,11 +1131,14 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
         ],
         "responses": {
           "200": {
-            "description": "The cart",
+            "description": "An array holding the cart",
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/Cart"
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Cart"
+                  }
                 }
               }
             }
@@ -1805,6 +1809,9 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
               "name": {
                 "type": "string"
               },
+              "desc": {
+                "type": "string"
+              },
               "price": {
                 "type": "number"
               },
@@ -1991,6 +1998,10 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
       "Cart": {
         "type": "object",
         "properties": {
+          "_id": {
+            "type": "string",
+            "description": "The cart is keyed by its customer"
+          },
           "customerId": {
             "type": "string"
           },
@@ -2002,6 +2013,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           }
         },
         "required": [
+          "_id",
           "customerId",
           "items"
         ]
@@ -2016,6 +2028,9 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                 "type": "string"
               },
               "name": {
+                "type": "string"
+              },
+              "desc": {
                 "type": "string"
               },
               "price": {

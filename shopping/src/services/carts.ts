@@ -11,7 +11,9 @@ import type { CartRepository } from '../database/cart-repository';
 import { cartUpdatedEvent } from './cart-events';
 import { lineProduct } from './pricing';
 
+/** The cart as the original answered it: a document keyed by its customer. */
 export interface CartView {
+  _id: string;
   customerId: string;
   items: Line[];
 }
@@ -33,7 +35,7 @@ export class Carts {
 
   async getCart(customerId: string): Promise<CartView> {
     const cart = await this.carts.find(customerId);
-    return { customerId, items: await this.reprice(cart.items) };
+    return { _id: cart._id, customerId, items: await this.reprice(cart.items) };
   }
 
   /** Sets how many of a product the cart holds (not adds to it). */
