@@ -22,7 +22,9 @@ COPY customer/ customer/
 COPY products/ products/
 COPY shopping/ shopping/
 COPY gateway/ gateway/
-RUN npm run build
+# Static files a service serves from <service>/public (the gateway's product images); an empty
+# folder for the others, so that the runtime stage copies the same path for every SERVICE.
+RUN npm run build && mkdir -p common/public customer/public products/public shopping/public gateway/public
 
 # --- deps: production dependencies of the chosen service and of @shop/common only (npm's workspace
 # filter), so that the gateway image carries no MongoDB driver it never uses and no image carries
@@ -63,6 +65,7 @@ COPY --from=build /app/common/dist ./common/dist
 COPY --from=build /app/common/web ./common/web
 COPY --from=build /app/${SERVICE}/package.json ./${SERVICE}/
 COPY --from=build /app/${SERVICE}/dist ./${SERVICE}/dist
+COPY --from=build /app/${SERVICE}/public ./${SERVICE}/public
 USER node
 # An exec-form CMD expands no variables, so the working directory picks the service
 # (/app/<service>/dist/index.js): node stays PID 1 and gets SIGTERM itself, for a graceful shutdown.

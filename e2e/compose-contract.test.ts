@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
+import { IMAGES_DIR } from '../gateway/src/images';
 
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -385,6 +386,17 @@ describe('Dockerfile', () => {
     const loaded = new Set(Object.keys(NODE_SERVICES).flatMap((name) => commonEntryPointsLoadedFrom(path.join(name, 'src', 'index.ts'))));
     expect([...loaded]).toContain('web');
     for (const entry of loaded) expect(finalStage).toContain(`COPY --from=build /app/common/${entry} ./common/${entry}`);
+  });
+
+  test("the gateway's image carries the product images it serves", () => {
+    const buildStage = instructions.slice(0, lastFrom);
+    expect(buildStage).toContain('COPY gateway/ gateway/');
+    expect(finalStage).toContain('COPY --from=build /app/${SERVICE}/public ./${SERVICE}/public');
+    // The image folder is found next to dist/ (gateway/src/images.ts), and no .dockerignore rule drops it.
+    expect(path.relative(path.join(ROOT, 'gateway'), IMAGES_DIR)).toBe(path.join('public', 'images'));
+    const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    expect(ignored.filter((rule) => /public|images|\.jpg/.test(rule))).toEqual([]);
+    expect(fs.readdirSync(IMAGES_DIR).filter((file) => file.endsWith('.jpg')).length).toBeGreaterThan(0);
   });
 
   test('the running image is not root', () => {

@@ -83,6 +83,11 @@ describe('the original React frontend against the gateway', () => {
     expect(home.categories).toEqual(expect.arrayContaining([expect.any(String)]));
     expect(home.products.length).toBeGreaterThan(0);
     home.products.forEach(expectProductFields);
+    // Each product card shows its banner, served by the gateway itself.
+    for (const { banner } of home.products as Array<{ banner: string }>) {
+      const picture = await api.get(banner).set('Origin', FRONTEND).expect(200);
+      expect({ banner, type: picture.headers['content-type'] }).toEqual({ banner, type: 'image/jpeg' });
+    }
     const [first, second] = home.products as [Product, Product];
     const category = (await frontend('get', `/category/${first.type}`)) as Product[];
     expect(category.map((p) => p._id)).toContain(first._id);
