@@ -1,32 +1,37 @@
 import path from 'node:path';
 import { NotFoundError } from '@shop/common/web';
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 
 /** The catalogue's pictures (scripts/images/generate-banners.ts makes the sample ones); the same from src/ and dist/. */
 export const IMAGES_DIR = path.join(__dirname, '..', 'public', 'images');
 
-const ONE_DAY_SECONDS = 24 * 60 * 60;
+const ONE_DAY_MS = 24 * 60 * 60 * 1000;
+
+const imageNotFound = (req: Request): NotFoundError => new NotFoundError(`No image at ${req.path}`, 'IMAGE_NOT_FOUND');
+
+function sendImage(req: Request, res: Response, next: NextFunction): void {
+  const options = {
+    root: IMAGES_DIR,
+    dotfiles: 'deny' as const,
+    lastModified: false,
+    maxAge: ONE_DAY_MS,
+    immutable: true,
+    // The original frontend shows them from its own origin: helmet's same-origin policy would block its <img>.
+    headers: { 'Cross-Origin-Resource-Policy': 'cross-origin' },
+  };
+  res.sendFile(req.params.file!, options, (error?: Error & { status?: number }) => {
+    if (!error || res.headersSent) return;
+    next(error.status === 404 || error.status === 403 ? imageNotFound(req) : error);
+  });
+}
 
 /**
  * GET /images/<file>: the pictures that products name as `banner`, cached by browsers for a day
- * (a changed picture gets a new name) and revalidated by ETag. Another origin may show them (the
- * original frontend on its own port): helmet's same-origin resource policy would block its <img>.
+ * (a changed picture gets a new name) and revalidated by ETag; never forwarded to a service.
  */
 export function productImages(): Router {
   const router = express.Router();
-  router.use(
-    '/images',
-    express.static(IMAGES_DIR, {
-      etag: true,
-      lastModified: false,
-      maxAge: ONE_DAY_SECONDS * 1000,
-      immutable: true,
-      index: false,
-      redirect: false,
-      dotfiles: 'deny',
-      setHeaders: (res) => res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'),
-    }),
-    (req, _res, next) => next(new NotFoundError(`No image at ${req.originalUrl.split('?')[0]}`, 'IMAGE_NOT_FOUND')),
-  );
+  router.get('/images/:file', sendImage);
+  router.use('/images', (req, _res, next) => next(imageNotFound(req)));
   return router;
 }

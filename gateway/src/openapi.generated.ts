@@ -22,7 +22,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
     },
     {
       "name": "gateway",
-      "description": "The gateway itself: health and this documentation"
+      "description": "The gateway itself: health, this documentation and the product pictures"
     }
   ],
   "paths": {
@@ -1662,6 +1662,52 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
               "text/html": {
                 "schema": {
                   "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/images/{file}": {
+      "get": {
+        "tags": [
+          "gateway"
+        ],
+        "summary": "A product's picture, as its `banner` names it",
+        "description": "Cached for a day (`Cache-Control: public, max-age=86400, immutable`) and revalidated by `ETag`.",
+        "parameters": [
+          {
+            "schema": {
+              "type": "string",
+              "example": "apples.jpg"
+            },
+            "required": true,
+            "name": "file",
+            "in": "path"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The picture",
+            "content": {
+              "image/jpeg": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified since the ETag given in If-None-Match"
+          },
+          "404": {
+            "description": "IMAGE_NOT_FOUND",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
                 }
               }
             }
