@@ -2,7 +2,8 @@
 #   docker build --build-arg SERVICE=customer .   (customer | products | shopping | gateway)
 # docker-compose.yml builds all four from here.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Pinned, so that a rebuild gets the same Node; raise it on purpose.
+ARG NODE_IMAGE=node:20.18.0-bookworm-slim
 
 # --- build: compiles every workspace once. It does not depend on SERVICE, so the four images share
 # this stage's cache instead of compiling the whole tree four times.
@@ -27,8 +28,8 @@ COPY gateway/ gateway/
 RUN npm run build && mkdir -p common/public customer/public products/public shopping/public gateway/public
 
 # --- deps: production dependencies of the chosen service and of @shop/common only (npm's workspace
-# filter), so that the gateway image carries no MongoDB driver it never uses and no image carries
-# the compiler or the test tools.
+# filter), so that no image carries the compiler or the test tools, and the gateway's carries neither
+# mongoose nor amqplib (scripts/docker/install-service-deps.sh says how).
 FROM ${NODE_IMAGE} AS deps
 ARG SERVICE
 RUN case "${SERVICE}" in customer|products|shopping|gateway) ;; \
@@ -41,10 +42,8 @@ COPY customer/package.json customer/
 COPY products/package.json products/
 COPY shopping/package.json shopping/
 COPY gateway/package.json gateway/
-# npm nests a package under a workspace only on a version clash; the mkdir makes those folders
-# exist either way, so that the runtime stage can always copy them.
-RUN npm ci --omit=dev --workspace="@shop/${SERVICE}" --no-audit --no-fund \
-    && mkdir -p common/node_modules "${SERVICE}/node_modules"
+COPY scripts/docker/install-service-deps.sh scripts/docker/
+RUN sh scripts/docker/install-service-deps.sh "${SERVICE}"
 
 # --- runtime: only what runs. Files stay owned by root, so the process cannot rewrite its own code.
 FROM ${NODE_IMAGE} AS runtime
