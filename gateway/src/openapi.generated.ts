@@ -766,7 +766,8 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                   "banner": {
                     "type": "string",
                     "maxLength": 2000,
-                    "default": ""
+                    "default": "",
+                    "description": "The picture: an http(s) URL, or a path under /images/ (served by the gateway)"
                   },
                   "unit": {
                     "type": "number",
@@ -896,7 +897,8 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                   "banner": {
                     "type": "string",
                     "maxLength": 2000,
-                    "default": ""
+                    "default": "",
+                    "description": "The picture: an http(s) URL, or a path under /images/ (served by the gateway)"
                   },
                   "unit": {
                     "type": "number",

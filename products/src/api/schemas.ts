@@ -16,7 +16,9 @@ function isBannerLocation(value: string): boolean {
   }
 }
 
-const banner = text(2000).refine(isBannerLocation, 'must be an http(s) URL or a path under /images/');
+const banner = text(2000)
+  .refine(isBannerLocation, 'must be an http(s) URL or a path under /images/')
+  .describe('The picture: an http(s) URL, or a path under /images/ (served by the gateway)');
 
 export const productInputSchema = z.object({
   name: text(200).min(1),
