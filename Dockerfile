@@ -2,7 +2,8 @@
 #   docker build --build-arg SERVICE=customer .   (customer | products | shopping | gateway)
 # docker-compose.yml builds all four from here.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Pinned, so that a rebuild gets the same Node; raise it on purpose.
+ARG NODE_IMAGE=node:20.18.0-bookworm-slim
 
 # --- build: compiles every workspace once. It does not depend on SERVICE, so the four images share
 # this stage's cache instead of compiling the whole tree four times.
@@ -22,11 +23,13 @@ COPY customer/ customer/
 COPY products/ products/
 COPY shopping/ shopping/
 COPY gateway/ gateway/
-RUN npm run build
+# Static files a service serves from <service>/public (the gateway's product images); an empty
+# folder for the others, so that the runtime stage copies the same path for every SERVICE.
+RUN npm run build && mkdir -p common/public customer/public products/public shopping/public gateway/public
 
 # --- deps: production dependencies of the chosen service and of @shop/common only (npm's workspace
-# filter), so that the gateway image carries no MongoDB driver it never uses and no image carries
-# the compiler or the test tools.
+# filter), so that no image carries the compiler or the test tools, and the gateway's carries neither
+# mongoose nor amqplib (scripts/docker/install-service-deps.sh says how).
 FROM ${NODE_IMAGE} AS deps
 ARG SERVICE
 RUN case "${SERVICE}" in customer|products|shopping|gateway) ;; \
@@ -39,10 +42,8 @@ COPY customer/package.json customer/
 COPY products/package.json products/
 COPY shopping/package.json shopping/
 COPY gateway/package.json gateway/
-# npm nests a package under a workspace only on a version clash; the mkdir makes those folders
-# exist either way, so that the runtime stage can always copy them.
-RUN npm ci --omit=dev --workspace="@shop/${SERVICE}" --no-audit --no-fund \
-    && mkdir -p common/node_modules "${SERVICE}/node_modules"
+COPY scripts/docker/install-service-deps.sh scripts/docker/
+RUN sh scripts/docker/install-service-deps.sh "${SERVICE}"
 
 # --- runtime: only what runs. Files stay owned by root, so the process cannot rewrite its own code.
 FROM ${NODE_IMAGE} AS runtime
@@ -63,6 +64,7 @@ COPY --from=build /app/common/dist ./common/dist
 COPY --from=build /app/common/web ./common/web
 COPY --from=build /app/${SERVICE}/package.json ./${SERVICE}/
 COPY --from=build /app/${SERVICE}/dist ./${SERVICE}/dist
+COPY --from=build /app/${SERVICE}/public ./${SERVICE}/public
 USER node
 # An exec-form CMD expands no variables, so the working directory picks the service
 # (/app/<service>/dist/index.js): node stays PID 1 and gets SIGTERM itself, for a graceful shutdown.

@@ -14,6 +14,12 @@ import { promisify } from 'node:util';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
 import { serviceUserDefinitions } from '../scripts/infra/rabbitmq';
+import type { ZodTypeAny } from 'zod';
+import { customerConfigSchema } from '../customer/src/config';
+import { gatewayConfigSchema } from '../gateway/src/config';
+import { IMAGES_DIR } from '../gateway/src/images';
+import { productsConfigSchema } from '../products/src/config';
+import { shoppingConfigSchema } from '../shopping/src/config';
 
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -27,8 +33,8 @@ type Expected = string | RegExp;
 interface NodeServiceContract {
   /** Set explicitly under `environment` (values after interpolation). */
   environment: Record<string, Expected>;
-  /** Read by the code but left to env_file (.env, the shared settings): they must arrive non-empty. */
-  fromEnvFile: string[];
+  /** What the process validates its environment with: it reads those variables and no others. */
+  configSchema: ZodTypeAny;
   /** The variable holding the port it listens on. */
   portVariable: string;
   dependsOn: string[];
@@ -47,7 +53,7 @@ const deployer: Record<string, string> = {
 };
 const envDev = dotenv.parse(read('.env.dev'));
 
-const backend = (name: string, port: number, extra: Record<string, Expected> = {}): NodeServiceContract => ({
+const backend = (name: string, port: number, configSchema: ZodTypeAny, extra: Record<string, Expected> = {}): NodeServiceContract => ({
   environment: {
     NODE_ENV: 'production',
     // Its own MongoDB server: each service owns its database and never reads another's.
@@ -55,20 +61,22 @@ const backend = (name: string, port: number, extra: Record<string, Expected> = {
     AMQP_URL: /^amqp:\/\/[^:@/]+:[^@/]+@rabbitmq:5672\/?$/,
     [`${name.toUpperCase()}_PORT`]: String(port),
     JWT_PUBLIC_KEY: deployer.JWT_PUBLIC_KEY!,
+    JWT_ISSUER: /.+/,
+    JWT_AUDIENCE: /.+/,
     // Reached over the container network, and believing only the gateway's X-Forwarded-For.
     BIND_ADDRESS: '0.0.0.0',
     TRUSTED_PROXIES: /^[0-9.]+$/,
     ...extra,
   },
-  fromEnvFile: ['JWT_ISSUER', 'JWT_AUDIENCE'],
+  configSchema,
   portVariable: `${name.toUpperCase()}_PORT`,
   dependsOn: [`${name}-db`, 'rabbitmq'],
 });
 
 const NODE_SERVICES: Record<string, NodeServiceContract> = {
-  customer: backend('customer', 8001, { JWT_PRIVATE_KEY: deployer.JWT_PRIVATE_KEY!, ADMIN_EMAIL: deployer.ADMIN_EMAIL!, ADMIN_PASSWORD: deployer.ADMIN_PASSWORD! }),
-  products: backend('products', 8002, { SEED_CATALOGUE: 'true' }),
-  shopping: backend('shopping', 8003),
+  customer: backend('customer', 8001, customerConfigSchema, { JWT_PRIVATE_KEY: deployer.JWT_PRIVATE_KEY!, ADMIN_EMAIL: deployer.ADMIN_EMAIL!, ADMIN_PASSWORD: deployer.ADMIN_PASSWORD! }),
+  products: backend('products', 8002, productsConfigSchema, { SEED_CATALOGUE: 'true' }),
+  shopping: backend('shopping', 8003, shoppingConfigSchema),
   gateway: {
     environment: {
       GATEWAY_PORT: '8000',
@@ -77,13 +85,24 @@ const NODE_SERVICES: Record<string, NodeServiceContract> = {
       SHOPPING_URL: /^http:\/\/shopping:\d+$/,
       CORS_ORIGINS: deployer.CORS_ORIGINS!,
     },
-    fromEnvFile: [],
+    configSchema: gatewayConfigSchema,
     portVariable: 'GATEWAY_PORT',
     dependsOn: ['customer', 'products', 'shopping'],
   },
 };
 
 const BACKENDS = ['customer', 'products', 'shopping'] as const;
+
+/** Read by node, not by the shop's code. */
+const READ_BY_NODE_ITSELF = ['NODE_OPTIONS'];
+
+/** The variables a config schema reads: the keys of the object inside its refinements and transforms. */
+function variablesRead(schema: ZodTypeAny): string[] {
+  let inner = schema as ZodTypeAny & { _def: { schema?: ZodTypeAny }; shape?: Record<string, unknown> };
+  while (inner._def.schema) inner = inner._def.schema as typeof inner;
+  if (!inner.shape) throw new Error('a config schema must be an object schema, possibly refined or transformed');
+  return Object.keys(inner.shape);
+}
 
 /** container port -> the only services allowed to publish it. */
 const PUBLISHED: Record<string, string> = { gateway: '8000', rabbitmq: '15672' };
@@ -247,6 +266,57 @@ function commonEntryPointsLoadedFrom(file: string, seen = new Set<string>()): st
 }
 
 // ---------------------------------------------------------------------------------------------
+// package-lock.json: what a production install of one workspace brings in.
+// ---------------------------------------------------------------------------------------------
+
+interface PackageManifest {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+interface LockedPackage extends PackageManifest {
+  link?: boolean;
+  resolved?: string;
+  dev?: boolean;
+}
+const locked = (JSON.parse(read('package-lock.json')) as { packages: Record<string, LockedPackage> }).packages;
+
+/** Where node finds `name` from the package at `location`: its own node_modules, then each parent's. */
+function resolveLocked(location: string, name: string): string | undefined {
+  for (let at = location; ; at = at.includes('/node_modules/') ? at.slice(0, at.lastIndexOf('/node_modules/')) : '') {
+    const candidate = at ? `${at}/node_modules/${name}` : `node_modules/${name}`;
+    if (locked[candidate]) return locked[candidate]!.link ? locked[candidate]!.resolved : candidate;
+    if (!at) return undefined;
+  }
+}
+
+/**
+ * The names of the packages a production install of a workspace needs: dependencies, optional
+ * dependencies and required peers, followed through the lock file (optional peers only where
+ * another package installs them; dropPeersOf leaves a workspace's peers out, as the gateway's install does).
+ */
+function productionClosure(workspace: string, { dropPeersOf }: { dropPeersOf?: string } = {}): Set<string> {
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (location: string): void => {
+    if (seen.has(location)) return;
+    seen.add(location);
+    const manifest = locked[location]!;
+    const peers = location === dropPeersOf ? {} : (manifest.peerDependencies ?? {});
+    const wanted = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {}), ...Object.keys(peers)];
+    for (const name of wanted) {
+      const target = resolveLocked(location, name);
+      if (!target) continue; // an optional dependency or peer that nothing installs
+      names.add(name);
+      visit(target);
+    }
+  };
+  visit(workspace);
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 describe('docker-compose.yml: the Node containers', () => {
   test.each(Object.keys(NODE_SERVICES))('%s is built from the Dockerfile with SERVICE set to its name', (name) => {
@@ -260,14 +330,24 @@ describe('docker-compose.yml: the Node containers', () => {
     const contract = NODE_SERVICES[name]!;
     const svc = service(name);
     const explicit = explicitEnvironment(svc);
-    const effective = effectiveEnvironment(svc);
     for (const [variable, expected] of Object.entries(contract.environment)) {
       // Explicit, so that nothing in .env.dev (development values) can change the wiring.
       expect({ variable, value: explicit[variable] }).toEqual({ variable, value: expect.stringMatching(expected instanceof RegExp ? expected : `^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
     }
-    for (const variable of contract.fromEnvFile) {
-      expect({ variable, present: Boolean(effective[variable]) }).toEqual({ variable, present: true });
-    }
+  });
+
+  test.each(Object.keys(NODE_SERVICES))('%s gets only variables its code reads, and no env file', (name) => {
+    const svc = service(name);
+    expect(envFiles(svc)).toEqual([]);
+    const read = new Set([...variablesRead(NODE_SERVICES[name]!.configSchema), ...READ_BY_NODE_ITSELF]);
+    expect(Object.keys(effectiveEnvironment(svc)).filter((variable) => !read.has(variable))).toEqual([]);
+  });
+
+  test.each(Object.keys(NODE_SERVICES))("%s: a setting that .env shares has .env's value", (name) => {
+    const shared = dotenv.parse(read('.env'));
+    const environment = effectiveEnvironment(service(name));
+    const differing = Object.keys(environment).filter((variable) => shared[variable] !== undefined && shared[variable] !== environment[variable]);
+    expect(differing.map((variable) => `${variable}=${environment[variable]} (.env: ${shared[variable]})`)).toEqual([]);
   });
 
   test.each(Object.keys(compose.services))('%s never gets .env.dev (its secrets are public) and no development secret', (name) => {
@@ -345,9 +425,9 @@ describe('docker-compose.yml: the Node containers', () => {
 });
 
 describe('docker-compose.yml: infrastructure', () => {
-  test.each(BACKENDS)('%s has its own MongoDB 7 server with its own named volume', (name) => {
+  test.each(BACKENDS)('%s has its own MongoDB 7 server, a pinned release, with its own named volume', (name) => {
     const db = service(`${name}-db`);
-    expect(db.image).toBe('mongo:7');
+    expect(db.image).toMatch(/^mongo:7\.0\.\d+$/);
     const dataVolume = (db.volumes ?? [])
       .map((volume) => (typeof volume === 'string' ? { source: volume.split(':')[0], target: volume.split(':')[1] } : volume))
       .find((volume) => volume.target === '/data/db');
@@ -357,8 +437,8 @@ describe('docker-compose.yml: infrastructure', () => {
     expect(others.some((volume) => volume.startsWith(`${dataVolume!.source}:`))).toBe(false);
   });
 
-  test('RabbitMQ is the management image', () => {
-    expect(service('rabbitmq').image).toBe('rabbitmq:3-management');
+  test('RabbitMQ is the management image of a pinned release', () => {
+    expect(service('rabbitmq').image).toMatch(/^rabbitmq:3\.13\.\d+-management$/);
   });
 
   test('only the gateway and the RabbitMQ management UI are published', () => {
@@ -432,6 +512,39 @@ describe('Dockerfile', () => {
     const loaded = new Set(Object.keys(NODE_SERVICES).flatMap((name) => commonEntryPointsLoadedFrom(path.join(name, 'src', 'index.ts'))));
     expect([...loaded]).toContain('web');
     for (const entry of loaded) expect(finalStage).toContain(`COPY --from=build /app/common/${entry} ./common/${entry}`);
+  });
+
+  test("the gateway's image carries the product images it serves", () => {
+    const buildStage = instructions.slice(0, lastFrom);
+    expect(buildStage).toContain('COPY gateway/ gateway/');
+    expect(finalStage).toContain('COPY --from=build /app/${SERVICE}/public ./${SERVICE}/public');
+    // The image folder is found next to dist/ (gateway/src/images.ts), and no .dockerignore rule drops it.
+    expect(path.relative(path.join(ROOT, 'gateway'), IMAGES_DIR)).toBe(path.join('public', 'images'));
+    const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    expect(ignored.filter((rule) => /public|images|\.jpg/.test(rule))).toEqual([]);
+    expect(fs.readdirSync(IMAGES_DIR).filter((file) => file.endsWith('.jpg')).length).toBeGreaterThan(0);
+  });
+
+  test('the base image is a pinned Node 20 release', () => {
+    expect(instructions.find((line) => /^ARG NODE_IMAGE=/.test(line))).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/);
+  });
+
+  test("the gateway's install leaves out mongoose and amqplib (and the MongoDB driver); a backend's keeps them", () => {
+    const depsStage = instructions.slice(instructions.findIndex((line) => /^FROM\s.*\sAS deps$/i.test(line)), lastFrom);
+    expect(depsStage).toContain('COPY scripts/docker/install-service-deps.sh scripts/docker/');
+    expect(depsStage).toContain('RUN sh scripts/docker/install-service-deps.sh "${SERVICE}"');
+    const common = JSON.parse(read('common/package.json')) as PackageManifest;
+    expect(Object.keys(common.dependencies ?? {})).not.toEqual(expect.arrayContaining(['mongoose']));
+    expect(Object.keys(common.dependencies ?? {})).not.toEqual(expect.arrayContaining(['amqplib']));
+    // npm's workspace filter follows optional peers too, so the script drops common's for the gateway.
+    expect(read('scripts/docker/install-service-deps.sh')).toMatch(/if \[ "\$service" = gateway \]; then\s+npm pkg delete peerDependencies peerDependenciesMeta --workspace=@shop\/common\s+fi/);
+    const gateway = productionClosure('gateway', { dropPeersOf: 'common' });
+    expect(gateway).toContain('express');
+    for (const name of ['mongoose', 'amqplib', 'mongodb']) expect({ name, installed: gateway.has(name) }).toEqual({ name, installed: false });
+    for (const backend of BACKENDS) {
+      const closure = productionClosure(backend);
+      for (const name of ['mongoose', 'amqplib']) expect({ backend, name, installed: closure.has(name) }).toEqual({ backend, name, installed: true });
+    }
   });
 
   test('the running image is not root', () => {

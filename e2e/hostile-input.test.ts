@@ -69,7 +69,7 @@ interface Endpoint {
   fields?: Record<string, { kind: Kind; optional?: boolean }>;
 }
 
-const product = { name: 'Hostile', desc: 'd', type: 'tests', banner: '/b.jpg', unit: 1, price: 10, available: true, suplier: 's', stock: 5 };
+const product = { name: 'Hostile', desc: 'd', type: 'tests', banner: '/images/b.jpg', unit: 1, price: 10, available: true, suplier: 's', stock: 5 };
 const endpoints = (): Endpoint[] => [
   { method: 'post', path: '/customer/signup', body: { email: 'new-user@example.com', password: 'a good password', phone: '123' }, fields: { email: { kind: 'email' }, password: { kind: 'password' }, phone: { kind: 'phone', optional: true } } },
   { method: 'post', path: '/customer/login', body: { email: 'new-user@example.com', password: 'a good password' }, fields: { email: { kind: 'text' } } },

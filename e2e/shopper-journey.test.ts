@@ -25,6 +25,7 @@ async function signUp(): Promise<{ id: string; token: string; email: string }> {
 interface Product {
   _id: string;
   name: string;
+  desc: string;
   type: string;
   price: number;
 }
@@ -67,7 +68,9 @@ describe('a shopper through the gateway', () => {
     await api.put('/cart').set(bearer(token)).send({ _id: second._id, qty: 0 }).expect(400);
     await api.put('/cart').set(bearer(token)).send({ _id: '000000000000000000000000', qty: 1 }).expect(404);
     await api.delete(`/cart/${second._id}`).set(bearer(token)).expect(200);
-    expect((await api.get('/shopping/cart').set(bearer(token)).expect(200)).body).toEqual({ customerId: id, items: [{ product: expect.objectContaining({ _id: first._id }), unit: 2 }] });
+    expect((await api.get('/shopping/cart').set(bearer(token)).expect(200)).body).toEqual([
+      { _id: id, customerId: id, items: [{ product: expect.objectContaining({ _id: first._id, desc: first.desc }), unit: 2 }] },
+    ]);
 
     // Order, once per txnNumber
     const order = (await api.post('/shopping/order/').set(bearer(token)).send({ txnNumber: 'journey-1' }).expect(201)).body;

@@ -72,3 +72,46 @@ for name in JWT_PRIVATE_KEY JWT_PUBLIC_KEY ADMIN_PASSWORD RABBITMQ_DEFAULT_PASS 
   fi
 done
 echo "check-compose: docker-compose.yml is valid"
+
+# What the Dockerfile's deps stage installs, installed the same way (its script, on a copy of the
+# package files) without a Docker engine: the gateway gets neither mongoose nor amqplib, nor the
+# MongoDB driver; a backend gets both.
+install_dir="$(mktemp -d)"
+trap 'rm -f "$deployer" "$nothing"; rm -rf "$install_dir"' EXIT
+
+install_for() {
+  local service="$1"
+  rm -rf "${install_dir:?}"/*
+  cp package.json package-lock.json "$install_dir/"
+  for workspace in common customer products shopping gateway; do
+    mkdir -p "$install_dir/$workspace"
+    cp "$workspace/package.json" "$install_dir/$workspace/"
+  done
+  mkdir -p "$install_dir/scripts/docker"
+  cp scripts/docker/install-service-deps.sh "$install_dir/scripts/docker/"
+  if ! (cd "$install_dir" && sh scripts/docker/install-service-deps.sh "$service" >install.log 2>&1); then
+    cat "$install_dir/install.log" >&2
+    echo "check-compose: the $service image's install failed" >&2
+    exit 1
+  fi
+}
+
+# Where the runtime stage copies node_modules from: the root, common's and the service's own.
+installed() {
+  local service="$1" package="$2"
+  [ -d "$install_dir/node_modules/$package" ] || [ -d "$install_dir/common/node_modules/$package" ] || [ -d "$install_dir/$service/node_modules/$package" ]
+}
+
+install_for gateway
+for package in mongoose amqplib mongodb; do
+  if installed gateway "$package"; then
+    echo "check-compose: the gateway image would install $package" >&2
+    exit 1
+  fi
+done
+installed gateway express || { echo "check-compose: the gateway image would miss express" >&2; exit 1; }
+install_for shopping
+for package in mongoose amqplib; do
+  installed shopping "$package" || { echo "check-compose: the shopping image would miss $package" >&2; exit 1; }
+done
+echo "check-compose: the gateway image installs neither mongoose nor amqplib; the backends install both"

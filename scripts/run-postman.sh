@@ -6,7 +6,8 @@
 #
 # Any other arguments are passed on to `newman run`. Exits with newman's status (non-zero when a test fails).
 # Environment: GATEWAY_URL; SHOP_START_TIMEOUT (seconds to wait for /health, default 120);
-# SHOP_LOG (file for the output of `npm start` in --with-shop mode, default a temporary file).
+# SHOP_LOG (file for the output of `npm start` in --with-shop mode, default a temporary file);
+# POSTMAN_REPORT (keep newman's JSON report there, e.g. for scripts/postman-examples.ts).
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,7 +19,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-shop) with_shop=true ;;
     -h | --help)
-      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) newman_args+=("$arg") ;;
@@ -47,7 +48,7 @@ healthy() {
 
 run_newman() {
   local report status
-  report="$(mktemp)"
+  report="${POSTMAN_REPORT:-$(mktemp)}"
   log "running the collection against $1"
   npx newman run postman/microservices-shop.postman_collection.json \
     -e postman/local.postman_environment.json \
@@ -63,7 +64,7 @@ run_newman() {
       console.log("postman: " + (a.total - a.failed) + " passed, " + a.failed + " failed");
     } catch (e) { /* newman wrote no report: its own output says why */ }
   ' "$report"
-  rm -f "$report"
+  [ -n "${POSTMAN_REPORT:-}" ] || rm -f "$report"
   return "$status"
 }
 

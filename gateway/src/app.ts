@@ -5,6 +5,7 @@ import proxy from 'express-http-proxy';
 import { apiDocs } from './api-docs';
 import type { GatewayConfig, UpstreamName } from './config';
 import { aggregatedHealth } from './health';
+import { productImages } from './images';
 import { isInternalPath, upstreamFor } from './routing-table';
 import { securityHeaders } from './security-headers';
 import { keepAliveAgent, Upstreams } from './upstreams';
@@ -70,7 +71,7 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
   });
 }
 
-/** The only public entry: request ids, CORS, aggregated health, API docs, then each public path to its service. */
+/** The only public entry: request ids, CORS, aggregated health, API docs, product images, then each public path to its service. */
 export function createGatewayApp(config: GatewayConfig, logger: Logger): Express {
   const upstreams = new Upstreams(config.services);
   const proxies: Record<UpstreamName, RequestHandler> = {
@@ -93,6 +94,7 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Express
   app.use(rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }));
   app.get('/health', aggregatedHealth(upstreams));
   app.use(apiDocs()); // GET /openapi.json and Swagger UI at GET /docs
+  app.use(productImages()); // GET /images/<file>, the products' banners
   app.use((req, res, next) => {
     if (isInternalPath(req.path)) return next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'ROUTE_NOT_FOUND'));
     proxies[upstreamFor(req.path)](req, res, next);

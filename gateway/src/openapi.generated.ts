@@ -22,7 +22,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
     },
     {
       "name": "gateway",
-      "description": "The gateway itself: health and this documentation"
+      "description": "The gateway itself: health, this documentation and the product pictures"
     }
   ],
   "paths": {
@@ -884,7 +884,8 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                   "banner": {
                     "type": "string",
                     "maxLength": 2000,
-                    "default": ""
+                    "default": "",
+                    "description": "The picture: an http(s) URL, or a path under /images/ (served by the gateway)"
                   },
                   "unit": {
                     "type": "number",
@@ -1014,7 +1015,8 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                   "banner": {
                     "type": "string",
                     "maxLength": 2000,
-                    "default": ""
+                    "default": "",
+                    "description": "The picture: an http(s) URL, or a path under /images/ (served by the gateway)"
                   },
                   "unit": {
                     "type": "number",
@@ -1241,6 +1243,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           "shopping"
         ],
         "summary": "The caller's cart at current prices",
+        "description": "As the original answered it: an array holding the cart document (with no items when the cart is empty).",
         "security": [
           {
             "bearerAuth": []
@@ -1248,11 +1251,14 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
         ],
         "responses": {
           "200": {
-            "description": "The cart",
+            "description": "An array holding the cart",
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/Cart"
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Cart"
+                  }
                 }
               }
             }
@@ -1782,6 +1788,52 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           }
         }
       }
+    },
+    "/images/{file}": {
+      "get": {
+        "tags": [
+          "gateway"
+        ],
+        "summary": "A product's picture, as its `banner` names it",
+        "description": "Cached for a day (`Cache-Control: public, max-age=86400, immutable`) and revalidated by `ETag`.",
+        "parameters": [
+          {
+            "schema": {
+              "type": "string",
+              "example": "apples.jpg"
+            },
+            "required": true,
+            "name": "file",
+            "in": "path"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The picture",
+            "content": {
+              "image/jpeg": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified since the ETag given in If-None-Match"
+          },
+          "404": {
+            "description": "IMAGE_NOT_FOUND",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ErrorBody"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1926,6 +1978,9 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                 "type": "string"
               },
               "name": {
+                "type": "string"
+              },
+              "desc": {
                 "type": "string"
               },
               "price": {
@@ -2114,6 +2169,10 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
       "Cart": {
         "type": "object",
         "properties": {
+          "_id": {
+            "type": "string",
+            "description": "The cart is keyed by its customer"
+          },
           "customerId": {
             "type": "string"
           },
@@ -2125,6 +2184,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           }
         },
         "required": [
+          "_id",
           "customerId",
           "items"
         ]
@@ -2139,6 +2199,9 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                 "type": "string"
               },
               "name": {
+                "type": "string"
+              },
+              "desc": {
                 "type": "string"
               },
               "price": {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { jsonResponse } from '@shop/common/openapi';
+import { errorResponse, jsonResponse } from '@shop/common/openapi';
 import { z } from 'zod';
 import type { UpstreamName } from './config';
 
@@ -37,7 +37,7 @@ const TAGS = [
   { name: 'customer', description: 'Accounts, profile, addresses and wishlist (the customer service)' },
   { name: 'products', description: 'The catalogue (the products service)' },
   { name: 'shopping', description: 'Cart and orders (the shopping service)' },
-  { name: 'gateway', description: 'The gateway itself: health and this documentation' },
+  { name: 'gateway', description: 'The gateway itself: health, this documentation and the product pictures' },
 ];
 
 const readiness = z.enum(['ready', 'not-ready']);
@@ -81,6 +81,20 @@ export function registerGatewayApi(registry: OpenAPIRegistry): void {
     tags: ['gateway'],
     summary: 'This document in Swagger UI',
     responses: { 200: { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/images/{file}',
+    tags: ['gateway'],
+    summary: "A product's picture, as its `banner` names it",
+    description: 'Cached for a day (`Cache-Control: public, max-age=86400, immutable`) and revalidated by `ETag`.',
+    request: { params: z.object({ file: z.string().openapi({ example: 'apples.jpg' }) }) },
+    responses: {
+      200: { description: 'The picture', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+      304: { description: 'Not modified since the ETag given in If-None-Match' },
+      404: errorResponse('IMAGE_NOT_FOUND'),
+    },
   });
 }
 

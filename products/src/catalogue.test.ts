@@ -14,7 +14,7 @@ let isolation: string;
 let customerToken: string;
 let config: ReturnType<typeof testServiceConfig<typeof productsEnv>>;
 
-const mango = { name: 'Alphonso Mango', desc: 'sweet', type: 'fruits', banner: '/m.jpg', unit: 1, price: 300, available: true, suplier: 'Golden Seed', stock: 10 };
+const mango = { name: 'Alphonso Mango', desc: 'sweet', type: 'fruits', banner: '/images/m.jpg', unit: 1, price: 300, available: true, suplier: 'Golden Seed', stock: 10 };
 
 beforeAll(async () => {
   isolation = uniqueTestName('products');
@@ -135,6 +135,20 @@ describe('products: the catalogue', () => {
     await createProduct({ ...mango, price: { $gt: 0 } }).expect(400);
     await http.post('/product/create').set('Authorization', `Bearer ${adminToken}`).set('Content-Type', 'application/json').send('{"name":').expect(400);
     expect((await http.get('/').expect(200)).body.products.length).toBe(before);
+  });
+
+  test('When a banner is not an http(s) URL or a path under /images/, then 400 names it and nothing is stored; allowed ones are kept', async () => {
+    const before = (await http.get('/').expect(200)).body.products.length;
+    for (const banner of ['javascript:alert(1)', 'data:image/png;base64,AAAA', 'ftp://example.com/a.jpg', '//example.com/a.jpg', '/images/../openapi.json', '/admin.jpg', 'images/a.jpg', 'https://']) {
+      const res = await createProduct({ ...mango, name: 'Bad banner', banner }).expect(400);
+      expect({ banner, fields: res.body.error.details.map((d: { path: string }) => d.path) }).toEqual({ banner, fields: ['body.banner'] });
+    }
+    expect((await http.get('/').expect(200)).body.products.length).toBe(before);
+    const id = (await createProduct({ ...mango, name: 'Good banner', banner: 'https://cdn.example.com/pictures/mango.jpg' }).expect(201)).body._id as string;
+    await http.put(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).send({ banner: 'javascript:alert(1)' }).expect(400);
+    const changed = await http.put(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).send({ banner: '/images/mango-2.jpg' }).expect(200);
+    expect(changed.body.banner).toBe('/images/mango-2.jpg');
+    expect((await createProduct({ ...mango, name: 'No banner', banner: undefined }).expect(201)).body.banner).toBe('');
   });
 
   test('When replicas ask for the catalogue one after another, then every product is announced again for each', async () => {

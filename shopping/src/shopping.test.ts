@@ -13,7 +13,7 @@ let config: ShoppingConfig;
 let probe: EventProbe;
 let http: ReturnType<typeof request>;
 
-const apples = { productId: '65b000000000000000000001', name: 'Apples', desc: '', type: 'fruits', banner: '/a.jpg', unit: 1, price: 1.1, available: true, suplier: 'x', stock: 50, version: 1 };
+const apples = { productId: '65b000000000000000000001', name: 'Apples', desc: 'Crisp apples', type: 'fruits', banner: '/a.jpg', unit: 1, price: 1.1, available: true, suplier: 'x', stock: 50, version: 1 };
 const oil = { ...apples, productId: '65b000000000000000000002', name: 'Olive Oil', type: 'oils', price: 2.2 };
 const soldOut = { ...apples, productId: '65b000000000000000000003', name: 'Gone', available: false };
 
@@ -41,18 +41,21 @@ describe('shopping: the cart', () => {
   test('When a shopper sets quantities, then the cart holds each product once at the set quantity, and each change is announced', async () => {
     const { id, auth } = newCustomer();
     const res = await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
-    expect(res.body).toEqual({ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 2 });
+    expect(res.body).toEqual({ product: { _id: apples.productId, name: 'Apples', desc: 'Crisp apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 2 });
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 5 }).expect(200);
     await http.put('/cart').set(auth).send({ _id: oil.productId, qty: 1 }).expect(200);
     const cart = await http.get('/shopping/cart').set(auth).expect(200);
-    expect(cart.body).toEqual({ customerId: id, items: [expect.objectContaining({ unit: 5 }), expect.objectContaining({ unit: 1 })] });
+    // As the original answered it: an array holding the cart document, its lines with the product's desc.
+    expect(cart.body).toEqual([
+      { _id: id, customerId: id, items: [{ product: expect.objectContaining({ _id: apples.productId, desc: 'Crisp apples' }), unit: 5 }, expect.objectContaining({ unit: 1 })] },
+    ]);
     expect((await new CartRepository(service.connection).find(id)).version).toBe(3);
     await probe.waitFor((e) => e.type === ShoppingEvents.cartUpdated && (e.data as { customerId: string; version: number }).customerId === id && (e.data as { version: number }).version === 3);
 
     const removed = await http.delete(`/cart/${apples.productId}`).set(auth).expect(200);
     expect(removed.body).toMatchObject({ product: { _id: apples.productId }, unit: 0 });
     await http.delete(`/cart/${apples.productId}`).set(auth).expect(200);
-    expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([expect.objectContaining({ product: expect.objectContaining({ _id: oil.productId }) })]);
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body[0].items).toEqual([expect.objectContaining({ product: expect.objectContaining({ _id: oil.productId }) })]);
     // Each change (the second removal was none) is marked announced once its cart.updated is in the outbox.
     expect(await cartModel(service.connection).findById(id).lean()).toMatchObject({ version: 4, announced: true });
   });
@@ -79,6 +82,11 @@ describe('shopping: the cart', () => {
     await eventually(async () => expect((await versions()).sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1)));
   });
 
+  test('When a shopper has no cart yet, then the answer is an array holding an empty cart document', async () => {
+    const { id, auth } = newCustomer();
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body).toEqual([{ _id: id, customerId: id, items: [] }]);
+  });
+
   test('When there is no token, then 401', async () => {
     await http.get('/shopping/cart').expect(401);
     await http.put('/cart').send({ _id: apples.productId, qty: 1 }).expect(401);
@@ -94,7 +102,7 @@ describe('shopping: orders', () => {
     await http.put('/cart').set(auth).send({ _id: oil.productId, qty: 1 }).expect(200);
     const res = await http.post('/shopping/order').set(auth).send({ txnNumber: 'txn-1' }).expect(201);
     expect(res.body).toMatchObject({ customerId: id, amount: 5.5, status: 'received', txnNumber: 'txn-1', items: expect.any(Array) });
-    expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([]);
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body[0].items).toEqual([]);
     const placed = await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === res.body.orderId);
     expect(placed.data).toMatchObject({ customerId: id, amount: 5.5 });
     expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([expect.objectContaining({ orderId: res.body.orderId })]);
@@ -113,7 +121,7 @@ describe('shopping: orders', () => {
     const again = await http.post('/shopping/order').set(auth).send({ txnNumber: 'same' }).expect(200);
     expect(again.body.orderId).toBe(first.body.orderId);
     expect(await orderModel(service.connection).countDocuments({ customerId: id })).toBe(1);
-    expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toHaveLength(1);
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body[0].items).toHaveLength(1);
   });
 
   test('When a txnNumber was claimed by an attempt that never wrote its order, then a retry orders with it, and it keeps that order', async () => {
@@ -147,7 +155,7 @@ describe('shopping: orders', () => {
     await http.get(`/shopping/orders/${order.orderId}`).set(owner.auth).expect(200);
     await http.get(`/shopping/orders/${order.orderId}`).set(other.auth).expect(404);
     expect((await http.get('/shopping/orders').set(other.auth).expect(200)).body).toEqual([]);
-    expect((await http.get('/shopping/cart').set(other.auth).expect(200)).body.items).toEqual([]);
+    expect((await http.get('/shopping/cart').set(other.auth).expect(200)).body[0].items).toEqual([]);
   });
 
   test('When a crash cut a placement or a cancel off, then the next start announces them: the order, its emptied cart, the cancel', async () => {
@@ -189,7 +197,7 @@ describe('shopping: orders', () => {
     await orderModel(service.connection).create(storedOrder({ _id: orderId, customerId: id, items, cartVersion: 1, createdAt: longAgo, updatedAt: longAgo }));
     expect((await http.post('/shopping/order').set(auth).send({}).expect(200)).body.orderId).toBe(orderId);
     await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
-    expect((await http.get('/shopping/cart').set(auth).expect(200)).body.items).toEqual([]);
+    expect((await http.get('/shopping/cart').set(auth).expect(200)).body[0].items).toEqual([]);
     expect(await orderModel(service.connection).findById(orderId).lean()).toMatchObject({ announced: true });
     expect((await http.get('/shopping/orders').set(auth).expect(200)).body.map((o: { orderId: string }) => o.orderId)).toEqual([orderId]);
   });

@@ -26,6 +26,8 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const lineProductSchema = z.object({
   _id: z.string(),
   name: z.string(),
+  // Optional: lines stored before lines carried the description have none.
+  desc: z.string().optional(),
   price: z.number(),
   banner: z.string(),
   type: z.string().optional(),

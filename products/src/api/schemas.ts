@@ -4,11 +4,27 @@ import { z } from 'zod';
 const text = (max: number) => z.string().trim().max(max);
 const money = z.number().finite().nonnegative().max(1_000_000_000);
 
+/** A picture the gateway serves (/images/...) or an absolute http(s) URL: never a script or data URL in a page. */
+function isBannerLocation(value: string): boolean {
+  if (value === '') return true; // no picture
+  if (value.startsWith('/')) return /^\/images\/[A-Za-z0-9._-]+$/.test(value) && !value.includes('..');
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const banner = text(2000)
+  .refine(isBannerLocation, 'must be an http(s) URL or a path under /images/')
+  .describe('The picture: an http(s) URL, or a path under /images/ (served by the gateway)');
+
 export const productInputSchema = z.object({
   name: text(200).min(1),
   desc: text(2000).default(''),
   type: text(50).min(1).regex(/^[\p{L}\p{N} _-]+$/u, 'letters, digits, spaces, _ or -'),
-  banner: text(2000).default(''),
+  banner: banner.default(''),
   unit: z.number().finite().positive().max(1_000_000),
   price: money,
   available: z.boolean().default(true),

@@ -18,7 +18,9 @@ const cartLine = lineSchema.openapi('CartLine');
 
 const removedLine = z.object({ product: lineProductSchema, unit: z.literal(0) }).openapi('RemovedCartLine');
 
-const cart = z.object({ customerId: z.string(), items: z.array(cartLine) }).openapi('Cart');
+const cart = z
+  .object({ _id: z.string().openapi({ description: 'The cart is keyed by its customer' }), customerId: z.string(), items: z.array(cartLine) })
+  .openapi('Cart');
 
 const order = z
   .object({
@@ -49,8 +51,9 @@ export function registerShoppingApi(registry: OpenAPIRegistry): void {
     path: '/shopping/cart',
     tags: [TAG],
     summary: "The caller's cart at current prices",
+    description: 'As the original answered it: an array holding the cart document (with no items when the cart is empty).',
     security: bearer,
-    responses: { 200: json('The cart', cart), 401: unauthorized },
+    responses: { 200: json('An array holding the cart', z.array(cart).length(1)), 401: unauthorized },
   });
 
   registry.registerPath({

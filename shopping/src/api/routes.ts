@@ -15,7 +15,9 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
   router.use(requireAuth(tokens));
 
   router.get('/shopping/cart', asyncHandler(async (req, res) => {
-    res.json(await carts.getCart(callerOf(req).customerId));
+    // The original answered a find over carts, and its clients read an array. A shopper without a
+    // cart gets an empty cart document too, so that clients can always read `[0].items`.
+    res.json([await carts.getCart(callerOf(req).customerId)]);
   }));
 
   router.put('/cart', asyncHandler(async (req, res) => {

@@ -10,7 +10,9 @@ import type { CartRepository, CartState } from '../database/cart-repository';
 import { announceCart } from './cart-events';
 import { lineProduct } from './pricing';
 
+/** The cart as the original answered it: a document keyed by its customer. */
 export interface CartView {
+  _id: string;
   customerId: string;
   items: Line[];
 }
@@ -28,7 +30,8 @@ export class Carts {
 
   async getCart(customerId: string): Promise<CartView> {
     const cart = await this.carts.find(customerId);
-    return { customerId, items: await this.reprice(cart.items) };
+    // A cart is stored under its customer's id.
+    return { _id: customerId, customerId, items: await this.reprice(cart.items) };
   }
 
   /** Sets how many of a product the cart holds (not adds to it). */
