@@ -7,6 +7,8 @@ import { createEvent, type EventEnvelope } from '../events/envelope';
  */
 export class EventProbe {
   readonly received: EventEnvelope[] = [];
+  /** Each event's messages as they came, by event id: to compare what was sent byte for byte. */
+  private readonly bodies = new Map<string, string[]>();
   private connection?: ChannelModel;
   private channel?: Channel;
 
@@ -21,7 +23,10 @@ export class EventProbe {
     await this.channel.consume(queue, (message) => {
       if (!message) return;
       try {
-        this.received.push(JSON.parse(message.content.toString('utf8')) as EventEnvelope);
+        const body = message.content.toString('utf8');
+        const event = JSON.parse(body) as EventEnvelope;
+        this.received.push(event);
+        this.bodies.set(event.id, [...this.bodiesOf(event.id), body]);
       } catch {
         // tests publish malformed messages on purpose; the probe only records events
       }
@@ -38,6 +43,10 @@ export class EventProbe {
   publishRaw(routingKey: string, content: Buffer): void {
     if (!this.channel) throw new Error('probe not started');
     this.channel.publish(this.exchange, routingKey, content, { persistent: true });
+  }
+
+  bodiesOf(eventId: string): string[] {
+    return this.bodies.get(eventId) ?? [];
   }
 
   /** Waits until an event matching the predicate has been seen. */
