@@ -1,11 +1,26 @@
-import { testEnvironment, uniqueTestName } from '@shop/common/testing';
-import { startShopProcesses, type ShopProcesses } from '../../scripts/shop-processes';
+import { parseConfig, serviceConfigSchema } from '@shop/common/config';
+import { takeDeadLetters, testEnvironment, uniqueTestName } from '@shop/common/testing';
+import { SERVICES, startShopProcesses, type ShopProcesses } from '../../scripts/shop-processes';
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'admin-password' };
 
 export interface RunningShop extends ShopProcesses {
   /** Everything the processes printed, for a failing test to show. */
   output: string[];
+  /** The environment the processes got (their exchange, queues, databases). */
+  env: NodeJS.ProcessEnv;
+  /** Stops the processes, then fails if any service dead-lettered an event during the journey. */
+  stop: () => Promise<void>;
+}
+
+/** What each service's dead-letter queue holds (and takes it out), by service. */
+async function deadLettersByService(env: NodeJS.ProcessEnv): Promise<Record<string, string[]>> {
+  const byService: Record<string, string[]> = {};
+  for (const service of SERVICES) {
+    const { amqpUrl, queue } = parseConfig(serviceConfigSchema(service, {}), env);
+    byService[service] = await takeDeadLetters(amqpUrl, queue);
+  }
+  return byService;
 }
 
 /**
@@ -40,5 +55,9 @@ export async function startShop(label: string, extraEnv: Record<string, string> 
       output.push(`${name}: ${line}`);
     },
   });
-  return { ...shop, output };
+  const stop = async (): Promise<void> => {
+    await shop.stop();
+    expect(await deadLettersByService(env)).toEqual({ customer: [], products: [], shopping: [] });
+  };
+  return { ...shop, output, env, stop };
 }

@@ -1,10 +1,9 @@
-import amqp from 'amqplib';
 import mongoose, { type Connection } from 'mongoose';
 import { z } from 'zod';
-import { Broker, deadLetterQueueName } from '../broker/broker';
+import { Broker } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
-import { eventually, EventProbe, testServers, uniqueTestName } from '../testing';
+import { eventually, EventProbe, takeDeadLetters, testServers, uniqueTestName } from '../testing';
 import { groupedHandler, idempotentHandler, keyedHandler, startEventConsumer, type EventHandlers } from './consumer';
 import { ConsumerHold, countCommands } from '../testing/consumer-batches';
 import { createEvent, eventEnvelopeSchema, type EventEnvelope } from './envelope';
@@ -33,17 +32,7 @@ afterAll(async () => {
   await connection.close();
 });
 
-async function deadLetters(queue: string): Promise<string[]> {
-  const conn = await amqp.connect(testServers().amqpUrl);
-  const channel = await conn.createChannel();
-  const bodies: string[] = [];
-  for (let message = await channel.get(deadLetterQueueName(queue)); message; message = await channel.get(deadLetterQueueName(queue))) {
-    bodies.push(message.content.toString());
-    channel.ack(message);
-  }
-  await conn.close();
-  return bodies;
-}
+const deadLetters = (queue: string): Promise<string[]> => takeDeadLetters(testServers().amqpUrl, queue);
 
 function expectDefined<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('not there yet');

@@ -1,2 +1,3 @@
 export * from './test-settings';
 export * from './event-probe';
+export * from './dead-letters';
