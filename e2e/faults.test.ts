@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eventually } from '@shop/common/testing';
+import amqp from 'amqplib';
 import request from 'supertest';
+import { CatalogueEvents, type EventEnvelope } from '@shop/common';
 import { freePort } from '../scripts/infra/processes';
 import { startFerretDb, type RunningFerretDb } from '../scripts/infra/ferretdb';
 import { startRabbitMq, type RunningRabbitMq } from '../scripts/infra/rabbitmq';
@@ -33,9 +35,12 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await shop?.stop();
-  await Promise.all([ferret?.stop(), rabbit?.stop()]);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  try {
+    await shop?.stop();
+  } finally {
+    await Promise.all([ferret?.stop(), rabbit?.stop()]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 }, 60_000);
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -60,7 +65,51 @@ async function expectInView(token: string, orderIds: string[], timeoutMs: number
   }, timeoutMs, 200);
 }
 
+/**
+ * A durable queue of the shop's events of these types, declared now: it keeps what is published
+ * while the test's own connection is gone (the broker node stopped meanwhile). `take` empties it.
+ */
+async function recordEvents(types: string[]): Promise<{ take: () => Promise<EventEnvelope[]> }> {
+  const queue = `faults-record-${process.pid}-${Date.now()}`;
+  const setUp = await amqp.connect(rabbit.url);
+  const channel = await setUp.createChannel();
+  await channel.assertExchange(shop.env.AMQP_EXCHANGE!, 'topic', { durable: true });
+  await channel.assertQueue(queue, { durable: true });
+  for (const type of types) await channel.bindQueue(queue, shop.env.AMQP_EXCHANGE!, type);
+  await setUp.close();
+  const take = async (): Promise<EventEnvelope[]> => {
+    const connection = await amqp.connect(rabbit.url);
+    const reader = await connection.createChannel();
+    const events: EventEnvelope[] = [];
+    for (let message = await reader.get(queue, { noAck: true }); message; message = await reader.get(queue, { noAck: true })) {
+      events.push(JSON.parse(message.content.toString('utf8')) as EventEnvelope);
+    }
+    await connection.close();
+    return events;
+  };
+  return { take };
+}
+
 describe('faults', () => {
+  test('When shopping starts while the broker is down, then its catalogue request goes once the broker is back and products answers it', async () => {
+    const recorded = await recordEvents([CatalogueEvents.syncRequested, CatalogueEvents.productUpdated]);
+    await rabbit.stop();
+    await shop.kill('shopping');
+    shop.restart('shopping');
+    // Ready without the broker; its request (an event without a correlation id) waits in its outbox.
+    await eventually(() => api.get('/health').expect(200), 30_000, 250);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    rabbit = await startBroker();
+    const seen: EventEnvelope[] = [];
+    await eventually(async () => {
+      seen.push(...(await recorded.take()));
+      const requests = seen.filter((event) => event.type === CatalogueEvents.syncRequested && event.data.requestedBy === 'shopping');
+      expect(requests).not.toHaveLength(0);
+      expect(requests.every((request) => seen.some((event) => event.id.endsWith(`:for:${request.id}`)))).toBe(true);
+    }, 30_000, 250);
+  }, 120_000);
+
   test('When the broker is down while 20 orders are placed, then all are accepted and reach the customer view once after it returns', async () => {
     const { token, productId } = await eventually(async () => {
       const s = await shopper();

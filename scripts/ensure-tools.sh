@@ -14,7 +14,9 @@ ferretdb_patches="$(cat "$patches_dir"/*.patch | sha256sum | cut -c1-16)"
 mkdir -p "$tools"
 
 ensure_ferretdb() {
-  if [ -x "$tools/ferretdb" ] && "$tools/ferretdb" --version 2>/dev/null | grep -q "${ferretdb_version}" \
+  # The version is read whole before it is matched: grep -q closing the pipe early could kill
+  # ferretdb with SIGPIPE, and pipefail would then call for a rebuild.
+  if [ -x "$tools/ferretdb" ] && [[ "$("$tools/ferretdb" --version 2>/dev/null || true)" == *"${ferretdb_version}"* ]] \
     && [ "$(cat "$tools/ferretdb.patches" 2>/dev/null)" = "${ferretdb_patches}" ]; then
     return
   fi

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { REPO_ROOT } from './infra';
-import { freePort, stopProcess, waitFor } from './infra/processes';
+import { freePort, registerCleanup, spawnGroup, stopProcess, waitFor } from './infra/processes';
 
 export const SERVICES = ['customer', 'products', 'shopping'] as const;
 export type ShopProcessName = (typeof SERVICES)[number] | 'gateway';
@@ -82,11 +82,20 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
   const killed = new WeakSet<ChildProcess>();
   let stopping = false;
 
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    unregister();
+    await Promise.all([...processes.values()].map((child) => stopProcess(child)));
+  };
+  // Before the first spawn: a signal during start-up stops whatever has been launched by then.
+  const unregister = registerCleanup(stop);
+
   const launches = new Map<string, () => void>();
   const launch = (label: string, name: ShopProcessName, extraEnv: NodeJS.ProcessEnv): void => {
+    if (stopping) throw new Error(`not starting ${label}: the shop is stopping`);
     launches.set(label, () => launch(label, name, extraEnv));
     const { file, args } = command(name, mode);
-    const child = spawn(file, args, {
+    const child = spawnGroup(file, args, {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -96,8 +105,8 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
         TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
     });
+    processes.set(label, child);
     for (const stream of [child.stdout, child.stderr]) {
       let buffered = '';
       stream?.on('data', (chunk: Buffer) => {
@@ -110,7 +119,6 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     child.on('exit', (code) => {
       if (!stopping && !killed.has(child)) onUnexpectedExit(label, code);
     });
-    processes.set(label, child);
   };
 
   const urls: Record<string, string[]> = {};
@@ -131,11 +139,6 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     PRODUCTS_URL: urls.products!.join(','),
     SHOPPING_URL: urls.shopping!.join(','),
   });
-
-  const stop = async (): Promise<void> => {
-    stopping = true;
-    await Promise.all([...processes.values()].map((child) => stopProcess(child)));
-  };
 
   const kill = async (label: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     const child = processes.get(label);

@@ -1,37 +1,40 @@
 /**
  * `npm start` (and `npm run dev`): the whole shop on this machine. Without MONGO_URL / AMQP_URL it
- * starts a private FerretDB and RabbitMQ with data under .data/ (kept across restarts); then the
- * three services and the gateway as separate processes. Ctrl-C or SIGTERM stops all of it.
+ * starts a private FerretDB and RabbitMQ with data under .data/ or SHOP_DATA_DIR (kept across
+ * restarts); then the three services and the gateway as separate processes. Ctrl-C or SIGTERM,
+ * at any moment of start-up, stops all of it.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { DEFAULT_PORTS, loadEnvFiles } from '@shop/common';
-import { REPO_ROOT, startInfrastructure, type Infrastructure } from './infra';
+import { REPO_ROOT, startInfrastructure } from './infra';
 import { runAllCleanups } from './infra/processes';
-import { startShopProcesses, type ShopProcesses } from './shop-processes';
+import { startShopProcesses } from './shop-processes';
 
 const dev = process.argv.includes('--dev');
 const say = (line: string): void => {
   process.stdout.write(`[shop] ${line}\n`);
 };
 
-let infrastructure: Infrastructure | undefined;
-let shop: ShopProcesses | undefined;
-let stopping = false;
+let stopped: Promise<void> | undefined;
 
+/**
+ * Stops what start-up has launched so far, whenever it is called: processes register as they are
+ * spawned. A second signal waits for the first stop instead of exiting in the middle of it.
+ */
 async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+  stopped ??= (async () => {
     say('stopping...');
-    await shop?.stop();
-    await infrastructure?.stop();
-    await runAllCleanups(); // anything a start-up cut short had begun
+    await runAllCleanups();
     say('stopped');
-  }
+  })();
+  await stopped;
   process.exit(code);
 }
 
 async function main(): Promise<void> {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
   loadEnvFiles();
   const env = process.env;
   const given = { mongoUrl: env.MONGO_URL || undefined, amqpUrl: env.AMQP_URL || undefined };
@@ -39,18 +42,15 @@ async function main(): Promise<void> {
     execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-tools.sh')], { stdio: 'inherit' });
   }
 
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-
-  infrastructure = await startInfrastructure({
-    dataDir: path.join(REPO_ROOT, '.data'),
+  const infrastructure = await startInfrastructure({
+    dataDir: env.SHOP_DATA_DIR || path.join(REPO_ROOT, '.data'),
     nodeName: 'shop',
     exchange: env.AMQP_EXCHANGE,
     ...given,
     log: say,
   });
   const port = (name: keyof typeof DEFAULT_PORTS): number => Number(env[`${name.toUpperCase()}_PORT`] ?? DEFAULT_PORTS[name]);
-  shop = await startShopProcesses({
+  await startShopProcesses({
     mode: dev ? 'dev' : 'dist',
     instances: Number(env.INSTANCES ?? 1),
     gatewayPort: port('gateway'),
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A start-up cut short by a signal fails on the way; that is no news.
+  if (stopped) return;
   say(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
   void stopAll(1);
 });

@@ -1,7 +1,8 @@
-import { testEnvironment, uniqueTestName } from '@shop/common/testing';
+import { parseConfig, serviceConfigSchema } from '@shop/common/config';
+import { takeDeadLetters, testEnvironment, uniqueTestName } from '@shop/common/testing';
 import type { PublishingService } from '@shop/common';
 import { grantServiceUsers, type RabbitMqControl } from '../../scripts/infra/rabbitmq';
-import { startShopProcesses, type ShopProcesses } from '../../scripts/shop-processes';
+import { SERVICES, startShopProcesses, type ShopProcesses } from '../../scripts/shop-processes';
 
 /** A broker node started by this test run: the service users and the way to grant them an exchange. */
 export interface ServiceBroker {
@@ -24,6 +25,18 @@ export interface RunningShop extends ShopProcesses {
   output: string[];
   /** The environment the processes were given (their exchange, queue prefix, databases). */
   env: Record<string, string>;
+  /** Stops the processes, then fails if any service dead-lettered an event during the journey. */
+  stop: () => Promise<void>;
+}
+
+/** What each service's dead-letter queue holds (and takes it out), by service; read as the run's broker administrator. */
+async function deadLettersByService(env: Record<string, string>): Promise<Record<string, string[]>> {
+  const byService: Record<string, string[]> = {};
+  for (const service of SERVICES) {
+    const { amqpUrl, queue } = parseConfig(serviceConfigSchema(service, {}), env);
+    byService[service] = await takeDeadLetters(amqpUrl, queue);
+  }
+  return byService;
 }
 
 /**
@@ -61,5 +74,9 @@ export async function startShop(label: string, extraEnv: Record<string, string> 
       output.push(`${name}: ${line}`);
     },
   });
-  return { ...shop, output, env };
+  const stop = async (): Promise<void> => {
+    await shop.stop();
+    expect(await deadLettersByService(env)).toEqual({ customer: [], products: [], shopping: [] });
+  };
+  return { ...shop, output, env, stop };
 }

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -51,26 +52,45 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
 }
 
 const cleanups = new Set<() => Promise<void>>();
+let shuttingDown = false;
 
-/** Registers how to stop something this process started, so that an interrupted start-up can still clean up. */
+/**
+ * Registers how to stop something this process started, so that an interrupted start-up can still
+ * clean up. Register it in the same turn of the event loop as the spawn: a signal handled in
+ * between would find nothing to stop.
+ */
 export function registerCleanup(cleanup: () => Promise<void>): () => void {
   cleanups.add(cleanup);
   return () => cleanups.delete(cleanup);
 }
 
-/** Stops everything still registered: the safety net of a start-up that was interrupted. */
+/**
+ * Stops everything still registered, the latest first (the shop's processes before the servers
+ * they use), also what a start-up still under way registers meanwhile. From then on nothing new
+ * starts in this process: a start-up cut short must not launch what no one would stop.
+ */
 export async function runAllCleanups(): Promise<void> {
-  const pending = [...cleanups];
-  cleanups.clear();
-  await Promise.all(pending.map((cleanup) => cleanup().catch(() => undefined)));
+  shuttingDown = true;
+  for (let latest = [...cleanups].at(-1); latest; latest = [...cleanups].at(-1)) {
+    cleanups.delete(latest);
+    await latest().catch(() => undefined);
+  }
+}
+
+/** Spawns a program in its own process group (its children with it), unless this process is shutting down. */
+export function spawnGroup(command: string, args: string[], options: Omit<SpawnOptions, 'detached'>): ChildProcess {
+  if (shuttingDown) throw new Error(`not starting ${path.basename(command)}: shutting down`);
+  return spawn(command, args, { ...options, detached: true });
 }
 
 /** Starts a program in its own process group, its output going to a log file. */
 export function startProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): ChildProcess {
   const log = fs.openSync(options.logFile, 'a');
-  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, detached: true, stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  return child;
+  try {
+    return spawnGroup(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', log, log] });
+  } finally {
+    fs.closeSync(log);
+  }
 }
 
 /** Stops a process group: SIGTERM, then SIGKILL after the grace period. */

@@ -24,9 +24,9 @@ describe('subscriptions: a copy of each event for every process', () => {
           }),
         ),
       );
-      await publisher.publish('product.updated', {}, { messageId: 'a' });
-      await publisher.publish('order.placed', {}, { messageId: 'b' });
-      await publisher.publish('product.deleted', {}, { messageId: 'c' });
+      await publisher.publish('product.updated', '{}', { messageId: 'a' });
+      await publisher.publish('order.placed', '{}', { messageId: 'b' });
+      await publisher.publish('product.deleted', '{}', { messageId: 'c' });
       await eventually(() => expect(received).toEqual([['product.updated', 'product.deleted'], ['product.updated', 'product.deleted']]));
       expect(subscribed).toEqual([1, 1]);
     } finally {

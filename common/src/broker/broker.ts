@@ -134,11 +134,11 @@ export class Broker {
     this.connectedListeners.push(wrapper);
   }
 
-  /** Publishes persistently and resolves only when the broker has confirmed the message. */
-  async publish(routingKey: string, body: object, headers: { messageId: string; correlationId?: string }): Promise<void> {
+  /** Publishes a JSON body as it is, persistently, and resolves only when the broker has confirmed it. */
+  async publish(routingKey: string, json: string, headers: { messageId: string; correlationId?: string }): Promise<void> {
     const channel = this.publishChannel;
     if (!channel) throw new BrokerUnavailableError();
-    const content = Buffer.from(JSON.stringify(body));
+    const content = Buffer.from(json);
     await new Promise<void>((resolve, reject) => {
       channel.publish(
         this.options.exchange,

@@ -26,7 +26,12 @@ export async function connectDatabase({ url, dbName, logger, serverSelectionTime
     serverSelectionTimeoutMS,
     maxPoolSize: 20,
   });
-  connection.on('disconnected', () => logger.warn('database disconnected', { dbName }));
+  // Our own close (at shutdown) disconnects too: only losing the server is worth a warning.
+  let closing = false;
+  connection.on('disconnecting', () => (closing = true));
+  connection.on('disconnected', () => {
+    if (!closing) logger.warn('database disconnected', { dbName });
+  });
   connection.on('reconnected', () => logger.info('database reconnected', { dbName }));
   await connection.asPromise();
   logger.info('database connected', { dbName });

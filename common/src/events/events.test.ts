@@ -1,12 +1,12 @@
-import amqp from 'amqplib';
 import mongoose, { type Connection } from 'mongoose';
-import { Broker, deadLetterQueueName, RETRIES_HEADER } from '../broker/broker';
+import { z } from 'zod';
+import { Broker, RETRIES_HEADER } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
-import { eventually, EventProbe, testServers, uniqueTestName } from '../testing';
+import { eventually, EventProbe, takeDeadLetterMessages, takeDeadLetters, testServers, uniqueTestName } from '../testing';
 import { groupedHandler, idempotentHandler, keyedHandler, startEventConsumer, type EventHandlers } from './consumer';
 import { ConsumerHold, countCommands } from '../testing/consumer-batches';
-import { createEvent, type EventEnvelope } from './envelope';
+import { createEvent, eventEnvelopeSchema, type EventEnvelope } from './envelope';
 import { Outbox, type OutboxOptions } from './outbox';
 import { shopMetrics } from '../metrics/metrics';
 
@@ -32,21 +32,12 @@ afterAll(async () => {
   await connection.close();
 });
 
-/** The queue's dead letters, taken off it: bodies and headers. */
-async function deadLetterMessages(queue: string): Promise<Array<{ body: string; headers: Record<string, unknown> }>> {
-  const conn = await amqp.connect(testServers().amqpUrl);
-  const channel = await conn.createChannel();
-  const messages: Array<{ body: string; headers: Record<string, unknown> }> = [];
-  for (let message = await channel.get(deadLetterQueueName(queue)); message; message = await channel.get(deadLetterQueueName(queue))) {
-    messages.push({ body: message.content.toString(), headers: (message.properties.headers ?? {}) as Record<string, unknown> });
-    channel.ack(message);
-  }
-  await conn.close();
-  return messages;
-}
+const deadLetterMessages = (queue: string) => takeDeadLetterMessages(testServers().amqpUrl, queue);
+const deadLetters = (queue: string): Promise<string[]> => takeDeadLetters(testServers().amqpUrl, queue);
 
-async function deadLetters(queue: string): Promise<string[]> {
-  return (await deadLetterMessages(queue)).map(({ body }) => body);
+function expectDefined<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('not there yet');
+  return value;
 }
 
 /** An outbox on a database of its own whose commands are counted; started, and done with what start found. */
@@ -131,6 +122,63 @@ describe('the outbox', () => {
     await outbox.flush();
     expect(await outbox.backlog()).toBe(0);
     await outbox.stop();
+  });
+
+  test('When an event without a correlation id is relayed from the collection, then the message is the one a relay from memory sends', async () => {
+    const event = createEvent({ type: 'thing.stored', data: { n: 1, reason: undefined, nested: { note: undefined } }, source: 'test' });
+    const { outbox: fromMemory, close } = await countedOutbox('outbox-memory');
+    await fromMemory.add(event);
+    const sent = await eventually(() => expectDefined(probe.bodiesOf(event.id).at(0)));
+    await close();
+
+    // Stored by a process without a broker, relayed by the next one from the collection.
+    const name = uniqueTestName('outbox-stored');
+    const writer = await connectDatabase({ url: testServers().mongoUrl, dbName: name, logger });
+    await new Outbox({ connection: writer, broker: new Broker({ url: testServers().amqpUrl, exchange, logger, name: 'never-connected' }), logger }).add(event);
+    const fromCollection = new Outbox({ connection: writer, broker, logger, intervalMs: 60_000 });
+    fromCollection.start();
+    const relayed = await eventually(() => expectDefined(probe.bodiesOf(event.id).at(1)));
+
+    expect(relayed).toBe(sent);
+    expect(relayed).toBe(JSON.stringify(event));
+    expect(eventEnvelopeSchema.safeParse(JSON.parse(relayed)).success).toBe(true);
+    await fromCollection.stop();
+    await writer.close();
+  });
+
+  test('When a record stored with the envelope as a document is relayed, then its absent correlation id is not sent as null', async () => {
+    const event = createEvent({ type: 'thing.older', data: { n: 1 }, source: 'test' });
+    const older = await connectDatabase({ url: testServers().mongoUrl, dbName: uniqueTestName('outbox-older'), logger });
+    // As such records were written: the driver stores the undefined correlationId as null.
+    await older.collection('outbox').insertOne({ _id: event.id as never, seq: 1, envelope: event, createdAt: new Date() });
+    const outbox = new Outbox({ connection: older, broker, logger, intervalMs: 60_000 });
+    outbox.start();
+    await eventually(() => expect(probe.bodiesOf(event.id)).toEqual([JSON.stringify(event)]));
+    await outbox.flush();
+    expect(await outbox.backlog()).toBe(0);
+    await outbox.stop();
+    await older.close();
+  });
+
+  test('When events without a correlation id were stored while the broker was away, then after it returns every one is applied and none is dead-lettered', async () => {
+    const applied: Array<{ n: number; reason?: string }> = [];
+    const queue = uniqueTestName('queue');
+    const itemSchema = z.object({ n: z.number(), reason: z.string().optional() });
+    await startEventConsumer({ broker, connection, logger, queue, retryDelayMs: 10, handlers: { 'thing.late': async (event) => void applied.push(itemSchema.parse(event.data)) } });
+    const away = new Broker({ url: testServers().amqpUrl, exchange, logger, name: 'away' });
+    const own = await connectDatabase({ url: testServers().mongoUrl, dbName: uniqueTestName('outbox-away'), logger });
+    const outbox = new Outbox({ connection: own, broker: away, logger, intervalMs: 60_000 });
+    outbox.start();
+    for (let n = 0; n < 3; n++) await outbox.add(createEvent({ type: 'thing.late', data: { n, reason: n === 1 ? 'why' : undefined }, source: 'test' }));
+    expect(await outbox.backlog()).toBe(3);
+
+    await away.start();
+    await eventually(() => expect(applied).toEqual([{ n: 0 }, { n: 1, reason: 'why' }, { n: 2 }]));
+    await outbox.flush();
+    expect(await deadLetters(queue)).toEqual([]);
+    await outbox.stop();
+    await away.close();
+    await own.close();
   });
 
   test('When a process stored events and could not relay them, then another one relays them once they are stale', async () => {

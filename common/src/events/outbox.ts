@@ -5,10 +5,19 @@ import { insertOnce } from '../database/mongo';
 import type { EventEnvelope } from './envelope';
 import { shopMetrics } from '../metrics/metrics';
 
+/**
+ * An event as it goes on the bus. Its envelope is stored as the JSON text that is published, not
+ * as a document: the driver would store an absent field (`correlationId`, an optional field of
+ * `data`) as null, and a relay from the collection would then send what a relay from memory does
+ * not, which the envelope and event schemas reject.
+ */
 interface OutboxRecord {
   _id: string;
   seq: number;
-  envelope: EventEnvelope;
+  type: string;
+  body: string;
+  /** Set only when the envelope has one. */
+  correlationId?: string;
   createdAt: Date;
 }
 
@@ -16,11 +25,27 @@ const outboxSchema = new Schema<OutboxRecord>(
   {
     _id: { type: String, required: true },
     seq: { type: Number, required: true },
-    envelope: { type: Schema.Types.Mixed, required: true },
+    type: { type: String, required: true },
+    body: { type: String, required: true },
+    correlationId: String,
     createdAt: { type: Date, required: true },
   },
   { versionKey: false, collection: 'outbox' },
 );
+
+function outboxRecord(envelope: EventEnvelope): OutboxRecord {
+  const { id, type, correlationId } = envelope;
+  return { _id: id, seq: nextSeq(), type, body: JSON.stringify(envelope), ...(correlationId === undefined ? {} : { correlationId }), createdAt: new Date() };
+}
+
+/** A record stored while the envelope was a document: an absent correlationId came back as null. */
+type StoredRecord = OutboxRecord | (Omit<OutboxRecord, 'type' | 'body'> & { envelope: EventEnvelope & { correlationId?: string | null } });
+
+function relayable(record: StoredRecord): OutboxRecord {
+  if (!('envelope' in record)) return record;
+  const { correlationId, ...envelope } = record.envelope;
+  return { ...outboxRecord(correlationId === null ? envelope : { ...envelope, correlationId }), seq: record.seq, createdAt: record.createdAt };
+}
 
 let lastSeq = 0;
 /** Increasing within a process, so that the events of one aggregate are relayed in order. */
@@ -80,7 +105,7 @@ export class Outbox {
    */
   async add(...events: EventEnvelope[]): Promise<void> {
     for (const envelope of events) {
-      const record = { _id: envelope.id, seq: nextSeq(), envelope, createdAt: new Date() };
+      const record = outboxRecord(envelope);
       if (await insertOnce(this.model, record)) {
         this.held.push(record);
       } else if (this.relayed.delete(record._id)) {
@@ -159,10 +184,10 @@ export class Outbox {
     const stale = this.toRead === 'stale' ? { createdAt: mongoose.trusted({ $lt: new Date(Date.now() - (this.options.staleAfterMs ?? 5000)) }) } : {};
     const read = this.toRead;
     this.toRead = 'none';
-    const batch = await this.model.find(stale).sort({ seq: 1 }).limit(BATCH).lean();
+    const batch = await this.model.find(stale).sort({ seq: 1 }).limit(BATCH).lean<StoredRecord[]>();
     // A full batch may have more behind it.
     if (batch.length === BATCH) this.toRead = read;
-    return batch.filter((record) => !this.relayed.has(record._id));
+    return batch.filter((record) => !this.relayed.has(record._id)).map(relayable);
   }
 
   private async drain(): Promise<void> {
@@ -184,10 +209,10 @@ export class Outbox {
         // All at once, then the confirms: the channel keeps their order, and events sent together
         // (an order and its emptied cart) reach consumers together, in one batch.
         const confirms = await Promise.allSettled(
-          batch.map(async ({ envelope }) => {
-            await broker.publish(envelope.type, envelope, { messageId: envelope.id, correlationId: envelope.correlationId });
-            shopMetrics().eventsPublished.inc({ type: envelope.type });
-            published.add(envelope.id);
+          batch.map(async ({ _id, type, body, correlationId }) => {
+            await broker.publish(type, body, { messageId: _id, correlationId });
+            shopMetrics().eventsPublished.inc({ type });
+            published.add(_id);
           }),
         );
         const failed = confirms.find((confirm) => confirm.status === 'rejected');

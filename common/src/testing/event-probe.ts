@@ -8,6 +8,8 @@ import { publishersOf } from '../contracts/event-publishers';
  */
 export class EventProbe {
   readonly received: EventEnvelope[] = [];
+  /** Each event's messages as they came, by event id: to compare what was sent byte for byte. */
+  private readonly bodies = new Map<string, string[]>();
   private connection?: ChannelModel;
   private channel?: Channel;
 
@@ -22,7 +24,10 @@ export class EventProbe {
     await this.channel.consume(queue, (message) => {
       if (!message) return;
       try {
-        this.received.push(JSON.parse(message.content.toString('utf8')) as EventEnvelope);
+        const body = message.content.toString('utf8');
+        const event = JSON.parse(body) as EventEnvelope;
+        this.received.push(event);
+        this.bodies.set(event.id, [...this.bodiesOf(event.id), body]);
       } catch {
         // tests publish malformed messages on purpose; the probe only records events
       }
@@ -40,6 +45,10 @@ export class EventProbe {
   publishRaw(routingKey: string, content: Buffer): void {
     if (!this.channel) throw new Error('probe not started');
     this.channel.publish(this.exchange, routingKey, content, { persistent: true });
+  }
+
+  bodiesOf(eventId: string): string[] {
+    return this.bodies.get(eventId) ?? [];
   }
 
   /** Waits until an event matching the predicate has been seen. */
