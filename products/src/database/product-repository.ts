@@ -2,7 +2,7 @@ import mongoose, { Types, type Connection, type Model } from 'mongoose';
 import type { StockLine } from '../domain/stock';
 import { productModel, type CatalogueProduct, type Product } from './models/product';
 
-export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'releasedFor' | 'announced' | 'announcedVersion' | 'deleted'>;
+export type NewProduct = Omit<Product, '_id' | 'version' | 'reservedFor' | 'releasedFor' | 'announced' | 'deleted'>;
 export type ProductChanges = Partial<NewProduct>;
 
 /** The marks an order leaves on a product while its reservation or its release is under way. */
@@ -93,19 +93,14 @@ export class ProductRepository {
     await this.model.deleteOne({ _id: id, deleted: true });
   }
 
-  /** Records that this version's event is in the outbox; a newer change stays to be announced. */
+  /** Records that this version's event is in the outbox, unless the product has changed since (that change announces itself). */
   async markAnnounced(id: string, version: number): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $max: { announcedVersion: version }, $set: { announced: true } });
+    await this.model.updateOne({ _id: id, version }, { $set: { announced: true } });
   }
 
-  /**
-   * Products with a version not yet announced. Every product is read (any filter but `_id` reads
-   * them all on FerretDB anyway); the catch-up runs at start and every few minutes. A product
-   * written before `announcedVersion` existed counts as announced up to its version if flagged so.
-   */
+  /** Products whose last change is not yet announced (a crash, or a very slow request, cut it off). */
   async findUnannounced(): Promise<Product[]> {
-    const products = await this.model.find().lean();
-    return products.filter((product) => (product.announcedVersion ?? (product.announced ? product.version : 0)) < product.version);
+    return this.model.find({ announced: false }).lean();
   }
 
   async insertMany(products: NewProduct[]): Promise<void> {

@@ -23,19 +23,11 @@ export interface Product {
   /** Orders being cancelled whose stock has come back to this product: a redelivered cancel gives it back once. */
   releasedFor: string[];
   /**
-   * False from the write that changes the product until its event is in the outbox: the change
-   * and the duty to announce it are one atomic document write, and a crash in between is caught
-   * up by announcePending. Set true by any announcement, even of an older version; what counts
-   * is `announcedVersion`.
+   * False from the write that changes the product until the event of that version is in the
+   * outbox: the change and the duty to announce it are one atomic document write, and a crash in
+   * between is caught up by announcePending. Set true only while the version is the one announced.
    */
   announced: boolean;
-  /**
-   * The newest version whose event is in the outbox (raised with `$max`, so a late record of an
-   * older version never hides a newer change): the product is to be announced while it is below
-   * `version`. Recorded by `_id` alone, an index write on FerretDB, where a filter on `_id` and
-   * `version` decodes the products one by one up to the match (0.1 s at 1,000 products).
-   */
-  announcedVersion?: number;
   /** Deleted, but the deletion not yet announced; queries never see it. */
   deleted: boolean;
 }
@@ -58,12 +50,13 @@ const productSchema = new Schema<Product>(
     reservedFor: { type: [String], default: [] },
     releasedFor: { type: [String], default: [] },
     announced: { type: Boolean, default: false },
-    announcedVersion: { type: Number, default: 0 },
     deleted: { type: Boolean, default: false },
   },
   { versionKey: false, collection: 'products' },
 );
 productSchema.index({ name: 1 });
+// The few products whose last change is not yet announced.
+productSchema.index({ announced: 1 });
 
 export function productModel(connection: Connection): Model<Product> {
   return connection.models.Product ?? connection.model<Product>('Product', productSchema);
