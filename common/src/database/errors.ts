@@ -17,7 +17,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /buffering timed out|connection .* closed|client must be connected/i.test(error.message);
 }
 
-/** E11000: an insert met a unique index. On FerretDB and MongoDB alike this is the atomic race-breaker. */
+/** E11000: a write met a unique index, the atomic race-breaker. */
 export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;
 }

@@ -44,7 +44,7 @@ export function isDatabaseConnected(connection: Connection): boolean {
 
 /**
  * Inserts a document our own code built, as it is; false when one with its `_id` exists already
- * (the race an insert settles atomically, on FerretDB as on MongoDB). It goes to the driver
+ * (the race a unique index settles atomically). It goes to the driver
  * directly: mongoose's create builds, casts and validates a document first, which cost more CPU
  * than the round trip itself on the order path.
  */

@@ -235,8 +235,8 @@ export class Outbox {
     this.deleteTimer = undefined;
     const ids = [...this.relayed];
     if (ids.length === 0) return;
-    // An _id equality is an index look-up on FerretDB; an $in reads the (small) collection.
-    this.deleting = (ids.length === 1 ? this.model.deleteOne({ _id: ids[0] }) : this.model.deleteMany({ _id: mongoose.trusted({ $in: ids }) }))
+    this.deleting = this.model
+      .deleteMany({ _id: mongoose.trusted({ $in: ids }) })
       .then(() => ids.forEach((id) => this.relayed.delete(id)))
       .catch((error: unknown) => {
         this.options.logger.warn('outbox clean-up failed; retrying', { error: error instanceof Error ? error.message : String(error) });
