@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
 import { serviceUserDefinitions } from '../scripts/infra/rabbitmq';
+import { variablesRead } from '../scripts/test/config-variables';
 import type { ZodTypeAny } from 'zod';
 import { customerConfigSchema } from '../customer/src/config';
 import { gatewayConfigSchema } from '../gateway/src/config';
@@ -95,14 +96,6 @@ const BACKENDS = ['customer', 'products', 'shopping'] as const;
 
 /** Read by node, not by the shop's code. */
 const READ_BY_NODE_ITSELF = ['NODE_OPTIONS'];
-
-/** The variables a config schema reads: the keys of the object inside its refinements and transforms. */
-function variablesRead(schema: ZodTypeAny): string[] {
-  let inner = schema as ZodTypeAny & { _def: { schema?: ZodTypeAny }; shape?: Record<string, unknown> };
-  while (inner._def.schema) inner = inner._def.schema as typeof inner;
-  if (!inner.shape) throw new Error('a config schema must be an object schema, possibly refined or transformed');
-  return Object.keys(inner.shape);
-}
 
 /** container port -> the only services allowed to publish it. */
 const PUBLISHED: Record<string, string> = { gateway: '8000', rabbitmq: '15672' };

@@ -39,7 +39,7 @@ export function readEnvFiles(dir: string, env: NodeJS.ProcessEnv): void {
 }
 
 /** Variables that may carry a credential, so that they may come from a file (a Docker or Kubernetes secret). */
-const FILE_VARIABLES = ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY', 'ADMIN_PASSWORD', 'MONGO_URL', 'AMQP_URL', 'CUSTOMER_MONGO_URL', 'PRODUCTS_MONGO_URL', 'SHOPPING_MONGO_URL'];
+export const FILE_VARIABLES = ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY', 'ADMIN_PASSWORD', 'MONGO_URL', 'AMQP_URL', 'CUSTOMER_MONGO_URL', 'PRODUCTS_MONGO_URL', 'SHOPPING_MONGO_URL'];
 
 /** `<NAME>_FILE` names a file whose content (without a final line break) is `<NAME>`. */
 export function readFileVariables(env: NodeJS.ProcessEnv = process.env): void {
