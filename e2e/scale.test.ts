@@ -1,5 +1,6 @@
 import { eventually } from '@shop/common/testing';
 import request from 'supertest';
+import { answeredOrders, orderStream, type Attempt } from './support/order-stream';
 import { ADMIN, startShop, type RunningShop } from './support/shop';
 
 /** Two instances of every service behind the gateway, competing for the same queues. */
@@ -46,5 +47,51 @@ describe('two instances of each service', () => {
       }
     }, 30_000, 250);
     await eventually(async () => expect((await api.get(`/${product._id}`).expect(200)).body.stock).toBe(0), 10_000);
+  }, 180_000);
+  test('When a shopping instance is killed while orders are placed, then only requests in flight at that moment fail, and every order that got a 2xx ends confirmed or rejected once', async () => {
+    const admin = (await api.post('/customer/login').send(ADMIN).expect(200)).body.token as string;
+    const product = (await api.post('/product/create').set(bearer(admin)).send({ name: 'Plenty', type: 'plenty', unit: 1, price: 2, stock: 100_000 }).expect(201)).body as { _id: string };
+    const shoppers = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => (await api.post('/customer/signup').send({ email: `kill${i}-${Date.now()}@example.com`, password: 'a good password' }).expect(201)).body.token as string),
+    );
+    // Both shopping instances must know the product before the stream starts.
+    await eventually(async () => {
+      for (const token of shoppers.slice(0, 4)) await api.put('/cart').set(bearer(token)).send({ _id: product._id, qty: 1 }).expect(200);
+    }, 20_000);
+
+    const logs = shoppers.map(() => [] as Attempt[]);
+    let running = true;
+    const streams = shoppers.map((token, i) => orderStream(api, token, product._id, () => running, logs[i]!));
+    let killedAt = 0;
+    try {
+      await eventually(() => expect(Math.min(...logs.map((log) => answeredOrders(log).length))).toBeGreaterThan(1), 30_000, 100);
+      killedAt = Date.now();
+      await shop.kill('shopping#1');
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+    } finally {
+      running = false;
+      await Promise.all(streams);
+    }
+
+    const attempts = logs.flat();
+    const failed = attempts.filter((a) => a.status < 200 || a.status >= 300);
+    // At most one request per shopper was in flight at the kill; nothing sent after it fails.
+    expect(failed.length).toBeLessThanOrEqual(shoppers.length);
+    expect(failed.filter((a) => a.startedAt > killedAt + 50)).toEqual([]);
+    expect(failed.filter((a) => a.status !== 503)).toEqual([]);
+    expect(attempts.filter((a) => a.startedAt > killedAt + 50 && a.step === 'order' && a.status === 201).length).toBeGreaterThan(shoppers.length);
+
+    await eventually(async () => {
+      for (const [i, token] of shoppers.entries()) {
+        const answered = answeredOrders(logs[i]!);
+        const orders = (await api.get('/shopping/orders').set(bearer(token)).expect(200)).body as Array<{ orderId: string; status: string }>;
+        const view = (await api.get('/customer/shoping-details').set(bearer(token)).expect(200)).body as { orders: Array<{ orderId: string; status: string }> };
+        for (const list of [orders, view.orders]) {
+          const mine = list.filter((o) => answered.includes(o.orderId));
+          expect(mine.map((o) => o.orderId).sort()).toEqual([...new Set(answered)].sort());
+          expect(mine.filter((o) => o.status !== 'confirmed' && o.status !== 'rejected')).toEqual([]);
+        }
+      }
+    }, 30_000, 500);
   }, 180_000);
 });

@@ -12,10 +12,14 @@ import { keepAliveAgent, Upstreams } from './upstreams';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
 
+function errorCode(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+}
+
 /** A service that is down or too slow becomes a JSON 503 or 504 within the timeout, never a hang. */
 function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
   return (error: unknown, res: express.Response): void => {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+    const code = errorCode(error);
     // The upstream request's signal aborts it at the timeout; a reset that late is the same thing.
     const timedOut = code === 'ABORT_ERR' || Date.now() - Number(res.locals.startedAt ?? Date.now()) >= timeoutMs;
     const failure = timedOut
@@ -43,37 +47,70 @@ function upstreamDeadline(res: express.Response | undefined, timeoutMs: number):
 }
 
 /**
+ * Methods whose repetition changes nothing more than one request (the shop's PUTs set a quantity
+ * or a wishlist entry, its DELETEs remove one): they are sent again on another instance when the
+ * first lost its connection before an answer. A POST never is, not even POST /shopping/order
+ * (one order per cart version, but a cart may change between two attempts): the client decides.
+ */
+const RETRIABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/** No connection at all (refused), or one that dropped before any answer: the instance is gone. */
+const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH']);
+
+/** Once per request, before any answer went out, with another instance up to take it. */
+function mayRetry(res: express.Response, name: UpstreamName, upstreams: Upstreams, code: string): boolean {
+  const failed = res.locals.upstream as string | undefined;
+  return CONNECTION_LOST.has(code) && !res.headersSent && !res.locals.retried && RETRIABLE_METHODS.has(res.req.method) && failed !== undefined && upstreams.hasOtherUp(name, failed);
+}
+
+/**
  * No response decorators: with none, express-http-proxy streams the answer through instead of
  * buffering it whole (a 250 kB catalogue per request, which grew the gateway past 1 GB under load).
  */
 function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayConfig, logger: Logger): RequestHandler {
-  return proxy(() => upstreams.pick(name), {
-    memoizeHost: false,
-    limit: config.bodyLimit,
-    proxyReqOptDecorator: (options, req) => {
-      // express-http-proxy asks for `connection: close` by default; reuse connections instead.
-      options.agent = keepAliveAgent;
-      options.signal = upstreamDeadline(req.res, config.proxyTimeoutMs);
-      if (options.headers) {
-        options.headers.connection = 'keep-alive';
-        // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
-        // it would frame the request twice (refused by Node, ambiguous to a lenient server).
-        delete options.headers['transfer-encoding'];
-        // The client as the gateway sees it (never a client's own claim), for the services' limits.
-        options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
-      }
-      return options;
+  const handler: RequestHandler = proxy(
+    (req) => {
+      const url = upstreams.pick(name);
+      if (req.res) req.res.locals.upstream = url;
+      return url;
     },
-    proxyErrorHandler: (error, res, next) => {
-      if (error && typeof error === 'object' && 'type' in error) return next(error); // body too large etc.
-      proxyError(name, logger, config.proxyTimeoutMs)(error, res);
+    {
+      memoizeHost: false,
+      limit: config.bodyLimit,
+      proxyReqOptDecorator: (options, req) => {
+        // express-http-proxy asks for `connection: close` by default; reuse connections instead.
+        options.agent = keepAliveAgent;
+        options.signal = upstreamDeadline(req.res, config.proxyTimeoutMs);
+        if (options.headers) {
+          options.headers.connection = 'keep-alive';
+          // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
+          // it would frame the request twice (refused by Node, ambiguous to a lenient server).
+          delete options.headers['transfer-encoding'];
+          // The client as the gateway sees it (never a client's own claim), for the services' limits.
+          options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
+        }
+        return options;
+      },
+      proxyErrorHandler: (error, res, next) => {
+        if (error && typeof error === 'object' && 'type' in error) return next(error); // body too large etc.
+        const code = errorCode(error);
+        // Passive health: skipped until the background check finds it ready again.
+        if (CONNECTION_LOST.has(code) && res.locals.upstream) upstreams.markDown(res.locals.upstream as string);
+        if (mayRetry(res, name, upstreams, code)) {
+          res.locals.retried = true;
+          logger.warn('retrying on another instance', { upstream: name, code });
+          // The body read the first time is kept on req.body, and express-http-proxy sends that.
+          return handler(res.req, res, next);
+        }
+        proxyError(name, logger, config.proxyTimeoutMs)(error, res);
+      },
     },
-  });
+  );
+  return handler;
 }
 
 /** The only public entry: request ids, CORS, aggregated health, API docs, product images, then each public path to its service. */
-export function createGatewayApp(config: GatewayConfig, logger: Logger): Express {
-  const upstreams = new Upstreams(config.services);
+export function createGatewayApp(config: GatewayConfig, logger: Logger, upstreams = new Upstreams(config.services)): Express {
+  upstreams.startChecks();
   const proxies: Record<UpstreamName, RequestHandler> = {
     customer: serviceProxy('customer', upstreams, config, logger),
     products: serviceProxy('products', upstreams, config, logger),

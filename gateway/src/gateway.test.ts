@@ -3,16 +3,17 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createLogger, startServer, type RunningServer } from '@shop/common/web';
+import { eventually } from '@shop/common/testing';
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
 import { createGatewayApp } from './app';
 import { gatewayConfigSchema } from './config';
 import { startMetricsServer } from './metrics-server';
-import { keepAliveAgent } from './upstreams';
+import { keepAliveAgent, Upstreams } from './upstreams';
 
 /** A stand-in service over real HTTP: it reports what reached it, and /ready as it is told. */
-async function startUpstream(name: string, state: { ready: boolean; delayMs?: number }) {
+async function startUpstream(name: string, state: { ready: boolean; delayMs?: number }, port = 0) {
   const app = express();
   app.get('/ready', (_req, res) => {
     res.status(state.ready ? 200 : 503).json({});
@@ -22,7 +23,7 @@ async function startUpstream(name: string, state: { ready: boolean; delayMs?: nu
     setTimeout(() => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, framing, body: req.body }), state.delayMs ?? 0);
   });
   const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
@@ -204,6 +205,89 @@ describe('gateway: a service that is down', () => {
     const res = await request(down).get('/customer/profile').expect(503);
     expect(res.body).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('customer') } });
     expect((await request(down).get('/health').expect(503)).body.error.details.services).toEqual({ customer: 'not-ready', products: 'not-ready', shopping: 'not-ready' });
+  });
+});
+
+/** A port nothing listens on (connections to it are refused), free to be listened on later. */
+async function closedPort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('gateway: two instances of a service, one of them down', () => {
+  let live: Awaited<ReturnType<typeof startUpstream>>;
+  let deadPort: number;
+  let deadUrl: string;
+  const silent = createLogger({ service: 'gateway', silent: true });
+  /** A gateway whose shopping is the dead instance first, then the live one; other services live. */
+  const gatewayWith = (checkEveryMs: number) => {
+    const config = gatewayConfigSchema.parse({ CUSTOMER_URL: live.url, PRODUCTS_URL: live.url, SHOPPING_URL: `${deadUrl},${live.url}` });
+    const upstreams = new Upstreams(config.services, { checkEveryMs });
+    return { upstreams, gateway: createGatewayApp(config, silent, upstreams) };
+  };
+  beforeAll(async () => {
+    live = await startUpstream('live', { ready: true });
+    deadPort = await closedPort();
+    deadUrl = `http://127.0.0.1:${deadPort}`;
+  });
+  afterAll(() => {
+    live.server.closeAllConnections();
+    live.server.close();
+  });
+
+  test('When the first instance refuses a GET, PUT or DELETE, then it is sent once more to the other, body and all: the client sees no error', async () => {
+    const sends = [
+      (app: express.Express) => request(app).get('/shopping/orders'),
+      (app: express.Express) => request(app).put('/cart').send({ _id: 'a', qty: 2 }),
+      (app: express.Express) => request(app).delete('/cart/a'),
+    ];
+    for (const send of sends) {
+      // A check round an hour away: only the refused connection tells the gateway.
+      const { upstreams, gateway } = gatewayWith(3_600_000);
+      const res = await send(gateway);
+      upstreams.stopChecks();
+      expect({ status: res.status, service: res.body.service, method: res.body.method }).toEqual({ status: 200, service: 'live', method: res.body.method });
+      if (res.body.method === 'PUT') expect(res.body.body).toEqual({ _id: 'a', qty: 2 });
+      expect(upstreams.isUp(deadUrl)).toBe(false);
+    }
+  });
+
+  test('When a POST meets the refused instance, then it is not sent again (503), and later requests skip that instance', async () => {
+    const { upstreams, gateway } = gatewayWith(3_600_000);
+    try {
+      const refused = await request(gateway).post('/shopping/order').send({}).expect(503);
+      expect(refused.body.error.code).toBe('SERVICE_UNAVAILABLE');
+      for (let i = 0; i < 4; i++) expect((await request(gateway).post('/shopping/order').send({}).expect(200)).body.service).toBe('live');
+    } finally {
+      upstreams.stopChecks();
+    }
+  });
+
+  test('When the dead instance comes back and is ready, then the background check takes it back and requests go to both in turn', async () => {
+    const { upstreams, gateway } = gatewayWith(100);
+    let back: Awaited<ReturnType<typeof startUpstream>> | undefined;
+    try {
+      // Found down by the check alone, before any request went there.
+      await eventually(() => expect(upstreams.isUp(deadUrl)).toBe(false), 5000, 20);
+      for (let i = 0; i < 4; i++) expect((await request(gateway).post('/shopping/order').send({}).expect(200)).body.service).toBe('live');
+      const state = { ready: false };
+      back = await startUpstream('back', state, deadPort);
+      // Listening but not ready (its database away, say): still skipped.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(upstreams.isUp(deadUrl)).toBe(false);
+      state.ready = true;
+      await eventually(() => expect(upstreams.isUp(deadUrl)).toBe(true), 5000, 20);
+      const served = [];
+      for (let i = 0; i < 4; i++) served.push((await request(gateway).get('/shopping/orders').expect(200)).body.service as string);
+      expect(served.sort()).toEqual(['back', 'back', 'live', 'live']);
+    } finally {
+      upstreams.stopChecks();
+      back?.server.closeAllConnections();
+      back?.server.close();
+    }
   });
 });
 

@@ -1,18 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { UpstreamName } from './config';
-import { keepAliveAgent, type Upstreams } from './upstreams';
-import http from 'node:http';
-
-function isReady(baseUrl: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const request = http.get(`${baseUrl}/ready`, { agent: keepAliveAgent, timeout: timeoutMs }, (response) => {
-      response.resume();
-      resolve(response.statusCode === 200);
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(false));
-  });
-}
+import { isReady, type Upstreams } from './upstreams';
 
 /** 200 only when every instance of every service answers /ready; otherwise 503 naming the rest. */
 export function aggregatedHealth(upstreams: Upstreams, timeoutMs = 2000): RequestHandler {
