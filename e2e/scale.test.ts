@@ -1,8 +1,8 @@
 import { eventually } from '@shop/common/testing';
 import request from 'supertest';
-import { ADMIN, startShop, type RunningShop } from './support/shop';
+import { ADMIN, appliedEventsOf, startShop, type RunningShop } from './support/shop';
 
-/** Two instances of every service behind the gateway, competing for the same queues. */
+/** Two instances of every service behind the gateway, consuming the same queues side by side. */
 let shop: RunningShop;
 let api: ReturnType<typeof request>;
 
@@ -46,5 +46,12 @@ describe('two instances of each service', () => {
       }
     }, 30_000, 250);
     await eventually(async () => expect((await api.get(`/${product._id}`).expect(200)).body.stock).toBe(0), 10_000);
+
+    // Both instances of each service applied events: they share its queue.
+    for (const urls of Object.values(shop.serviceUrls)) {
+      const applied = await Promise.all(urls.map(appliedEventsOf));
+      expect(applied).toHaveLength(2);
+      for (const count of applied) expect(count).toBeGreaterThan(0);
+    }
   }, 180_000);
 });

@@ -26,6 +26,8 @@ export interface ShopProcessesOptions {
 
 export interface ShopProcesses {
   gatewayUrl: string;
+  /** Each service's instances, by their own URL (for what stays off the gateway: /ready, /metrics). */
+  serviceUrls: Record<(typeof SERVICES)[number], string[]>;
   processes: Map<string, ChildProcess>;
   stop: () => Promise<void>;
   /** Kills one process (SIGKILL by default: a crash), as fault tests do. */
@@ -121,9 +123,8 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     });
   };
 
-  const urls: Record<string, string[]> = {};
+  const urls: Record<(typeof SERVICES)[number], string[]> = { customer: [], products: [], shopping: [] };
   for (const service of SERVICES) {
-    urls[service] = [];
     for (let i = 0; i < instances; i++) {
       const base = options.servicePorts[service];
       const port = base === 0 ? await freePort() : base + i;
@@ -135,9 +136,9 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
   const gatewayPort = options.gatewayPort === 0 ? await freePort() : options.gatewayPort;
   launch('gateway', 'gateway', {
     GATEWAY_PORT: String(gatewayPort),
-    CUSTOMER_URL: urls.customer!.join(','),
-    PRODUCTS_URL: urls.products!.join(','),
-    SHOPPING_URL: urls.shopping!.join(','),
+    CUSTOMER_URL: urls.customer.join(','),
+    PRODUCTS_URL: urls.products.join(','),
+    SHOPPING_URL: urls.shopping.join(','),
   });
 
   const kill = async (label: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
@@ -166,5 +167,5 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     await stop();
     throw error;
   }
-  return { gatewayUrl, processes, stop, kill, restart };
+  return { gatewayUrl, serviceUrls: urls, processes, stop, kill, restart };
 }
