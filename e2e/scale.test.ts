@@ -1,6 +1,7 @@
 import { eventually } from '@shop/common/testing';
 import request from 'supertest';
-import { ADMIN, appliedEventsOf, startShop, type RunningShop } from './support/shop';
+import { appliedEventsOf } from '../scripts/shop-processes';
+import { ADMIN, startShop, type RunningShop } from './support/shop';
 
 /** Two instances of every service behind the gateway, consuming the same queues side by side. */
 let shop: RunningShop;
@@ -49,7 +50,7 @@ describe('two instances of each service', () => {
 
     // Both instances of each service applied events: they share its queue.
     for (const urls of Object.values(shop.serviceUrls)) {
-      const applied = await Promise.all(urls.map(appliedEventsOf));
+      const applied = await Promise.all(urls.map((url) => appliedEventsOf(url)));
       expect(applied).toHaveLength(2);
       for (const count of applied) expect(count).toBeGreaterThan(0);
     }

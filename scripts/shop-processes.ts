@@ -75,6 +75,18 @@ export function httpStatus(url: string, timeoutMs = 2000): Promise<number> {
 }
 
 /**
+ * The events a service instance has applied (no-ops included), of one type or all, from
+ * `events_consumed_total` on its /metrics.
+ */
+export async function appliedEventsOf(instanceUrl: string, type?: string): Promise<number> {
+  const metrics = await (await fetch(`${instanceUrl}/metrics`)).text();
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith('events_consumed_total{') && line.includes('outcome="applied"') && (type === undefined || line.includes(`type="${type}"`)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
  * Starts the three services (N instances each) and the gateway as separate processes, and waits
  * until the gateway's /health says every service is ready.
  */

@@ -80,12 +80,3 @@ export async function startShop(label: string, extraEnv: Record<string, string> 
   };
   return { ...shop, output, env, stop };
 }
-
-/** The events a service instance has applied (no-ops included), from `events_consumed_total` on its /metrics. */
-export async function appliedEventsOf(instanceUrl: string): Promise<number> {
-  const metrics = await (await fetch(`${instanceUrl}/metrics`)).text();
-  return metrics
-    .split('\n')
-    .filter((line) => line.startsWith('events_consumed_total{') && line.includes('outcome="applied"'))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
