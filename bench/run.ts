@@ -17,6 +17,7 @@ import { commandsPerOrder, ferretDbCommands, formatCommands, type DbCommands } f
 import { runOrderFlows, type OrderFlowResult } from './lib/orders';
 import { formatProfile, summariseProfile, type ProfileSummary } from './lib/profile';
 import { Quiescence } from './lib/quiesce';
+import { timeCartEventBurst, type EventBurst } from './lib/event-throughput';
 import { findProcesses, RssSampler, type RssSample } from './lib/rss';
 import { CUSTOMER_PASSWORD, seed, type Customer, type SeedResult } from './lib/seed';
 import { cleanUpInterruptedStart, givenShop, startBareServer, startExtraInstance, startOwnShop, type ExtraInstance, type ServiceName, type Target } from './lib/shop';
@@ -25,7 +26,7 @@ import { median, round, Samples, type LatencySummary } from './lib/stats';
 const REPO_ROOT = path.resolve(__dirname, '..');
 /** Names of profiled processes that are not in the shop's process map (pid -> name). */
 const profileNames = new Map<string, string>();
-const ALL_CASES = ['ceiling', ...REQUEST_CASES.map((c) => c.id), 'lag', 'bcrypt', 'logging'] as const;
+const ALL_CASES = ['ceiling', ...REQUEST_CASES.map((c) => c.id), 'lag', 'bcrypt', 'logging', 'events'] as const;
 
 const USAGE = `npm run bench -- [options]
 
@@ -41,6 +42,8 @@ const USAGE = `npm run bench -- [options]
   --paced-rate N      GET /:id per second in the log-in interference case (default: 25 % of the
                       measured gateway GET /:id throughput, 100..1000; 300 if not measured)
   --logins-per-sec N  log-ins per second beside GET /:id (default 10)
+  --event-burst N     events published at once in the event throughput case, with one customer
+                      instance, then with two (default 3000)
   --soak              instead of the cases: steady GET /:id plus orders, RSS every 10 s
   --soak-minutes M    (default 5)   --soak-rate N  GET /:id per second (default 300)
   --soak-orders N     orders per second during the soak (default 5)
@@ -72,6 +75,7 @@ interface Options {
   lagPollMs: number;
   pacedRate?: number;
   loginsPerSec: number;
+  eventBurst: number;
   soak: boolean;
   soakMinutes: number;
   soakRate: number;
@@ -128,7 +132,7 @@ function parseArgs(argv: string[]): Options {
     const url = values.get(`${service}-url`) ?? env[`BENCH_${service.toUpperCase()}_URL`];
     if (url) direct[service] = url.replace(/\/$/, '');
   }
-  const known = new Set(['duration', 'warmup', 'connections', 'repeat', 'cases', 'lag-rates', 'lag-seconds', 'lag-poll-ms', 'paced-rate', 'logins-per-sec', 'soak-minutes', 'soak-rate', 'soak-orders', 'log-level', 'bcrypt-cost', 'products', 'customers', 'out', 'url', 'customer-url', 'products-url', 'shopping-url', 'admin-email', 'admin-password', 'pids', 'amqp-url', 'queue-prefix']);
+  const known = new Set(['duration', 'warmup', 'connections', 'repeat', 'cases', 'lag-rates', 'lag-seconds', 'lag-poll-ms', 'paced-rate', 'logins-per-sec', 'event-burst', 'soak-minutes', 'soak-rate', 'soak-orders', 'log-level', 'bcrypt-cost', 'products', 'customers', 'out', 'url', 'customer-url', 'products-url', 'shopping-url', 'admin-email', 'admin-password', 'pids', 'amqp-url', 'queue-prefix']);
   for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown option --${name} (see --help)`);
   return {
     durationS: num('duration', 8),
@@ -141,6 +145,7 @@ function parseArgs(argv: string[]): Options {
     lagPollMs: num('lag-poll-ms', 20),
     pacedRate: values.has('paced-rate') ? num('paced-rate', 300) : undefined,
     loginsPerSec: num('logins-per-sec', 10),
+    eventBurst: Math.max(1, num('event-burst', 3000)),
     soak: flags.has('soak'),
     soakMinutes: num('soak-minutes', 5),
     soakRate: num('soak-rate', 300),
@@ -242,6 +247,16 @@ interface Soak {
   growthAfterFirstMinutePct: Record<string, number>;
 }
 
+/** The customer service's event throughput with one instance, then two, sharing its queue. */
+interface EventThroughput {
+  one: EventBurst[];
+  two: EventBurst[];
+  perSecondOne: number;
+  perSecondTwo: number;
+  /** Two instances' events per second over one's. */
+  gain: number;
+}
+
 /** An order-rate run, with what FerretDB received meanwhile (the view's reads included), when known. */
 type LagResult = OrderFlowResult & { dbCommands?: DbCommands };
 
@@ -256,6 +271,7 @@ interface BenchResult {
   lags: LagResult[];
   paced?: PacedCompare;
   logging?: LoggingCompare;
+  events?: EventThroughput;
   soak?: Soak;
   rss?: { peaks: ReturnType<RssSampler['peaks']>; cpuByPhase: Record<string, Record<string, number>>; samples: RssSample[] };
   targets: TargetCheck[];
@@ -532,6 +548,39 @@ async function runLoggingCompare(context: Context): Promise<LoggingCompare | und
   }
 }
 
+async function runEventThroughput(context: Context): Promise<EventThroughput | undefined> {
+  const { options, target } = context;
+  const customerUrl = target.direct.customer;
+  const exchange = target.env?.AMQP_EXCHANGE;
+  if (!target.startedHere || !customerUrl || !target.amqpUrl || !exchange) {
+    context.result.notes.push('events: skipped (needs a shop started by the benchmark)');
+    return undefined;
+  }
+  context.sampler.phase = 'events';
+  log(`case events: ${options.eventBurst} cart.updated at once, applied by one customer instance, then by two sharing its queue`);
+  const burst = (customerUrls: string[]): Promise<EventBurst> =>
+    timeCartEventBurst({ amqpUrl: target.amqpUrl!, exchange, customerUrls, count: options.eventBurst });
+  const one: EventBurst[] = [];
+  const two: EventBurst[] = [];
+  for (let r = 0; r < options.repeat; r++) {
+    one.push(await burst([customerUrl]));
+    log(`  one instance: ${one.at(-1)!.perSecond} events/s`);
+    checkAlive(context);
+    const extra = await startExtraInstance(target, 'customer', {});
+    try {
+      // A starting instance asks for the catalogue: its announcement is not what is measured.
+      await drain(context, 'the second customer instance started');
+      two.push(await burst([customerUrl, extra.url]));
+      log(`  two instances: ${two.at(-1)!.perSecond} events/s`);
+    } finally {
+      await extra.stop();
+    }
+  }
+  const perSecondOne = round(median(one.map((b) => b.perSecond)), 0);
+  const perSecondTwo = round(median(two.map((b) => b.perSecond)), 0);
+  return { one, two, perSecondOne, perSecondTwo, gain: round(perSecondTwo / perSecondOne, 2) };
+}
+
 async function runSoak(context: Context): Promise<Soak> {
   const { options, target, data, sampler } = context;
   const durationS = options.soakMinutes * 60;
@@ -728,6 +777,15 @@ function markdown(result: BenchResult): string {
       '',
     );
   }
+  if (result.events) {
+    const e = result.events;
+    lines.push(
+      '### Event throughput: one customer instance, then two sharing its queue',
+      '',
+      `${e.one[0]?.events ?? 0} cart.updated at once (each its own customer view: a read and a write): one instance ${e.perSecondOne} events/s, two ${e.perSecondTwo} events/s (x${e.gain}).`,
+      '',
+    );
+  }
   if (result.soak) {
     const s = result.soak;
     const names = Object.keys(s.samples[0]?.mb ?? {});
@@ -886,6 +944,10 @@ async function main(): Promise<void> {
       if (wanted('logging')) {
         checkAlive(context);
         result.logging = await runLoggingCompare(context);
+      }
+      if (wanted('events')) {
+        checkAlive(context);
+        result.events = await runEventThroughput(context);
       }
     }
     sampler.stop();

@@ -1,9 +1,10 @@
 import { eventually } from '@shop/common/testing';
 import request from 'supertest';
+import { appliedEventsOf } from '../scripts/shop-processes';
 import { answeredOrders, orderStream, type Attempt } from './support/order-stream';
 import { ADMIN, startShop, type RunningShop } from './support/shop';
 
-/** Two instances of every service behind the gateway, competing for the same queues. */
+/** Two instances of every service behind the gateway, consuming the same queues side by side. */
 let shop: RunningShop;
 let api: ReturnType<typeof request>;
 
@@ -47,6 +48,13 @@ describe('two instances of each service', () => {
       }
     }, 30_000, 250);
     await eventually(async () => expect((await api.get(`/${product._id}`).expect(200)).body.stock).toBe(0), 10_000);
+
+    // Both instances of each service applied events: they share its queue.
+    for (const urls of Object.values(shop.serviceUrls)) {
+      const applied = await Promise.all(urls.map((url) => appliedEventsOf(url)));
+      expect(applied).toHaveLength(2);
+      for (const count of applied) expect(count).toBeGreaterThan(0);
+    }
   }, 180_000);
   test('When a shopping instance is killed while orders are placed, then only requests in flight at that moment fail, and every order that got a 2xx ends confirmed or rejected once', async () => {
     const admin = (await api.post('/customer/login').send(ADMIN).expect(200)).body.token as string;

@@ -26,6 +26,8 @@ export interface ShopProcessesOptions {
 
 export interface ShopProcesses {
   gatewayUrl: string;
+  /** Each service's instances, by their own URL (for what stays off the gateway: /ready, /metrics). */
+  serviceUrls: Record<(typeof SERVICES)[number], string[]>;
   processes: Map<string, ChildProcess>;
   stop: () => Promise<void>;
   /** Kills one process (SIGKILL by default: a crash), as fault tests do. */
@@ -70,6 +72,18 @@ export function httpStatus(url: string, timeoutMs = 2000): Promise<number> {
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(0));
   });
+}
+
+/**
+ * The events a service instance has applied (no-ops included), of one type or all, from
+ * `events_consumed_total` on its /metrics.
+ */
+export async function appliedEventsOf(instanceUrl: string, type?: string): Promise<number> {
+  const metrics = await (await fetch(`${instanceUrl}/metrics`)).text();
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith('events_consumed_total{') && line.includes('outcome="applied"') && (type === undefined || line.includes(`type="${type}"`)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 /**
@@ -121,9 +135,8 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     });
   };
 
-  const urls: Record<string, string[]> = {};
+  const urls: Record<(typeof SERVICES)[number], string[]> = { customer: [], products: [], shopping: [] };
   for (const service of SERVICES) {
-    urls[service] = [];
     for (let i = 0; i < instances; i++) {
       const base = options.servicePorts[service];
       const port = base === 0 ? await freePort() : base + i;
@@ -135,9 +148,9 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
   const gatewayPort = options.gatewayPort === 0 ? await freePort() : options.gatewayPort;
   launch('gateway', 'gateway', {
     GATEWAY_PORT: String(gatewayPort),
-    CUSTOMER_URL: urls.customer!.join(','),
-    PRODUCTS_URL: urls.products!.join(','),
-    SHOPPING_URL: urls.shopping!.join(','),
+    CUSTOMER_URL: urls.customer.join(','),
+    PRODUCTS_URL: urls.products.join(','),
+    SHOPPING_URL: urls.shopping.join(','),
   });
 
   const kill = async (label: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
@@ -166,5 +179,5 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
     await stop();
     throw error;
   }
-  return { gatewayUrl, processes, stop, kill, restart };
+  return { gatewayUrl, serviceUrls: urls, processes, stop, kill, restart };
 }

@@ -319,4 +319,21 @@ describe('products: stock reservations for orders', () => {
       await second.shutdown();
     }
   });
+
+  test('When two products instances get orders placed and cancelled at the same time, then each cancelled order ends released with its stock back, the others stay reserved, and no mark is left', async () => {
+    const second = await startProductsService(config, { handleSignals: false });
+    try {
+      const a = await newProduct(100);
+      const b = await newProduct(100);
+      const placed = Array.from({ length: 30 }, () => order([[a, 1], [b, 2]]));
+      const cancelled = placed.filter((_, i) => i % 2 === 0);
+      await Promise.all([...placed.map((o) => probe.publish(ShoppingEvents.orderPlaced, o)), ...cancelled.map((o) => probe.publish(ShoppingEvents.orderCancelled, cancellation(o)))]);
+      await Promise.all(cancelled.map((o) => released(o.orderId)));
+      await eventually(async () => expect(await Promise.all(placed.map((o) => statusOf(o.orderId)))).toEqual(placed.map((_, i) => (i % 2 === 0 ? 'released' : 'reserved'))), 20_000);
+      await eventually(async () => expect([await stockOf(a), await stockOf(b)]).toEqual([85, 70]), 20_000);
+      await eventually(() => expectNoMarks(a, b), 20_000);
+    } finally {
+      await second.shutdown();
+    }
+  });
 });

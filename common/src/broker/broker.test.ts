@@ -1,3 +1,4 @@
+import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
 import { createLogger } from '../logging/logger';
 import { eventually, testServers, uniqueTestName } from '../testing';
@@ -31,6 +32,63 @@ describe('subscriptions: a copy of each event for every process', () => {
       expect(subscribed).toEqual([1, 1]);
     } finally {
       await Promise.all([...instances, publisher].map((broker) => broker.close()));
+    }
+  });
+});
+
+describe('consumers: instances of a service share its queue', () => {
+  const { amqpUrl } = testServers();
+
+  /** Starts a consumer of `queue` on a broker of its own that records the message ids it gets. */
+  async function consumerOf(exchange: string, queue: string, received: string[]): Promise<Broker> {
+    const broker = new Broker({ url: amqpUrl, exchange, logger, name: 'consumer' });
+    await broker.start();
+    await broker.consume({
+      queue,
+      bindings: ['order.*'],
+      batchSize: 4,
+      handle: async (messages) => {
+        received.push(...messages.map((message) => String(message.properties.messageId)));
+        // Long enough for the other instance to be handed the next messages meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return messages.map(() => 'ack' as const);
+      },
+    });
+    return broker;
+  }
+
+  test('When two instances consume one queue, then both get messages and each message reaches one of them once', async () => {
+    const name = uniqueTestName('compete');
+    const received: string[][] = [[], []];
+    const publisher = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'publisher' });
+    const consumers = await Promise.all(received.map((ids) => consumerOf(`${name}.events`, `${name}.queue`, ids)));
+    try {
+      await publisher.start();
+      const ids = Array.from({ length: 40 }, (_, i) => `m${i}`);
+      for (const id of ids) await publisher.publish('order.placed', '{}', { messageId: id });
+      await eventually(() => expect([...received[0]!, ...received[1]!].sort()).toEqual([...ids].sort()));
+      expect(received[0]!.length).toBeGreaterThan(0);
+      expect(received[1]!.length).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([...consumers, publisher].map((broker) => broker.close()));
+    }
+  });
+
+  test('When the queue was declared with a single active consumer before, then a consumer still starts on it and gets its messages', async () => {
+    const name = uniqueTestName('legacy');
+    const connection = await amqp.connect(amqpUrl);
+    const channel = await connection.createChannel();
+    await channel.assertQueue(`${name}.queue`, { durable: true, arguments: { 'x-single-active-consumer': true } });
+    await connection.close();
+    const received: string[] = [];
+    const publisher = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'publisher' });
+    const consumer = await consumerOf(`${name}.events`, `${name}.queue`, received);
+    try {
+      await publisher.start();
+      await publisher.publish('order.placed', '{}', { messageId: 'one' });
+      await eventually(() => expect(received).toEqual(['one']));
+    } finally {
+      await Promise.all([consumer, publisher].map((broker) => broker.close()));
     }
   });
 });

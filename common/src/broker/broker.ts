@@ -1,4 +1,4 @@
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import type { Logger } from '../logging/logger';
 import { ServiceUnavailableError } from '../errors/app-errors';
 import { MessageBatches } from './batches';
@@ -32,11 +32,6 @@ export interface ConsumerSpec {
    * is ready), once it is full, or at the latest this long after its first message (default 5 ms).
    */
   batchWaitMs?: number;
-  /**
-   * One consumer at a time receives from the queue, the others stand by: the writes that the
-   * events cause are then never concurrent, which FerretDB needs (its updates are not atomic).
-   */
-  singleActiveConsumer?: boolean;
   /**
    * Handles messages in the order the queue delivered them and answers one outcome per message;
    * the next batch waits until this one is settled. Throwing puts them all back.
@@ -87,6 +82,8 @@ export function retryQueueName(queue: string): string {
 export function queueRoutesExchangeName(queue: string): string {
   return `${queue}.routes`;
 }
+
+const PRECONDITION_FAILED = 406;
 
 const ROUTE = { work: 'work', retry: 'retry', deadLetter: 'dead-letter' } as const;
 
@@ -233,16 +230,15 @@ export class Broker {
 
   /**
    * The work queue, its dead-letter queue and its retry queue, whose messages wait out their
-   * own TTL and then go back to the work queue. A work queue made before the routes exchange
-   * existed keeps its arguments (RabbitMQ refuses to change them; it dead-letters by the default
-   * exchange, which the broker may do for it): only a new one is declared.
+   * own TTL and then go back to the work queue. A work queue that an earlier version declared with
+   * other arguments (without the routes exchange, or with a single active consumer) keeps them:
+   * RabbitMQ cannot change a queue's arguments, so it works on as it is, with a warning.
    */
   private async declareConsumerQueues(connection: ChannelModel, spec: ConsumerSpec): Promise<void> {
-    const { exchange } = this.options;
+    const { exchange, logger } = this.options;
     const routes = queueRoutesExchangeName(spec.queue);
-    const exists = await queueExists(connection, spec.queue);
     const channel = await connection.createChannel();
-    channel.on('error', (error: Error) => this.options.logger.warn('consumer channel error', { queue: spec.queue, error: error.message }));
+    channel.on('error', (error: Error) => logger.warn('consumer channel error', { queue: spec.queue, error: error.message }));
     await channel.assertExchange(routes, 'direct', { durable: true });
     await channel.assertQueue(deadLetterQueueName(spec.queue), { durable: true });
     await channel.bindQueue(deadLetterQueueName(spec.queue), routes, ROUTE.deadLetter);
@@ -251,15 +247,9 @@ export class Broker {
       arguments: { 'x-dead-letter-exchange': routes, 'x-dead-letter-routing-key': ROUTE.work },
     });
     await channel.bindQueue(retryQueueName(spec.queue), routes, ROUTE.retry);
-    if (!exists) {
-      await channel.assertQueue(spec.queue, {
-        durable: true,
-        arguments: {
-          'x-dead-letter-exchange': routes,
-          'x-dead-letter-routing-key': ROUTE.deadLetter,
-          ...(spec.singleActiveConsumer ? { 'x-single-active-consumer': true } : {}),
-        },
-      });
+    const workQueue = { durable: true, arguments: { 'x-dead-letter-exchange': routes, 'x-dead-letter-routing-key': ROUTE.deadLetter } };
+    if (!(await declareOnOwnChannel(connection, spec.queue, workQueue))) {
+      logger.warn('queue keeps the arguments an earlier version declared; delete it once empty to have it declared anew', { queue: spec.queue });
     }
     await channel.bindQueue(spec.queue, routes, ROUTE.work);
     for (const key of spec.bindings) await channel.bindQueue(spec.queue, exchange, key);
@@ -284,16 +274,20 @@ export class Broker {
   }
 }
 
-/** A passive declaration, on a channel of its own: the broker closes the channel when the queue is missing. */
-async function queueExists(connection: ChannelModel, queue: string): Promise<boolean> {
+/**
+ * Declares a queue on a channel of its own, which the broker closes when the queue exists with
+ * other arguments (PRECONDITION_FAILED): false then, and the queue is left as it is.
+ */
+async function declareOnOwnChannel(connection: ChannelModel, queue: string, options: Options.AssertQueue): Promise<boolean> {
   const channel = await connection.createChannel();
   channel.on('error', () => undefined);
   try {
-    await channel.checkQueue(queue);
+    await channel.assertQueue(queue, options);
     await channel.close();
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === PRECONDITION_FAILED) return false;
+    throw error;
   }
 }
 

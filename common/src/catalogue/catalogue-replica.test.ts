@@ -1,6 +1,6 @@
-import { CatalogueEvents } from '../contracts/catalogue-events';
+import { CatalogueEvents, type ProductSnapshot } from '../contracts/catalogue-events';
 import { startTestConsumer, type TestConsumer } from '../testing/consumer-batches';
-import { eventually } from '../testing';
+import { eventually, shuffled } from '../testing';
 import { CatalogueReplica } from './catalogue-replica';
 
 // The replica fed by the batching consumer, on FerretDB, with the commands it sends counted.
@@ -70,5 +70,21 @@ describe('catalogue replica: events applied in batches', () => {
       await eventually(async () => expect(await replica.find(product.productId)).toMatchObject({ version: 3, stock: 3 }));
       expect(writes(product.productId)).toBe(1);
     }
+  });
+});
+
+describe('catalogue replica: two instances side by side', () => {
+  test('When two instances apply a product\'s versions at the same time in a shuffled order, then each product ends at its newest version', async () => {
+    const instances = [new CatalogueReplica(consumer.connection), replica];
+    const batch = Array.from({ length: 10 }, aProduct);
+    await Promise.all(
+      batch.flatMap((product) =>
+        shuffled([1, 2, 3, 4, 5, 6, 7, 8]).map((version, i) => {
+          const snapshot = product.at(version, { stock: version }) as ProductSnapshot;
+          return instances[i % 2]!.apply(product.productId, [{ kind: 'snapshot', productId: product.productId, version, snapshot }]);
+        }),
+      ),
+    );
+    for (const product of batch) expect(await replica.find(product.productId)).toMatchObject({ version: 8, stock: 8 });
   });
 });

@@ -9,6 +9,7 @@ import type { EventEnvelope } from '../events/envelope';
 import { groupedHandler, type EventHandlers } from '../events/consumer';
 import { createEvent } from '../events/envelope';
 import type { Outbox } from '../events/outbox';
+import { isDuplicateKeyError } from '../database/errors';
 
 /** A product as a replica keeps it; `_id` is the product id, as in the catalogue. */
 export interface ReplicaProduct {
@@ -107,7 +108,20 @@ export class CatalogueReplica {
         next = { ...(next ?? ({ _id: productId } as ReplicaProduct)), version: change.version, deleted: true };
       }
     }
-    if (next && next !== current) await this.model.replaceOne({ _id: productId }, next, { upsert: true });
+    if (next && next !== current) await this.replaceIfNewer(next);
+  }
+
+  /**
+   * Writes the product unless the replica holds its version or a newer one: instances of a
+   * service apply a product's events side by side, so the read above may be stale by now.
+   */
+  private async replaceIfNewer(product: ReplicaProduct): Promise<void> {
+    try {
+      await this.model.replaceOne({ _id: product._id, version: mongoose.trusted({ $lt: product.version }) }, product, { upsert: true });
+    } catch (error) {
+      // The filter missed a stored product, so the upsert met its id: that one is as new or newer.
+      if (!isDuplicateKeyError(error)) throw error;
+    }
   }
 
   /**

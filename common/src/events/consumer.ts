@@ -42,10 +42,10 @@ export function idempotentHandler(handler: EventHandler): EventHandler {
 }
 
 /**
- * Declares which document a handler changes. Events with the same key (of any type) are applied
- * in the order they came, one at a time; events with different keys are applied side by side.
- * A handler without a key may touch anything: it runs alone, after what came before it and
- * before what comes after.
+ * Declares which document a handler changes. Within a batch, events with the same key (of any
+ * type) are applied in the order they came, one at a time; events with different keys are applied
+ * side by side. A handler without a key may touch anything: it runs alone in its batch, after what
+ * came before it and before what comes after. Another instance may apply the same key meanwhile.
  */
 export function keyedHandler(key: EventKey, handler: EventHandler): EventHandler {
   keys.set(handler, key);
@@ -128,6 +128,11 @@ interface Item {
  * but a retried one comes again after them. Handlers are written for that (replicas apply only
  * newer versions, an order's status moves do not depend on their order, a status event that
  * finds no order yet fails and is retried until the order is there).
+ *
+ * Every instance of a service consumes the same queue (competing consumers), so events of one
+ * key may also be applied by two instances at once: a handler's effect must be atomic (guarded
+ * single-document updates, unique inserts, a version-checked write) as well as order-independent.
+ * Ordering and grouping by key hold within one instance's batch, where they save reads and writes.
  */
 export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
   const { broker, connection, logger, queue, handlers, maxAttempts = 5, retryDelayMs = 100 } = options;
@@ -306,7 +311,6 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     bindings: Object.keys(handlers),
     batchSize,
     batchWaitMs,
-    singleActiveConsumer: true,
     handle: handleBatch,
   });
 }

@@ -69,6 +69,13 @@ export interface TestConsumer {
   inOneBatch: (publish: () => Promise<void>) => Promise<void>;
   /** Waits until the consumer has gone through everything published before. */
   drained: () => Promise<void>;
+  /** Another instance of the consumer: same queue, database and handlers, its own connections. */
+  startInstance: () => Promise<ConsumerInstance>;
+  stop: () => Promise<void>;
+}
+
+export interface ConsumerInstance {
+  commands: ReturnType<typeof countCommands>;
   stop: () => Promise<void>;
 }
 
@@ -79,29 +86,38 @@ export async function startTestConsumer(
 ): Promise<TestConsumer> {
   const { mongoUrl, amqpUrl } = testServers();
   const name = uniqueTestName(label);
-  const logger = createLogger({ service: 'test', silent: true });
-  const connection = await mongoose.createConnection(mongoUrl, { dbName: name, monitorCommands: true }).asPromise();
-  const reads = await mongoose.createConnection(mongoUrl, { dbName: name }).asPromise();
-  const commands = countCommands(connection);
-  const broker = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'test' });
-  await broker.start();
-  const probe = await new EventProbe(amqpUrl, `${name}.events`).start();
-  const hold = new ConsumerHold();
   const queue = `${name}.consumer`;
-  await startEventConsumer({ broker, connection, logger, queue, handlers: { ...handlers(connection), [hold.type]: hold.handler }, ...options });
+  const hold = new ConsumerHold();
+  const startInstance = async (): Promise<ConsumerInstance & { connection: Connection }> => {
+    const logger = createLogger({ service: 'test', silent: true });
+    const connection = await mongoose.createConnection(mongoUrl, { dbName: name, monitorCommands: true }).asPromise();
+    const commands = countCommands(connection);
+    const broker = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'test' });
+    await broker.start();
+    await startEventConsumer({ broker, connection, logger, queue, handlers: { ...handlers(connection), [hold.type]: hold.handler }, ...options });
+    const stop = async (): Promise<void> => {
+      await broker.close();
+      await connection.close();
+    };
+    return { connection, commands, stop };
+  };
+  const first = await startInstance();
+  const reads = await mongoose.createConnection(mongoUrl, { dbName: name }).asPromise();
+  const probe = await new EventProbe(amqpUrl, `${name}.events`).start();
   const publishHold = (): Promise<unknown> => probe.publish(hold.type, {});
   return {
-    connection,
+    connection: first.connection,
     reads,
-    commands,
+    commands: first.commands,
     probe,
     queue,
     inOneBatch: (publish) => hold.around(publishHold, publish),
     drained: () => hold.around(publishHold, async () => undefined, 0),
+    startInstance,
     stop: async () => {
-      await broker.close();
+      await first.stop();
       await probe.stop();
-      await Promise.all([connection.close(), reads.close()]);
+      await reads.close();
     },
   };
 }

@@ -2,3 +2,4 @@ export * from './test-settings';
 export * from './event-probe';
 export * from './applied-events';
 export * from './dead-letters';
+export * from './shuffled';

@@ -1,7 +1,8 @@
 import amqp from 'amqplib';
+import type { Connection } from 'mongoose';
 import { CatalogueReplica, deadLetterQueueName, ShoppingEvents, StockEvents, type EventEnvelope } from '@shop/common';
-import { startTestConsumer, type TestConsumer } from '@shop/common/testing/consumer-batches';
-import { eventually, testServers } from '@shop/common/testing';
+import { startTestConsumer, type ConsumerInstance, type TestConsumer } from '@shop/common/testing/consumer-batches';
+import { eventually, shuffled, testServers } from '@shop/common/testing';
 import { CustomerViewRepository } from '../database/customer-view-repository';
 import { CustomerViewProjection } from '../services/customer-view-projection';
 import { customerEventHandlers } from './handlers';
@@ -125,4 +126,65 @@ describe('customer view: events applied in batches', () => {
     expect((await views.find(customerId)).cart).toHaveLength(1);
     await eventually(async () => expect(await deadLettered()).toBe(1));
   });
+});
+
+describe('customer view: two instances of the consumer', () => {
+  // Retries as the service has them: a status event that overtakes its order comes again until the order is there.
+  let shared: TestConsumer;
+  let second: ConsumerInstance;
+
+  beforeAll(async () => {
+    const handlers = (connection: Connection) => customerEventHandlers(new CustomerViewProjection(new CustomerViewRepository(connection)), new CatalogueReplica(connection));
+    shared = await startTestConsumer('customerviewtwo', handlers, { maxAttempts: 10, retryDelayMs: 10 });
+    second = await shared.startInstance();
+  });
+
+  afterAll(async () => {
+    await second?.stop();
+    await shared?.stop();
+  });
+
+  /** Two orders, one rejected and one confirmed then cancelled, with the cart moving around them. */
+  function aLongerStory(): { customerId: string; events: Array<[string, object]> } {
+    const customerId = `customer-${++customers}-${Date.now()}`;
+    const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+    const placed = (n: number) => ({ orderId: `${customerId}-${n}`, customerId, items: [line], amount: 280, status: 'received', txnNumber: `t${n}`, createdAt: new Date(Date.UTC(2024, 0, n)).toISOString() });
+    const order = (n: number) => ({ orderId: `${customerId}-${n}`, customerId });
+    return {
+      customerId,
+      events: [
+        [ShoppingEvents.cartUpdated, { customerId, items: [line], version: 1 }],
+        [ShoppingEvents.orderPlaced, placed(1)],
+        [ShoppingEvents.cartUpdated, { customerId, items: [], version: 2 }],
+        [StockEvents.stockReserved, order(1)],
+        [ShoppingEvents.cartUpdated, { customerId, items: [line], version: 3 }],
+        [ShoppingEvents.orderPlaced, placed(2)],
+        [ShoppingEvents.cartUpdated, { customerId, items: [], version: 4 }],
+        [StockEvents.stockRejected, { ...order(2), reason: 'out of stock' }],
+        [ShoppingEvents.orderCancelled, { ...order(1), items: [line] }],
+        [StockEvents.stockReleased, order(1)],
+      ],
+    };
+  }
+
+  /** The view without what names its customer, orders sorted: what two customers' views share. */
+  async function viewOf(customerId: string): Promise<object> {
+    const { _id, version: _version, ...view } = await new CustomerViewRepository(shared.reads).find(customerId);
+    const orders = [...view.orders].sort((a, b) => a.orderId.localeCompare(b.orderId)).map(({ _id: _order, orderId, ...order }) => ({ ...order, orderId: orderId.slice(_id.length) }));
+    return { ...view, orders };
+  }
+
+  test('When two instances consume one queue and customers\' events come in shuffled orders, then both apply events and every view is the one the events give in order', async () => {
+    const inOrder = aLongerStory();
+    for (const [type, data] of inOrder.events) await shared.probe.publish(type, data);
+    await eventually(async () => expect((await viewOf(inOrder.customerId) as { orders: Array<{ status: string }> }).orders.map((o) => o.status)).toEqual(['cancelled', 'rejected']));
+    const expected = await viewOf(inOrder.customerId);
+    expect(expected).toMatchObject({ cart: [], cartVersion: 4, orders: [{ status: 'cancelled' }, { status: 'rejected', reason: 'out of stock' }] });
+
+    const shoppers = Array.from({ length: 8 }, aLongerStory);
+    for (const [type, data] of shuffled(shoppers.flatMap(({ events }) => events))) await shared.probe.publish(type, data);
+    for (const { customerId } of shoppers) await eventually(async () => expect(await viewOf(customerId)).toEqual(expected), 20_000);
+    expect(shared.commands.count('update', 'customer_views')).toBeGreaterThan(0);
+    expect(second.commands.count('update', 'customer_views')).toBeGreaterThan(0);
+  }, 60_000);
 });

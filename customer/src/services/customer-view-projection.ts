@@ -11,24 +11,33 @@ export type ViewChange =
   | { kind: 'order-cancelled'; change: OrderCancelled }
   | { kind: 'stock-released'; change: StockReleased };
 
+/** How often a customer's changes are applied again to a view that another instance wrote meanwhile. */
+const ATTEMPTS_PER_DELIVERY = 5;
+
 /**
  * Keeps the customer view current from shopping's and products' events. The events of one
  * customer that arrive together are applied to the view in memory and written once. Each change
- * is idempotent (a cart applies only if newer, an order is added once, a status is set), so an
- * event delivered twice leaves the view as once, and a view nothing changed is not written.
+ * is idempotent and commutes with the others (a cart applies only if newer, an order is added
+ * once, a status moves by the rule of order-status.ts), so an event delivered twice leaves the
+ * view as once, in whatever order the events come, and a view nothing changed is not written.
+ * Instances of the service apply a customer's events side by side: a write from a view that
+ * another changed since it was read is refused, and the changes are applied again to the new one.
  */
 export class CustomerViewProjection {
   constructor(private readonly views: CustomerViewRepository) {}
 
   /** Changes of one customer's view, in the order their events came. */
   async apply(customerId: string, changes: ViewChange[]): Promise<void> {
-    const view = await this.views.find(customerId);
-    let changed = false;
     for (const change of changes) {
       if (change.change.customerId !== customerId) throw new Error(`a change of customer ${change.change.customerId} among ${customerId}'s`);
-      changed = applyChange(view, change) || changed;
     }
-    if (changed) await this.views.save(view);
+    for (let attempt = 1; attempt <= ATTEMPTS_PER_DELIVERY; attempt++) {
+      const view = await this.views.find(customerId);
+      const changed = changes.reduce((any, change) => applyChange(view, change) || any, false);
+      if (!changed || (await this.views.saveIfUnchanged(view))) return;
+    }
+    // The consumer retries it through the broker.
+    throw new Error(`the view of customer ${customerId} kept changing while these changes were applied`);
   }
 }
 

@@ -8,8 +8,9 @@ export interface ProductsHandlersDependencies {
 }
 
 /**
- * One order's placed and cancelled are applied in the order they came; different orders side by
- * side, since every stock write is a guarded atomic update.
+ * Within a batch, one order's placed and cancelled are applied in the order they came and
+ * different orders side by side; another instance may apply the same order meanwhile, which the
+ * guarded writes of StockReservations allow.
  */
 const byOrder: EventKey = (event) => `order:${orderCancelledSchema.pick({ orderId: true }).parse(event.data).orderId}`;
 

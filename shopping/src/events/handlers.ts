@@ -14,7 +14,7 @@ import type { Orders } from '../services/orders';
 
 /** What shopping does with the events it consumes: one handler per event type. */
 export function shoppingEventHandlers(orders: Orders, catalogue: CatalogueReplica): EventHandlers {
-  // Each moves one order with a guarded update: idempotent by the order's status, and in order per order.
+  // Each moves one order with a guarded update: idempotent by the order's status, whatever the order of the events.
   const orderMove = (apply: (event: EventEnvelope) => Promise<void>): EventHandler =>
     idempotentHandler(keyedHandler((event) => `order:${String((event.data as { orderId?: unknown }).orderId)}`, apply));
   return {

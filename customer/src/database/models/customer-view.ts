@@ -15,13 +15,16 @@ export interface OrderSummary {
 /**
  * The read model of what other services know about a customer (cart and orders), kept current
  * from their events. Keyed by customer id: one indexed read on FerretDB and MongoDB alike.
- * Only the event consumer writes it, one writer per customer (its events of a batch at once).
+ * Only the event consumers write it; `version` counts the writes, so that a write made from a view
+ * another instance has changed since it was read can be refused.
  */
 export interface CustomerView {
   _id: string;
   cart: Line[];
   cartVersion: number;
   orders: OrderSummary[];
+  /** 0 for a view not stored yet. */
+  version: number;
 }
 
 // The product of a line is a snapshot owned by shopping's events; stored as it came.
@@ -32,6 +35,7 @@ const customerViewSchema = new Schema<CustomerView>(
     _id: { type: String, required: true },
     cart: { type: [lineSchema], default: [] },
     cartVersion: { type: Number, default: 0 },
+    version: Number,
     orders: {
       type: [
         new Schema(
