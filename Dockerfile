@@ -2,8 +2,9 @@
 #   docker build --build-arg SERVICE=customer .   (customer | products | shopping | gateway)
 # docker-compose.yml builds all four from here.
 
-# Pinned, so that a rebuild gets the same Node; raise it on purpose.
-ARG NODE_IMAGE=node:20.18.0-bookworm-slim
+# Pinned, so that a rebuild gets the same Node; raise it on purpose, with .nvmrc (the Node that
+# CI tests on: a test keeps the two the same release).
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # --- build: compiles every workspace once. It does not depend on SERVICE, so the four images share
 # this stage's cache instead of compiling the whole tree four times.

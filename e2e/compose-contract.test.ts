@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import dotenv from 'dotenv';
 import { parse } from 'yaml';
 import { serviceUserDefinitions } from '../scripts/infra/rabbitmq';
+import { testedNodeVersion } from '../scripts/node-version';
 import { variablesRead } from '../scripts/test/config-variables';
 import type { ZodTypeAny } from 'zod';
 import { customerConfigSchema } from '../customer/src/config';
@@ -518,8 +519,9 @@ describe('Dockerfile', () => {
     expect(fs.readdirSync(IMAGES_DIR).filter((file) => file.endsWith('.jpg')).length).toBeGreaterThan(0);
   });
 
-  test('the base image is a pinned Node 20 release', () => {
-    expect(instructions.find((line) => /^ARG NODE_IMAGE=/.test(line))).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/);
+  test('the base image is a pinned release of the Node that CI tests on (.nvmrc)', () => {
+    expect(testedNodeVersion()).toMatch(/^24\.\d+\.\d+$/);
+    expect(instructions.find((line) => /^ARG NODE_IMAGE=/.test(line))).toBe(`ARG NODE_IMAGE=node:${testedNodeVersion()}-bookworm-slim`);
   });
 
   test("the gateway's install leaves out mongoose and amqplib (and the MongoDB driver); a backend's keeps them", () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DEFAULT_PORTS, loadEnvFiles } from '@shop/common';
 import { REPO_ROOT, startInfrastructure } from './infra';
 import { runAllCleanups } from './infra/processes';
+import { olderNodeNote } from './node-version';
 import { startShopProcesses } from './shop-processes';
 
 const dev = process.argv.includes('--dev');
@@ -35,6 +36,8 @@ async function stopAll(code: number): Promise<never> {
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  const note = olderNodeNote();
+  if (note) say(note);
   loadEnvFiles();
   const env = process.env;
   const given = { mongoUrl: env.MONGO_URL || undefined, amqpUrl: env.AMQP_URL || undefined };

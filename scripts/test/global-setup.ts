@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, startInfrastructure, type Infrastructure } from '../infra';
 import { startFerretDb } from '../infra/ferretdb';
+import { olderNodeNote } from '../node-version';
 
 /** What the run started or was given; the teardown stops what was started. */
 type TestServers = Pick<Infrastructure, 'mongoUrl' | 'stop' | 'serviceAmqpUrls' | 'brokerControl'> & { amqpUrl?: string };
@@ -46,6 +47,8 @@ export default async function globalSetup(globalConfig: { testPathPattern?: stri
   const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const dataDir = fs.mkdtempSync(path.join(base, 'shop-test-'));
   const log = (line: string): void => void process.stdout.write(`\n[test infrastructure] ${line}\n`);
+  const note = olderNodeNote();
+  if (note) log(note);
   const servers: TestServers = needsBroker
     ? await startInfrastructure({ dataDir, nodeName: `shop-test-${process.pid}`, mongoUrl: process.env.MONGO_URL, amqpUrl: process.env.AMQP_URL, log })
     : await startDatabase(dataDir, log);
