@@ -2,6 +2,7 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
+const prettier = require('eslint-config-prettier');
 
 module.exports = tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'bench/results/**'] },
@@ -24,4 +25,6 @@ module.exports = tseslint.config(
     files: ['**/*.test.ts', 'e2e/**', 'scripts/**', 'bench/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'no-console': 'off' },
   },
+  // Last: prettier owns the layout, so no rule of the sets above may judge it.
+  prettier,
 );
