@@ -1,7 +1,16 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/common/src', '<rootDir>/customer/src', '<rootDir>/products/src', '<rootDir>/shopping/src', '<rootDir>/gateway/src', '<rootDir>/e2e', '<rootDir>/scripts', '<rootDir>/deploy'],
+  roots: [
+    '<rootDir>/common/src',
+    '<rootDir>/customer/src',
+    '<rootDir>/products/src',
+    '<rootDir>/shopping/src',
+    '<rootDir>/gateway/src',
+    '<rootDir>/e2e',
+    '<rootDir>/scripts',
+    '<rootDir>/deploy',
+  ],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   moduleNameMapper: {

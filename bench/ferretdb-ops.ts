@@ -44,26 +44,72 @@ async function measure(db: Db): Promise<Array<[string, ReturnType<Samples['summa
   const orders = db.collection<Doc>('orders');
   const docs = Array.from({ length: DOCS }, (_, n) => product(n));
   await products.insertMany(docs);
-  await orders.insertMany(Array.from({ length: DOCS }, (_, n) => ({ _id: `customer-${n % 200}-${n}`, customerId: `customer-${n % 200}`, amount: n, items: [{ product: product(n), unit: 1 }], createdAt: new Date() })));
+  await orders.insertMany(
+    Array.from({ length: DOCS }, (_, n) => ({
+      _id: `customer-${n % 200}-${n}`,
+      customerId: `customer-${n % 200}`,
+      amount: n,
+      items: [{ product: product(n), unit: 1 }],
+      createdAt: new Date(),
+    })),
+  );
   const customers = db.collection<Doc>('customers');
   await customers.createIndex({ email: 1 }, { unique: true });
-  await customers.insertMany(Array.from({ length: 200 }, (_, n) => ({ email: `bench-${n}@bench.test`, passwordHash: 'x'.repeat(60), phone: '', role: 'customer', address: [], wishlist: [] })));
+  await customers.insertMany(
+    Array.from({ length: 200 }, (_, n) => ({ email: `bench-${n}@bench.test`, passwordHash: 'x'.repeat(60), phone: '', role: 'customer', address: [], wishlist: [] })),
+  );
   const id = (i: number) => docs[(i * 7) % DOCS]!._id as ObjectId;
   const rows: Array<[string, ReturnType<Samples['summary']>]> = [];
   rows.push(await time('findOne({_id}) (GET /:id before the cache, carts, replicas)', ROUNDS, (i) => products.findOne({ _id: id(i) })));
   rows.push(await time('findOne({email}) in 200 customers, unique index (log-in)', ROUNDS, (i) => customers.findOne({ email: `bench-${i % 200}@bench.test` })));
-  rows.push(await time('find({_id: {$in: 3 ids}}) (pricing an order, reserving stock)', ROUNDS / 4, (i) => products.find({ _id: { $in: [id(i), id(i + 1), id(i + 2)] } }).toArray()));
+  rows.push(
+    await time('find({_id: {$in: 3 ids}}) (pricing an order, reserving stock)', ROUNDS / 4, (i) => products.find({ _id: { $in: [id(i), id(i + 1), id(i + 2)] } }).toArray()),
+  );
   rows.push(await time(`find().sort({_id: 1}) all ${DOCS} (catalogue reload)`, 20, () => products.find().sort({ _id: 1 }).toArray()));
-  rows.push(await time('find({type}).sort({_id: 1}) (a category)', 20, (i) => products.find({ type: CATEGORIES[i % CATEGORIES.length] }).sort({ _id: 1 }).toArray()));
-  rows.push(await time('find().sort().skip().limit(20) + countDocuments (GET /products?page=)', 20, (i) =>
-    Promise.all([products.find({}).sort({ _id: 1 }).skip((i % 50) * 20).limit(20).toArray(), products.countDocuments({})]),
-  ));
-  rows.push(await time(`find({customerId}) in ${DOCS} orders (GET /shopping/orders)`, 50, (i) => orders.find({ customerId: `customer-${i % 200}` }).sort({ createdAt: -1 }).toArray()));
-  rows.push(await time('insertOne (an order, an outbox entry, a processed event)', ROUNDS, (i) => db.collection<Doc>('outbox').insertOne({ _id: `event-${i}`, seq: i, envelope: { type: 'x', data: docs[i % DOCS] }, createdAt: new Date() })));
+  rows.push(
+    await time('find({type}).sort({_id: 1}) (a category)', 20, (i) =>
+      products
+        .find({ type: CATEGORIES[i % CATEGORIES.length] })
+        .sort({ _id: 1 })
+        .toArray(),
+    ),
+  );
+  rows.push(
+    await time('find().sort().skip().limit(20) + countDocuments (GET /products?page=)', 20, (i) =>
+      Promise.all([
+        products
+          .find({})
+          .sort({ _id: 1 })
+          .skip((i % 50) * 20)
+          .limit(20)
+          .toArray(),
+        products.countDocuments({}),
+      ]),
+    ),
+  );
+  rows.push(
+    await time(`find({customerId}) in ${DOCS} orders (GET /shopping/orders)`, 50, (i) =>
+      orders
+        .find({ customerId: `customer-${i % 200}` })
+        .sort({ createdAt: -1 })
+        .toArray(),
+    ),
+  );
+  rows.push(
+    await time('insertOne (an order, an outbox entry, a processed event)', ROUNDS, (i) =>
+      db.collection<Doc>('outbox').insertOne({ _id: `event-${i}`, seq: i, envelope: { type: 'x', data: docs[i % DOCS] }, createdAt: new Date() }),
+    ),
+  );
   rows.push(await time('find().sort({seq: 1}).limit(100) on the outbox (the relay)', 50, () => db.collection('outbox').find().sort({ seq: 1 }).limit(100).toArray()));
   rows.push(await time('deleteOne({_id}) (outbox entry relayed)', ROUNDS, (i) => db.collection<Doc>('outbox').deleteOne({ _id: `event-${i}` })));
-  rows.push(await time('replaceOne({_id}, upsert) (a customer view, a replica product)', ROUNDS, (i) => products.replaceOne({ _id: id(i) }, { ...docs[(i * 7) % DOCS]!, version: 2 + i }, { upsert: true })));
-  rows.push(await time('findOneAndUpdate({_id, version}) (stock, a cart)', ROUNDS, (i) => products.findOneAndUpdate({ _id: id(i) }, { $inc: { version: 1 } }, { returnDocument: 'after' })));
+  rows.push(
+    await time('replaceOne({_id}, upsert) (a customer view, a replica product)', ROUNDS, (i) =>
+      products.replaceOne({ _id: id(i) }, { ...docs[(i * 7) % DOCS]!, version: 2 + i }, { upsert: true }),
+    ),
+  );
+  rows.push(
+    await time('findOneAndUpdate({_id, version}) (stock, a cart)', ROUNDS, (i) => products.findOneAndUpdate({ _id: id(i) }, { $inc: { version: 1 } }, { returnDocument: 'after' })),
+  );
   return rows;
 }
 
@@ -73,7 +119,10 @@ async function measure(db: Db): Promise<Array<[string, ReturnType<Samples['summa
  * a delete by `_id` grow with the collection (FerretDB 1.24's SQLite backend reads every row then).
  */
 async function measureBySize(db: Db): Promise<string[]> {
-  const lines = ['| collection size | findOne({_id}) | findOne({_id}) of an absent id | insertOne | updateOne({_id}) | replaceOne({_id}) | deleteOne({_id}) |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '| collection size | findOne({_id}) | findOne({_id}) of an absent id | insertOne | updateOne({_id}) | replaceOne({_id}) | deleteOne({_id}) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const size of [10, 1000, 5000]) {
     const collection = db.collection<Doc>(`sized_${size}`);
     await collection.insertMany(Array.from({ length: size }, (_, n) => ({ ...product(n), _id: `doc-${n}` })));

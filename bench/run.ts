@@ -120,7 +120,12 @@ function parseArgs(argv: string[]): Options {
     return value;
   };
   const env = process.env;
-  const cases = new Set((values.get('cases') ?? ALL_CASES.join(',')).split(',').map((c) => c.trim()).filter(Boolean));
+  const cases = new Set(
+    (values.get('cases') ?? ALL_CASES.join(','))
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  );
   for (const id of cases) if (!(ALL_CASES as readonly string[]).includes(id)) throw new Error(`unknown case ${id}; cases: ${ALL_CASES.join(', ')}`);
   const pids = new Map<string, number>();
   for (const pair of (values.get('pids') ?? env.BENCH_PIDS ?? '').split(',').filter(Boolean)) {
@@ -132,7 +137,36 @@ function parseArgs(argv: string[]): Options {
     const url = values.get(`${service}-url`) ?? env[`BENCH_${service.toUpperCase()}_URL`];
     if (url) direct[service] = url.replace(/\/$/, '');
   }
-  const known = new Set(['duration', 'warmup', 'connections', 'repeat', 'cases', 'lag-rates', 'lag-seconds', 'lag-poll-ms', 'paced-rate', 'logins-per-sec', 'event-burst', 'soak-minutes', 'soak-rate', 'soak-orders', 'log-level', 'bcrypt-cost', 'products', 'customers', 'out', 'url', 'customer-url', 'products-url', 'shopping-url', 'admin-email', 'admin-password', 'pids', 'amqp-url', 'queue-prefix']);
+  const known = new Set([
+    'duration',
+    'warmup',
+    'connections',
+    'repeat',
+    'cases',
+    'lag-rates',
+    'lag-seconds',
+    'lag-poll-ms',
+    'paced-rate',
+    'logins-per-sec',
+    'event-burst',
+    'soak-minutes',
+    'soak-rate',
+    'soak-orders',
+    'log-level',
+    'bcrypt-cost',
+    'products',
+    'customers',
+    'out',
+    'url',
+    'customer-url',
+    'products-url',
+    'shopping-url',
+    'admin-email',
+    'admin-password',
+    'pids',
+    'amqp-url',
+    'queue-prefix',
+  ]);
   for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown option --${name} (see --help)`);
   return {
     durationS: num('duration', 8),
@@ -140,7 +174,10 @@ function parseArgs(argv: string[]): Options {
     connections: num('connections', 20),
     repeat: Math.max(1, num('repeat', 1)),
     cases,
-    lagRates: (values.get('lag-rates') ?? '5,50').split(',').map(Number).filter((rate) => rate > 0),
+    lagRates: (values.get('lag-rates') ?? '5,50')
+      .split(',')
+      .map(Number)
+      .filter((rate) => rate > 0),
     lagSeconds: num('lag-seconds', 15),
     lagPollMs: num('lag-poll-ms', 20),
     pacedRate: values.has('paced-rate') ? num('paced-rate', 300) : undefined,
@@ -414,7 +451,9 @@ async function runLag(context: Context, rate: number): Promise<LagResult> {
   context.sampler.phase = `lag ${rate}/s`;
   const viewBase = target.direct.customer ?? target.gateway;
   const commandsBefore = await ferretDbCommands(target);
-  log(`case lag: ${rate} orders/s for ${options.lagSeconds} s, each polled every ${options.lagPollMs} ms at ${viewBase === target.gateway ? 'the gateway' : 'the customer service'}`);
+  log(
+    `case lag: ${rate} orders/s for ${options.lagSeconds} s, each polled every ${options.lagPollMs} ms at ${viewBase === target.gateway ? 'the gateway' : 'the customer service'}`,
+  );
   const result = await runOrderFlows({
     gateway: target.gateway,
     viewBase,
@@ -425,7 +464,9 @@ async function runLag(context: Context, rate: number): Promise<LagResult> {
     pollMs: options.lagPollMs,
     signal: context.stopSignal,
   });
-  log(`  placed ${result.placed}/${result.attempted}, visible ${result.visible}, lag p50 ${result.lag.p50} ms, p99 ${result.lag.p99} ms, max ${result.lag.max} ms (${result.pollsPerSec} polls/s)`);
+  log(
+    `  placed ${result.placed}/${result.attempted}, visible ${result.visible}, lag p50 ${result.lag.p50} ms, p99 ${result.lag.p99} ms, max ${result.lag.max} ms (${result.pollsPerSec} polls/s)`,
+  );
   context.sampler.phase = `lag ${rate}/s (drain)`;
   const drained = await drain(context, `lag ${rate}/s`);
   log(`  event backlog drained in ${drained} s`);
@@ -558,8 +599,7 @@ async function runEventThroughput(context: Context): Promise<EventThroughput | u
   }
   context.sampler.phase = 'events';
   log(`case events: ${options.eventBurst} cart.updated at once, applied by one customer instance, then by two sharing its queue`);
-  const burst = (customerUrls: string[]): Promise<EventBurst> =>
-    timeCartEventBurst({ amqpUrl: target.amqpUrl!, exchange, customerUrls, count: options.eventBurst });
+  const burst = (customerUrls: string[]): Promise<EventBurst> => timeCartEventBurst({ amqpUrl: target.amqpUrl!, exchange, customerUrls, count: options.eventBurst });
   const one: EventBurst[] = [];
   const two: EventBurst[] = [];
   for (let r = 0; r < options.repeat; r++) {
@@ -589,7 +629,11 @@ async function runSoak(context: Context): Promise<Soak> {
   sampler.phase = 'soak';
   const firstIndex = sampler.samples.length;
   const printSample = (sample: RssSample): void =>
-    log(`  t=${round(sample.t, 0)}s RSS ${Object.entries(sample.mb).map(([name, mb]) => `${name} ${mb} MB`).join(', ')}`);
+    log(
+      `  t=${round(sample.t, 0)}s RSS ${Object.entries(sample.mb)
+        .map(([name, mb]) => `${name} ${mb} MB`)
+        .join(', ')}`,
+    );
   const timer = setInterval(() => printSample(sampler.sample()), 10_000);
   let n = 0;
   try {
@@ -712,7 +756,10 @@ function markdown(result: BenchResult): string {
     '',
   );
   if (result.cases.length > 0) {
-    lines.push('| case | via | req/s | p50 ms | p99 ms | errors | non-2xx | MB/s | gateway/direct | of bare |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(
+      '| case | via | req/s | p50 ms | p99 ms | errors | non-2xx | MB/s | gateway/direct | of bare |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
     for (const c of result.cases) {
       for (const set of c.sets) {
         const first = set === c.sets[0];
@@ -789,11 +836,20 @@ function markdown(result: BenchResult): string {
   if (result.soak) {
     const s = result.soak;
     const names = Object.keys(s.samples[0]?.mb ?? {});
-    lines.push(`### Soak: ${s.minutes} min, GET /:id at ${s.rate}/s + ${s.orders.rate} orders/s`, '', `| t s | ${names.join(' | ')} |`, `| ---: | ${names.map(() => '---:').join(' | ')} |`);
+    lines.push(
+      `### Soak: ${s.minutes} min, GET /:id at ${s.rate}/s + ${s.orders.rate} orders/s`,
+      '',
+      `| t s | ${names.join(' | ')} |`,
+      `| ---: | ${names.map(() => '---:').join(' | ')} |`,
+    );
     for (const sample of s.samples) lines.push(`| ${round(sample.t, 0)} | ${names.map((name) => sample.mb[name] ?? '').join(' | ')} |`);
     lines.push(
       '',
-      `RSS growth over the soak: ${Object.entries(s.growthPct).map(([name, pct]) => `${name} ${pct} %`).join(', ')}; after its first minute: ${Object.entries(s.growthAfterFirstMinutePct).map(([name, pct]) => `${name} ${pct} %`).join(', ')}.`,
+      `RSS growth over the soak: ${Object.entries(s.growthPct)
+        .map(([name, pct]) => `${name} ${pct} %`)
+        .join(', ')}; after its first minute: ${Object.entries(s.growthAfterFirstMinutePct)
+        .map(([name, pct]) => `${name} ${pct} %`)
+        .join(', ')}.`,
       `GET /:id during the soak: p50 ${s.paced.latency.p50} ms, p99 ${s.paced.latency.p99} ms, ${s.paced.errors + s.paced.non2xx} errors; event lag p50 ${s.orders.lag.p50} ms, p99 ${s.orders.lag.p99} ms.`,
       '',
     );
@@ -911,13 +967,15 @@ async function main(): Promise<void> {
     const seeded = await seed(target, { products: options.products, customers: options.customers }, log);
     const { products, customers, adminToken: _adminToken, ...seedFacts } = seeded;
     result.seed = { ...seedFacts, products: products.length, customers: customers.length };
-    log(`seeded: ${seeded.createdProducts} products in ${round(seeded.productsSeconds, 1)} s, ${seeded.createdCustomers} customers in ${round(seeded.customersSeconds, 1)} s, replicas caught up ${round(seeded.replicasSeconds, 1)} s later`);
+    log(
+      `seeded: ${seeded.createdProducts} products in ${round(seeded.productsSeconds, 1)} s, ${seeded.createdCustomers} customers in ${round(seeded.customersSeconds, 1)} s, replicas caught up ${round(seeded.replicasSeconds, 1)} s later`,
+    );
     sampler.phase = 'seed (drain)';
     await drain({ quiescence, result }, 'seeding');
 
     if (profDir) {
       for (const pid of target.pids.values()) process.kill(pid, 'SIGUSR2');
-      log('CPU profiling started in the shop\'s processes');
+      log("CPU profiling started in the shop's processes");
     }
     const context: Context = { options, target, quiescence, sampler, data: { products, customers, password: CUSTOMER_PASSWORD }, result, stopSignal };
     if (options.soak) {
@@ -939,7 +997,10 @@ async function main(): Promise<void> {
       }
       if (wanted('bcrypt')) {
         checkAlive(context);
-        result.paced = await runPacedCompare(context, result.cases.find((c) => c.id === 'product'));
+        result.paced = await runPacedCompare(
+          context,
+          result.cases.find((c) => c.id === 'product'),
+        );
       }
       if (wanted('logging')) {
         checkAlive(context);

@@ -46,7 +46,15 @@ interface NodeServiceContract {
  * What compose must demand of whoever runs it: no default, never from a file in the repository.
  * The public key is no secret, but the one in .env.dev pairs with a published private key.
  */
-const SECRETS = ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY', 'ADMIN_PASSWORD', 'RABBITMQ_DEFAULT_PASS', 'CUSTOMER_AMQP_PASSWORD', 'PRODUCTS_AMQP_PASSWORD', 'SHOPPING_AMQP_PASSWORD'] as const;
+const SECRETS = [
+  'JWT_PRIVATE_KEY',
+  'JWT_PUBLIC_KEY',
+  'ADMIN_PASSWORD',
+  'RABBITMQ_DEFAULT_PASS',
+  'CUSTOMER_AMQP_PASSWORD',
+  'PRODUCTS_AMQP_PASSWORD',
+  'SHOPPING_AMQP_PASSWORD',
+] as const;
 
 /** What a deployer gives compose: .env.example filled in, with random values for what it demands. */
 const deployer: Record<string, string> = {
@@ -76,7 +84,11 @@ const backend = (name: string, port: number, configSchema: ZodTypeAny, extra: Re
 });
 
 const NODE_SERVICES: Record<string, NodeServiceContract> = {
-  customer: backend('customer', 8001, customerConfigSchema, { JWT_PRIVATE_KEY: deployer.JWT_PRIVATE_KEY!, ADMIN_EMAIL: deployer.ADMIN_EMAIL!, ADMIN_PASSWORD: deployer.ADMIN_PASSWORD! }),
+  customer: backend('customer', 8001, customerConfigSchema, {
+    JWT_PRIVATE_KEY: deployer.JWT_PRIVATE_KEY!,
+    ADMIN_EMAIL: deployer.ADMIN_EMAIL!,
+    ADMIN_PASSWORD: deployer.ADMIN_PASSWORD!,
+  }),
   products: backend('products', 8002, productsConfigSchema, { SEED_CATALOGUE: 'true' }),
   shopping: backend('shopping', 8003, shoppingConfigSchema),
   gateway: {
@@ -152,8 +164,9 @@ for (const text of strings(parse(composeSource))) {
 
 /** Compose's interpolation, by default with the deployer's values, as `--env-file .env.production` does. */
 function interpolate(value: string, vars: Record<string, string>): string {
-  return value
-    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\$/g, (whole, braced?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\$/g,
+    (whole, braced?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
       if (whole === '$$') return '$';
       const name = (braced ?? bare) as string;
       const set = colon ? Boolean(vars[name]) : vars[name] !== undefined;
@@ -161,7 +174,8 @@ function interpolate(value: string, vars: Record<string, string>): string {
       if (op === '-') return arg ?? '';
       if (op === '?') throw new Error(`${name} is required: ${arg ?? ''}`);
       return '';
-    });
+    },
+  );
 }
 
 function service(name: string): ComposeService {
@@ -193,9 +207,7 @@ function effectiveEnvironment(svc: ComposeService): Record<string, string> {
 function buildOf(svc: ComposeService): { dockerfile: string; args: Record<string, string> } | undefined {
   if (svc.build === undefined) return undefined;
   const build = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
-  const args = Array.isArray(build.args)
-    ? Object.fromEntries(build.args.map((arg) => [arg.split('=')[0], arg.split('=').slice(1).join('=')]))
-    : (build.args ?? {});
+  const args = Array.isArray(build.args) ? Object.fromEntries(build.args.map((arg) => [arg.split('=')[0], arg.split('=').slice(1).join('=')])) : (build.args ?? {});
   return { dockerfile: path.join(build.context ?? '.', build.dockerfile ?? 'Dockerfile'), args };
 }
 
@@ -326,7 +338,10 @@ describe('docker-compose.yml: the Node containers', () => {
     const explicit = explicitEnvironment(svc);
     for (const [variable, expected] of Object.entries(contract.environment)) {
       // Explicit, so that nothing in .env.dev (development values) can change the wiring.
-      expect({ variable, value: explicit[variable] }).toEqual({ variable, value: expect.stringMatching(expected instanceof RegExp ? expected : `^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+      expect({ variable, value: explicit[variable] }).toEqual({
+        variable,
+        value: expect.stringMatching(expected instanceof RegExp ? expected : `^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+      });
     }
   });
 
@@ -393,7 +408,7 @@ describe('docker-compose.yml: the Node containers', () => {
     }
   });
 
-  test('AMQP_URL carries the service\'s own broker user, with the password RabbitMQ creates it with', () => {
+  test("AMQP_URL carries the service's own broker user, with the password RabbitMQ creates it with", () => {
     const rabbit = explicitEnvironment(service('rabbitmq'));
     for (const name of BACKENDS) {
       const url = new URL(explicitEnvironment(service(name)).AMQP_URL ?? 'amqp://missing');
@@ -410,7 +425,7 @@ describe('docker-compose.yml: the Node containers', () => {
     expect([...BACKENDS, 'guest']).not.toContain(rabbit.RABBITMQ_DEFAULT_USER);
   });
 
-  test('RabbitMQ gets the service users\' rights from the one table of who publishes what', () => {
+  test("RabbitMQ gets the service users' rights from the one table of who publishes what", () => {
     const mounted = (service('rabbitmq').volumes ?? []).map(String);
     expect(mounted).toContain('./deploy/rabbitmq:/etc/shop:ro');
     expect(JSON.parse(read('deploy/rabbitmq/service-permissions.json'))).toEqual(serviceUserDefinitions(dotenv.parse(read('.env')).AMQP_EXCHANGE ?? 'shop.events'));
@@ -514,7 +529,10 @@ describe('Dockerfile', () => {
     expect(finalStage).toContain('COPY --from=build /app/${SERVICE}/public ./${SERVICE}/public');
     // The image folder is found next to dist/ (gateway/src/images.ts), and no .dockerignore rule drops it.
     expect(path.relative(path.join(ROOT, 'gateway'), IMAGES_DIR)).toBe(path.join('public', 'images'));
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     expect(ignored.filter((rule) => /public|images|\.jpg/.test(rule))).toEqual([]);
     expect(fs.readdirSync(IMAGES_DIR).filter((file) => file.endsWith('.jpg')).length).toBeGreaterThan(0);
   });
@@ -525,14 +543,19 @@ describe('Dockerfile', () => {
   });
 
   test("the gateway's install leaves out mongoose and amqplib (and the MongoDB driver); a backend's keeps them", () => {
-    const depsStage = instructions.slice(instructions.findIndex((line) => /^FROM\s.*\sAS deps$/i.test(line)), lastFrom);
+    const depsStage = instructions.slice(
+      instructions.findIndex((line) => /^FROM\s.*\sAS deps$/i.test(line)),
+      lastFrom,
+    );
     expect(depsStage).toContain('COPY scripts/docker/install-service-deps.sh scripts/docker/');
     expect(depsStage).toContain('RUN sh scripts/docker/install-service-deps.sh "${SERVICE}"');
     const common = JSON.parse(read('common/package.json')) as PackageManifest;
     expect(Object.keys(common.dependencies ?? {})).not.toEqual(expect.arrayContaining(['mongoose']));
     expect(Object.keys(common.dependencies ?? {})).not.toEqual(expect.arrayContaining(['amqplib']));
     // npm's workspace filter follows optional peers too, so the script drops common's for the gateway.
-    expect(read('scripts/docker/install-service-deps.sh')).toMatch(/if \[ "\$service" = gateway \]; then\s+npm pkg delete peerDependencies peerDependenciesMeta --workspace=@shop\/common\s+fi/);
+    expect(read('scripts/docker/install-service-deps.sh')).toMatch(
+      /if \[ "\$service" = gateway \]; then\s+npm pkg delete peerDependencies peerDependenciesMeta --workspace=@shop\/common\s+fi/,
+    );
     const gateway = productionClosure('gateway', { dropPeersOf: 'common' });
     expect(gateway).toContain('express');
     for (const name of ['mongoose', 'amqplib', 'mongodb']) expect({ name, installed: gateway.has(name) }).toEqual({ name, installed: false });

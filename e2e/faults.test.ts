@@ -47,7 +47,10 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 let counter = 0;
 
 async function shopper(): Promise<{ token: string; productId: string }> {
-  const res = await api.post('/customer/signup').send({ email: `fault${++counter}-${Date.now()}@example.com`, password: 'a good password' }).expect(201);
+  const res = await api
+    .post('/customer/signup')
+    .send({ email: `fault${++counter}-${Date.now()}@example.com`, password: 'a good password' })
+    .expect(201);
   const productId = ((await api.get('/').expect(200)).body.products[0] as { _id: string })._id;
   return { token: res.body.token, productId };
 }
@@ -59,10 +62,14 @@ async function placeOrder(token: string, productId: string): Promise<string> {
 
 /** Every order in the customer view exactly once. */
 async function expectInView(token: string, orderIds: string[], timeoutMs: number): Promise<void> {
-  await eventually(async () => {
-    const view = (await api.get('/customer/shoping-details').set(bearer(token)).expect(200)).body as { orders: Array<{ orderId: string }> };
-    expect(view.orders.map((o) => o.orderId).sort()).toEqual([...orderIds].sort());
-  }, timeoutMs, 200);
+  await eventually(
+    async () => {
+      const view = (await api.get('/customer/shoping-details').set(bearer(token)).expect(200)).body as { orders: Array<{ orderId: string }> };
+      expect(view.orders.map((o) => o.orderId).sort()).toEqual([...orderIds].sort());
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 /**
@@ -102,12 +109,16 @@ describe('faults', () => {
 
     rabbit = await startBroker();
     const seen: EventEnvelope[] = [];
-    await eventually(async () => {
-      seen.push(...(await recorded.take()));
-      const requests = seen.filter((event) => event.type === CatalogueEvents.syncRequested && event.data.requestedBy === 'shopping');
-      expect(requests).not.toHaveLength(0);
-      expect(requests.every((request) => seen.some((event) => event.id.endsWith(`:for:${request.id}`)))).toBe(true);
-    }, 30_000, 250);
+    await eventually(
+      async () => {
+        seen.push(...(await recorded.take()));
+        const requests = seen.filter((event) => event.type === CatalogueEvents.syncRequested && event.data.requestedBy === 'shopping');
+        expect(requests).not.toHaveLength(0);
+        expect(requests.every((request) => seen.some((event) => event.id.endsWith(`:for:${request.id}`)))).toBe(true);
+      },
+      30_000,
+      250,
+    );
   }, 120_000);
 
   test('When the broker is down while 20 orders are placed, then all are accepted and reach the customer view once after it returns', async () => {
@@ -153,9 +164,13 @@ describe('faults', () => {
     expect((await api.get('/customer/profile').set(bearer(token))).status).toBe(503);
 
     ferret = await startDatabase();
-    await eventually(async () => {
-      await api.get('/shopping/cart').set(bearer(token)).expect(200);
-      await api.get('/customer/profile').set(bearer(token)).expect(200);
-    }, 30_000, 250);
+    await eventually(
+      async () => {
+        await api.get('/shopping/cart').set(bearer(token)).expect(200);
+        await api.get('/customer/profile').set(bearer(token)).expect(200);
+      },
+      30_000,
+      250,
+    );
   }, 120_000);
 });

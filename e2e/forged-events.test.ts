@@ -55,7 +55,11 @@ async function takeDeadLetters(service: string): Promise<Array<{ id: string }>> 
 async function priceInCart(productId: string): Promise<number> {
   const email = `forged-${Date.now()}@example.com`;
   const { token } = (await api.post('/customer/signup').send({ email, password: 'a good password' }).expect(201)).body;
-  const line = await api.put('/cart').set({ Authorization: `Bearer ${token}` }).send({ _id: productId, qty: 1 }).expect(200);
+  const line = await api
+    .put('/cart')
+    .set({ Authorization: `Bearer ${token}` })
+    .send({ _id: productId, qty: 1 })
+    .expect(200);
   return line.body.product.price as number;
 }
 
@@ -75,7 +79,7 @@ describe('forged events', () => {
     expect(await priceInCart(product._id)).toBe(product.price);
   });
 
-  test('When a user allowed to publish product.updated sends one in shopping\'s name, then the consumers dead-letter it and nothing changes', async () => {
+  test("When a user allowed to publish product.updated sends one in shopping's name, then the consumers dead-letter it and nothing changes", async () => {
     const product = await aProduct();
     const forged = cheaper(product, 'shopping');
     const connection = await amqp.connect(broker.serviceUrls.products);
@@ -89,10 +93,14 @@ describe('forged events', () => {
     // Both replicas follow product events: each consumer refuses the event and dead-letters it.
     for (const service of ['shopping', 'customer']) {
       const seen: string[] = [];
-      await eventually(async () => {
-        seen.push(...(await takeDeadLetters(service)).map((event) => event.id));
-        expect(seen).toContain(forged.id);
-      }, 20_000, 200);
+      await eventually(
+        async () => {
+          seen.push(...(await takeDeadLetters(service)).map((event) => event.id));
+          expect(seen).toContain(forged.id);
+        },
+        20_000,
+        200,
+      );
     }
     expect((await api.get(`/${product._id}`).expect(200)).body.price).toBe(product.price);
     expect(await priceInCart(product._id)).toBe(product.price);

@@ -27,7 +27,10 @@ beforeAll(async () => {
     TRUST_PROXY: 'loopback',
   });
   api = request(shop.gatewayUrl);
-  const signup = await api.post('/customer/signup').send({ email: `hostile-${Date.now()}@example.com`, password: 'a good password' }).expect(201);
+  const signup = await api
+    .post('/customer/signup')
+    .send({ email: `hostile-${Date.now()}@example.com`, password: 'a good password' })
+    .expect(201);
   customer = signup.body;
   adminToken = (await api.post('/customer/login').send(ADMIN).expect(200)).body.token;
   productId = (await api.get('/').expect(200)).body.products[0]._id;
@@ -46,7 +49,14 @@ afterAll(async () => {
 type Kind = 'text' | 'phone' | 'email' | 'password' | 'objectId' | 'quantity' | 'count' | 'money' | 'flag' | 'txn';
 type Body = Record<string, unknown>;
 
-const EVERYWHERE: unknown[] = [null, { $gt: '' }, { $where: 'sleep(1000)' }, JSON.parse('{"__proto__":{"admin":true}}'), { constructor: { prototype: { admin: true } } }, ['a', 'b']];
+const EVERYWHERE: unknown[] = [
+  null,
+  { $gt: '' },
+  { $where: 'sleep(1000)' },
+  JSON.parse('{"__proto__":{"admin":true}}'),
+  { constructor: { prototype: { admin: true } } },
+  ['a', 'b'],
+];
 const BY_KIND: Record<Kind, unknown[]> = {
   text: [12345, true, '', ' ', 'x'.repeat(20_000)],
   phone: [12345, true, 'x'.repeat(20_000), 'call me', '😀'],
@@ -71,12 +81,36 @@ interface Endpoint {
 
 const product = { name: 'Hostile', desc: 'd', type: 'tests', banner: '/images/b.jpg', unit: 1, price: 10, available: true, suplier: 's', stock: 5 };
 const endpoints = (): Endpoint[] => [
-  { method: 'post', path: '/customer/signup', body: { email: 'new-user@example.com', password: 'a good password', phone: '123' }, fields: { email: { kind: 'email' }, password: { kind: 'password' }, phone: { kind: 'phone', optional: true } } },
+  {
+    method: 'post',
+    path: '/customer/signup',
+    body: { email: 'new-user@example.com', password: 'a good password', phone: '123' },
+    fields: { email: { kind: 'email' }, password: { kind: 'password' }, phone: { kind: 'phone', optional: true } },
+  },
   { method: 'post', path: '/customer/login', body: { email: 'new-user@example.com', password: 'a good password' }, fields: { email: { kind: 'text' } } },
-  { method: 'post', path: '/customer/address', auth: 'customer', body: { street: 's', postalCode: 'p', city: 'c', country: 'x' }, fields: { street: { kind: 'text' }, postalCode: { kind: 'text' }, city: { kind: 'text' }, country: { kind: 'text' } } },
+  {
+    method: 'post',
+    path: '/customer/address',
+    auth: 'customer',
+    body: { street: 's', postalCode: 'p', city: 'c', country: 'x' },
+    fields: { street: { kind: 'text' }, postalCode: { kind: 'text' }, city: { kind: 'text' }, country: { kind: 'text' } },
+  },
   { method: 'put', path: '/wishlist', auth: 'customer', body: { _id: productId }, fields: { _id: { kind: 'objectId' } } },
   { method: 'post', path: '/ids', body: { ids: [productId] }, fields: { ids: { kind: 'objectId' } } },
-  { method: 'post', path: '/product/create', auth: 'admin', body: product, fields: { name: { kind: 'text' }, type: { kind: 'text' }, unit: { kind: 'money' }, price: { kind: 'money' }, available: { kind: 'flag', optional: true }, stock: { kind: 'count', optional: true } } },
+  {
+    method: 'post',
+    path: '/product/create',
+    auth: 'admin',
+    body: product,
+    fields: {
+      name: { kind: 'text' },
+      type: { kind: 'text' },
+      unit: { kind: 'money' },
+      price: { kind: 'money' },
+      available: { kind: 'flag', optional: true },
+      stock: { kind: 'count', optional: true },
+    },
+  },
   { method: 'put', path: `/product/${productId}`, auth: 'admin', body: { price: 11 }, fields: { price: { kind: 'money' } } },
   { method: 'put', path: '/cart', auth: 'customer', body: { _id: productId, qty: 1 }, fields: { _id: { kind: 'objectId' }, qty: { kind: 'quantity' } } },
   { method: 'post', path: '/shopping/order', auth: 'customer', body: { txnNumber: 't' }, fields: { txnNumber: { kind: 'txn', optional: true } } },
@@ -84,7 +118,11 @@ const endpoints = (): Endpoint[] => [
 
 /** A body with one field replaced by a hostile value (or left out), for each field and value. */
 function hostileBodies({ body = {}, fields = {} }: Endpoint): Array<[string, Body]> {
-  const variants: Array<[string, Body]> = [['empty body', {}], ['array body', [1, 2] as unknown as Body], ['string body', 'x' as unknown as Body]];
+  const variants: Array<[string, Body]> = [
+    ['empty body', {}],
+    ['array body', [1, 2] as unknown as Body],
+    ['string body', 'x' as unknown as Body],
+  ];
   for (const [field, { kind, optional }] of Object.entries(fields)) {
     if (!optional) {
       const { [field]: _dropped, ...rest } = body;
@@ -133,14 +171,30 @@ describe('hostile input through the gateway', () => {
     let sent = 0;
     for (const endpoint of endpoints()) {
       for (const [name, body] of hostileBodies(endpoint)) {
-        const res = await api[endpoint.method](endpoint.path).set(authFor(endpoint)).send(body as object);
+        const res = await api[endpoint.method](endpoint.path)
+          .set(authFor(endpoint))
+          .send(body as object);
         await expectClientError(res, `${endpoint.method.toUpperCase()} ${endpoint.path}: ${name}`);
         sent++;
       }
       const what = `${endpoint.method.toUpperCase()} ${endpoint.path}`;
-      await expectClientError(await api[endpoint.method](endpoint.path).set(authFor(endpoint)).set('Content-Type', 'application/json').send('{"broken":'), `${what}: malformed JSON`);
-      await expectClientError(await api[endpoint.method](endpoint.path).set(authFor(endpoint)).set('Content-Type', 'text/plain').send(JSON.stringify(endpoint.body ?? {})), `${what}: text/plain`);
-      await expectClientError(await api[endpoint.method](endpoint.path).set(authFor(endpoint)).send({ filler: 'x'.repeat(200_000) }), `${what}: 200 kB body`);
+      await expectClientError(
+        await api[endpoint.method](endpoint.path).set(authFor(endpoint)).set('Content-Type', 'application/json').send('{"broken":'),
+        `${what}: malformed JSON`,
+      );
+      await expectClientError(
+        await api[endpoint.method](endpoint.path)
+          .set(authFor(endpoint))
+          .set('Content-Type', 'text/plain')
+          .send(JSON.stringify(endpoint.body ?? {})),
+        `${what}: text/plain`,
+      );
+      await expectClientError(
+        await api[endpoint.method](endpoint.path)
+          .set(authFor(endpoint))
+          .send({ filler: 'x'.repeat(200_000) }),
+        `${what}: 200 kB body`,
+      );
       sent += 3;
     }
     for (const id of HOSTILE_IDS) {
@@ -152,7 +206,9 @@ describe('hostile input through the gateway', () => {
         ['delete', `/product/${id}`, 'admin'],
         ['get', `/shopping/orders/${id}`, 'customer'],
       ] as const) {
-        const res = await api[method](path).set(authFor({ auth })).send(method === 'put' ? { price: 1 } : undefined);
+        const res = await api[method](path)
+          .set(authFor({ auth }))
+          .send(method === 'put' ? { price: 1 } : undefined);
         await expectClientError(res, `${method.toUpperCase()} ${path.slice(0, 60)}`);
         sent++;
       }
@@ -168,13 +224,22 @@ describe('hostile input through the gateway', () => {
   }, 240_000);
 
   test('When a path is not valid percent-encoding or a body is not in its declared Content-Encoding, then 400 JSON at every service, not a 500', async () => {
-    for (const [path, auth] of [['/%ff', undefined], ['/category/%ff', undefined], ['/shopping/orders/%ff', 'customer'], ['/wishlist/%ff', 'customer']] as const) {
+    for (const [path, auth] of [
+      ['/%ff', undefined],
+      ['/category/%ff', undefined],
+      ['/shopping/orders/%ff', 'customer'],
+      ['/wishlist/%ff', 'customer'],
+    ] as const) {
       const res = await api[path.startsWith('/wishlist') ? 'delete' : 'get'](path).set(authFor({ auth }));
       await expectClientError(res, `${path}`);
       expect({ path, status: res.status, code: res.body.error.code }).toEqual({ path, status: 400, code: 'MALFORMED_PATH' });
     }
     for (const endpoint of endpoints()) {
-      const res = await api[endpoint.method](endpoint.path).set(authFor(endpoint)).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify(endpoint.body));
+      const res = await api[endpoint.method](endpoint.path)
+        .set(authFor(endpoint))
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send(JSON.stringify(endpoint.body));
       const what = `${endpoint.method.toUpperCase()} ${endpoint.path} (gzip declared)`;
       await expectClientError(res, what);
       expect({ what, status: res.status, code: res.body.error.code }).toEqual({ what, status: 400, code: 'MALFORMED_BODY' });
@@ -224,8 +289,14 @@ describe('hostile input through the gateway', () => {
       'HS256 with the public key as secret': `${confused}.${createHmac('sha256', testKeys().publicKeyPem).update(confused).digest('base64url')}`,
     };
     for (const [name, token] of Object.entries(tokens)) {
-      for (const [method, path] of [['get', '/customer/profile'], ['get', '/shopping/orders'], ['post', '/product/create']] as const) {
-        const res = await api[method](path).set('Authorization', `Bearer ${token}`).send(method === 'post' ? product : undefined);
+      for (const [method, path] of [
+        ['get', '/customer/profile'],
+        ['get', '/shopping/orders'],
+        ['post', '/product/create'],
+      ] as const) {
+        const res = await api[method](path)
+          .set('Authorization', `Bearer ${token}`)
+          .send(method === 'post' ? product : undefined);
         expect({ name, path, status: res.status, code: res.body.error?.code }).toEqual({ name, path, status: 401, code: 'INVALID_TOKEN' });
       }
     }
@@ -236,15 +307,27 @@ describe('hostile input through the gateway', () => {
     await api.post('/customer/signup').send({ email, password: 'a good password' }).expect(201);
     const attacker = { 'X-Forwarded-For': '203.0.113.7' };
     for (let i = 0; i < 5; i++) await api.post('/customer/login').set(attacker).send({ email, password: '' }).expect(400);
-    for (let i = 0; i < 3; i++) await api.post('/customer/login').set(attacker).send({ email, password: `guess number ${i}` }).expect(401);
+    for (let i = 0; i < 3; i++)
+      await api
+        .post('/customer/login')
+        .set(attacker)
+        .send({ email, password: `guess number ${i}` })
+        .expect(401);
     expect((await api.post('/customer/login').set(attacker).send({ email, password: 'a good password' }).expect(429)).body.error.code).toBe('RATE_LIMITED');
     await api.post('/customer/login').set('X-Forwarded-For', '198.51.100.20').send({ email, password: 'a good password' }).expect(200);
   });
 
   test('When text is unicode or emoji, then it is stored and returned as sent', async () => {
     const name = 'Äpfel 🍎 — 苹果';
-    const res = await api.post('/product/create').set(authFor({ auth: 'admin' })).send({ ...product, name }).expect(201);
+    const res = await api
+      .post('/product/create')
+      .set(authFor({ auth: 'admin' }))
+      .send({ ...product, name })
+      .expect(201);
     expect((await api.get(`/${res.body._id}`).expect(200)).body.name).toBe(name);
-    await api.delete(`/product/${res.body._id}`).set(authFor({ auth: 'admin' })).expect(200);
+    await api
+      .delete(`/product/${res.body._id}`)
+      .set(authFor({ auth: 'admin' }))
+      .expect(200);
   });
 });

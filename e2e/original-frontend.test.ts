@@ -63,7 +63,11 @@ function expectProductFields(product: unknown): void {
 
 describe('the original React frontend against the gateway', () => {
   test('When the browser asks before a JSON request with a token, then the preflight allows the origin, the method and both headers', async () => {
-    for (const [method, url] of [['PUT', '/cart'], ['POST', '/shopping/order/'], ['DELETE', '/wishlist/000000000000000000000000']] as const) {
+    for (const [method, url] of [
+      ['PUT', '/cart'],
+      ['POST', '/shopping/order/'],
+      ['DELETE', '/wishlist/000000000000000000000000'],
+    ] as const) {
       const res = await api
         .options(url)
         .set('Origin', FRONTEND)
@@ -107,7 +111,11 @@ describe('the original React frontend against the gateway', () => {
     // Profile and address page.
     const fresh = await frontend('get', '/customer/profile', { token });
     expect(fresh).toMatchObject({ wishlist: [], cart: [], orders: [], address: [] });
-    const withAddress = await frontend('post', '/customer/address/', { token, body: { street: '1 High St', postalCode: '12345', city: 'Springfield', country: 'US' }, status: 201 });
+    const withAddress = await frontend('post', '/customer/address/', {
+      token,
+      body: { street: '1 High St', postalCode: '12345', city: 'Springfield', country: 'US' },
+      status: 201,
+    });
     expect(withAddress.address).toEqual([expect.objectContaining({ street: '1 High St', postalCode: '12345', city: 'Springfield', country: 'US' })]);
 
     // Wishlist page (the customer service learns the catalogue by events, hence the wait).
@@ -124,20 +132,39 @@ describe('the original React frontend against the gateway', () => {
     expect(added).toMatchObject({ product: { _id: second._id }, unit: 1 });
     expect(await frontend('delete', `/cart/${second._id}`, { token })).toMatchObject({ product: { _id: second._id }, unit: 0 });
     const carts = await frontend('get', '/shopping/cart', { token });
-    expect(carts).toEqual([expect.objectContaining({ _id: expect.any(String), items: [{ product: expect.objectContaining({ _id: first._id, name: expect.any(String), desc: expect.any(String), banner: expect.any(String), price: expect.any(Number) }), unit: 2 }] })]);
+    expect(carts).toEqual([
+      expect.objectContaining({
+        _id: expect.any(String),
+        items: [
+          {
+            product: expect.objectContaining({ _id: first._id, name: expect.any(String), desc: expect.any(String), banner: expect.any(String), price: expect.any(Number) }),
+            unit: 2,
+          },
+        ],
+      }),
+    ]);
 
     // Order page.
     const order = await frontend('post', '/shopping/order/', { token, body: { txnNumber: `frontend-${Date.now()}` }, status: 201 });
     expect(order).toMatchObject({ orderId: expect.any(String), amount: expect.any(Number), status: expect.any(String), items: [expect.objectContaining({ unit: 2 })] });
     const orders = await frontend('get', '/shopping/orders', { token });
-    expect(orders).toEqual([expect.objectContaining({ orderId: order.orderId, amount: order.amount, status: expect.any(String), items: [expect.objectContaining({ product: expect.objectContaining({ _id: first._id }), unit: 2 })] })]);
+    expect(orders).toEqual([
+      expect.objectContaining({
+        orderId: order.orderId,
+        amount: order.amount,
+        status: expect.any(String),
+        items: [expect.objectContaining({ product: expect.objectContaining({ _id: first._id }), unit: 2 })],
+      }),
+    ]);
 
     // Profile and shopping details once the events have reached the customer view.
     await eventually(async () => {
       const profile = await frontend('get', '/customer/profile', { token });
       expect(profile.wishlist.map((p: Product) => p._id)).toEqual([first._id]);
       expect(profile.cart).toEqual([]);
-      expect(profile.orders).toEqual([expect.objectContaining({ _id: order.orderId, orderId: order.orderId, amount: order.amount, status: expect.any(String), items: [expect.objectContaining({ unit: 2 })] })]);
+      expect(profile.orders).toEqual([
+        expect.objectContaining({ _id: order.orderId, orderId: order.orderId, amount: order.amount, status: expect.any(String), items: [expect.objectContaining({ unit: 2 })] }),
+      ]);
       expect(profile.address).toHaveLength(1);
     }, 20_000);
     const details = await frontend('get', '/customer/shoping-details', { token });

@@ -85,7 +85,15 @@ async function runNpmStart() {
   const { MONGO_URL: _mongo, AMQP_URL: _amqp, ...env } = testEnvironment(uniqueTestName('lifecycle'));
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(REPO_ROOT, 'scripts', 'start.ts')], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', ENV_DIR: '/nonexistent', LOG_FORMAT: 'json', SHOP_DATA_DIR: dataDir, ...env, ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])), [mark.split('=')[0]!]: mark.split('=')[1]! },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ENV_DIR: '/nonexistent',
+      LOG_FORMAT: 'json',
+      SHOP_DATA_DIR: dataDir,
+      ...env,
+      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+      [mark.split('=')[0]!]: mark.split('=')[1]!,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -140,20 +148,27 @@ async function cleanUp(run: NpmStart): Promise<void> {
 describe('npm start interrupted by Ctrl-C', () => {
   const moments: Array<[string, (run: NpmStart) => Promise<boolean>]> = [
     ['one second in, while it starts FerretDB and RabbitMQ', () => new Promise((resolve) => setTimeout(() => resolve(true), 1000))],
-    ['as FerretDB and RabbitMQ answer, when the shop\'s processes are spawned', (run) => reached(run, () => run.output().includes('MongoDB (FerretDB) at'))],
-    ['as the first service listens, before the shop is ready', (run) => reached(run, async () => (await Promise.all(run.servicePorts.map((port) => isPortOpen(port)))).includes(true))],
+    ["as FerretDB and RabbitMQ answer, when the shop's processes are spawned", (run) => reached(run, () => run.output().includes('MongoDB (FerretDB) at'))],
+    [
+      'as the first service listens, before the shop is ready',
+      (run) => reached(run, async () => (await Promise.all(run.servicePorts.map((port) => isPortOpen(port)))).includes(true)),
+    ],
     ['just as /health first answers 200', (run) => reached(run, async () => (await httpStatus(`${run.gateway}/health`, 500)) === 200)],
   ];
 
-  test.each(moments)('When it comes %s, then every process of the run is stopped and its ports are free', async (_moment, moment) => {
-    const run = await runNpmStartUntil(moment);
-    try {
-      process.kill(-run.child.pid!, 'SIGINT');
-      await run.exited;
-      expect(processesMarked(run.mark)).toEqual([]);
-      for (const port of run.ports) expect(await isPortOpen(port)).toBe(false);
-    } finally {
-      await cleanUp(run);
-    }
-  }, 240_000);
+  test.each(moments)(
+    'When it comes %s, then every process of the run is stopped and its ports are free',
+    async (_moment, moment) => {
+      const run = await runNpmStartUntil(moment);
+      try {
+        process.kill(-run.child.pid!, 'SIGINT');
+        await run.exited;
+        expect(processesMarked(run.mark)).toEqual([]);
+        for (const port of run.ports) expect(await isPortOpen(port)).toBe(false);
+      } finally {
+        await cleanUp(run);
+      }
+    },
+    240_000,
+  );
 });

@@ -16,7 +16,12 @@ afterAll(async () => {
 
 describe('following one request', () => {
   test('When a purchase is made with a request id, then that id is on log lines of all four processes, through the events', async () => {
-    const { token } = (await api.post('/customer/signup').send({ email: `trace-${Date.now()}@example.com`, password: 'a good password' }).expect(201)).body;
+    const { token } = (
+      await api
+        .post('/customer/signup')
+        .send({ email: `trace-${Date.now()}@example.com`, password: 'a good password' })
+        .expect(201)
+    ).body;
     const productId = (await api.get('/').expect(200)).body.products[0]._id as string;
     const auth = { Authorization: `Bearer ${token}` };
     await eventually(() => api.put('/cart').set(auth).send({ _id: productId, qty: 1 }).expect(200), 20_000);

@@ -49,7 +49,14 @@ describe('a shopper through the gateway', () => {
     expect((await api.get(`/${first._id}`).expect(200)).body).toMatchObject({ _id: first._id, name: first.name });
     await api.get('/000000000000000000000000').expect(404);
     await api.get('/not-an-id').expect(400);
-    expect((await api.post('/ids').send({ ids: [first._id, second._id] }).expect(200)).body).toHaveLength(2);
+    expect(
+      (
+        await api
+          .post('/ids')
+          .send({ ids: [first._id, second._id] })
+          .expect(200)
+      ).body,
+    ).toHaveLength(2);
     const paged = (await api.get(`/products?type=${first.type}&page=1&limit=2`).expect(200)).body;
     expect(paged).toMatchObject({ total: fruits.length, page: 1, limit: 2 });
 
@@ -105,7 +112,8 @@ describe('a shopper through the gateway', () => {
 
   test('When the stock runs out, then the saga rejects the order and the customer view says why', async () => {
     const admin = (await api.post('/customer/login').send(ADMIN).expect(200)).body.token as string;
-    const scarce = (await api.post('/product/create').set(bearer(admin)).send({ name: 'Rare Truffle', type: 'delicacies', unit: 1, price: 99, stock: 1 }).expect(201)).body as Product;
+    const scarce = (await api.post('/product/create').set(bearer(admin)).send({ name: 'Rare Truffle', type: 'delicacies', unit: 1, price: 99, stock: 1 }).expect(201))
+      .body as Product;
     const a = await signUp();
     const b = await signUp();
     await eventually(() => api.put('/cart').set(bearer(a.token)).send({ _id: scarce._id, qty: 1 }).expect(200), 20_000);
@@ -114,7 +122,10 @@ describe('a shopper through the gateway', () => {
     const second = (await api.post('/shopping/order').set(bearer(b.token)).send({}).expect(201)).body;
     await eventually(async () => {
       expect((await api.get(`/shopping/orders/${first.orderId}`).set(bearer(a.token)).expect(200)).body.status).toBe('confirmed');
-      expect((await api.get(`/shopping/orders/${second.orderId}`).set(bearer(b.token)).expect(200)).body).toMatchObject({ status: 'rejected', reason: expect.stringContaining('stock') });
+      expect((await api.get(`/shopping/orders/${second.orderId}`).set(bearer(b.token)).expect(200)).body).toMatchObject({
+        status: 'rejected',
+        reason: expect.stringContaining('stock'),
+      });
       const view = (await api.get('/customer/shoping-details').set(bearer(b.token)).expect(200)).body;
       expect(view.orders[0]).toMatchObject({ orderId: second.orderId, status: 'rejected' });
     }, 20_000);
@@ -154,10 +165,14 @@ describe('a shopper through the gateway', () => {
       const { orderId } = (await api.post('/shopping/order').set(bearer(token)).send({}).expect(201)).body;
       // From the moment the order is placed (its 201) until the customer view shows it.
       const placedAt = Date.now();
-      await eventually(async () => {
-        const view = (await api.get('/customer/shoping-details').set(bearer(token)).expect(200)).body;
-        if (!view.orders.some((o: { orderId: string }) => o.orderId === orderId)) throw new Error('not yet');
-      }, 10_000, 5);
+      await eventually(
+        async () => {
+          const view = (await api.get('/customer/shoping-details').set(bearer(token)).expect(200)).body;
+          if (!view.orders.some((o: { orderId: string }) => o.orderId === orderId)) throw new Error('not yet');
+        },
+        10_000,
+        5,
+      );
       lags.push(Date.now() - placedAt);
     }
     lags.sort((x, y) => x - y);

@@ -54,11 +54,16 @@ function command(name: ShopProcessName, mode: 'dist' | 'dev'): { file: string; a
     file: nodemon,
     args: [
       '--quiet',
-      '--watch', path.join(REPO_ROOT, name, 'src'),
-      '--watch', path.join(REPO_ROOT, 'common', 'src'),
-      '--ext', 'ts',
-      '--ignore', '*.test.ts',
-      '--exec', `node -r ts-node/register/transpile-only -r tsconfig-paths/register ${path.join(REPO_ROOT, name, 'src', 'index.ts')}`,
+      '--watch',
+      path.join(REPO_ROOT, name, 'src'),
+      '--watch',
+      path.join(REPO_ROOT, 'common', 'src'),
+      '--ext',
+      'ts',
+      '--ignore',
+      '*.test.ts',
+      '--exec',
+      `node -r ts-node/register/transpile-only -r tsconfig-paths/register ${path.join(REPO_ROOT, name, 'src', 'index.ts')}`,
     ],
   };
 }
@@ -170,10 +175,14 @@ export async function startShopProcesses(options: ShopProcessesOptions): Promise
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   try {
     let exited: [string, ChildProcess] | undefined;
-    await waitFor('the shop', async () => {
-      exited = [...processes].find(([, child]) => child.exitCode !== null);
-      return exited !== undefined || (await httpStatus(`${gatewayUrl}/health`)) === 200;
-    }, mode === 'dev' ? 120_000 : 60_000);
+    await waitFor(
+      'the shop',
+      async () => {
+        exited = [...processes].find(([, child]) => child.exitCode !== null);
+        return exited !== undefined || (await httpStatus(`${gatewayUrl}/health`)) === 200;
+      },
+      mode === 'dev' ? 120_000 : 60_000,
+    );
     if (exited) throw new Error(`${exited[0]} exited with code ${exited[1].exitCode} during start-up`);
   } catch (error) {
     await stop();

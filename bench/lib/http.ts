@@ -20,11 +20,7 @@ export function assertLoopback(url: string): void {
   }
 }
 
-export function request<T = unknown>(
-  method: string,
-  url: string,
-  options: { body?: unknown; token?: string; timeoutMs?: number } = {},
-): Promise<JsonResponse<T>> {
+export function request<T = unknown>(method: string, url: string, options: { body?: unknown; token?: string; timeoutMs?: number } = {}): Promise<JsonResponse<T>> {
   const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
   const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
   if (payload) {
@@ -56,12 +52,7 @@ export function request<T = unknown>(
 }
 
 /** Like request, but anything other than the expected status is an error naming the answer. */
-export async function expectStatus<T = unknown>(
-  expected: number | number[],
-  method: string,
-  url: string,
-  options: { body?: unknown; token?: string } = {},
-): Promise<T> {
+export async function expectStatus<T = unknown>(expected: number | number[], method: string, url: string, options: { body?: unknown; token?: string } = {}): Promise<T> {
   const response = await request<T>(method, url, options);
   const allowed = Array.isArray(expected) ? expected : [expected];
   if (!allowed.includes(response.status)) {

@@ -61,11 +61,14 @@ export async function seed(target: Target, counts: { products: number; customers
   const existing = await expectStatus<{ products: Product[] }>(200, 'GET', `${gateway}/`);
   const missing = Math.max(0, counts.products - existing.products.length);
   log(`seeding ${missing} products over ${CATEGORIES.length} categories (${existing.products.length} there already) via POST /product/create`);
-  const created = await mapLimit(Array.from({ length: missing }, (_, i) => existing.products.length + i), 8, async (n) =>
-    expectStatus<Product>(201, 'POST', `${gateway}/product/create`, {
-      token: admin.token,
-      body: benchProduct(n),
-    }),
+  const created = await mapLimit(
+    Array.from({ length: missing }, (_, i) => existing.products.length + i),
+    8,
+    async (n) =>
+      expectStatus<Product>(201, 'POST', `${gateway}/product/create`, {
+        token: admin.token,
+        body: benchProduct(n),
+      }),
   );
   const products = [...existing.products, ...created].slice(0, counts.products).map(({ _id, type }) => ({ _id, type }));
   const productsSeconds = (Date.now() - started) / 1000;
@@ -73,17 +76,21 @@ export async function seed(target: Target, counts: { products: number; customers
   const customersStarted = Date.now();
   log(`signing up ${counts.customers} customers (bcrypt on every sign-up)`);
   let createdCustomers = 0;
-  const customers = await mapLimit(Array.from({ length: counts.customers }, (_, i) => i), 4, async (index) => {
-    const email = customerEmail(index);
-    const signUp = await request<{ id: string; token: string }>('POST', `${gateway}/customer/signup`, { body: { email, password: CUSTOMER_PASSWORD } });
-    if (signUp.status === 201) {
-      createdCustomers++;
-      return { index, email, ...signUp.body };
-    }
-    if (signUp.status !== 409) throw new Error(`sign-up of ${email} answered ${signUp.status}: ${JSON.stringify(signUp.body)}`);
-    const session = await expectStatus<{ id: string; token: string }>(200, 'POST', `${gateway}/customer/login`, { body: { email, password: CUSTOMER_PASSWORD } });
-    return { index, email, ...session };
-  });
+  const customers = await mapLimit(
+    Array.from({ length: counts.customers }, (_, i) => i),
+    4,
+    async (index) => {
+      const email = customerEmail(index);
+      const signUp = await request<{ id: string; token: string }>('POST', `${gateway}/customer/signup`, { body: { email, password: CUSTOMER_PASSWORD } });
+      if (signUp.status === 201) {
+        createdCustomers++;
+        return { index, email, ...signUp.body };
+      }
+      if (signUp.status !== 409) throw new Error(`sign-up of ${email} answered ${signUp.status}: ${JSON.stringify(signUp.body)}`);
+      const session = await expectStatus<{ id: string; token: string }>(200, 'POST', `${gateway}/customer/login`, { body: { email, password: CUSTOMER_PASSWORD } });
+      return { index, email, ...session };
+    },
+  );
   const customersSeconds = (Date.now() - customersStarted) / 1000;
 
   // The shopping replica learns the catalogue from events: a cart needs the last product to be known.

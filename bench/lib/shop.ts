@@ -229,9 +229,10 @@ export async function startExtraInstance(target: Target, service: ServiceName, e
     detached: true,
   });
   const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => {
-    if (lines.length < 50) lines.push(chunk.toString('utf8'));
-  });
+  for (const stream of [child.stdout, child.stderr])
+    stream?.on('data', (chunk: Buffer) => {
+      if (lines.length < 50) lines.push(chunk.toString('utf8'));
+    });
   const url = `http://127.0.0.1:${port}`;
   const stop = (): Promise<void> => stopProcess(child);
   try {

@@ -8,7 +8,10 @@ export const customerEnv = {
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(8).max(72).optional(),
   /** How long a refresh token may wait to be used; each use gives a new one. A session idle for longer ends. */
-  REFRESH_TOKEN_EXPIRES_IN: z.string().regex(/^\d+[smhd]?$/, 'must be a duration like 14d').default('14d'),
+  REFRESH_TOKEN_EXPIRES_IN: z
+    .string()
+    .regex(/^\d+[smhd]?$/, 'must be a duration like 14d')
+    .default('14d'),
   /** bcrypt work factor: each step doubles the cost of a log-in, for us and for an attacker. */
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
   /** Log-ins per client address per minute (0: no limit). */

@@ -45,7 +45,10 @@ describe('customer: accounts', () => {
 
   test('When the same email signs up again in another case, then 409 and no second account', async () => {
     const { email } = await signUp();
-    const res = await http.post('/customer/signup').send({ email: ` ${email.toUpperCase()} `, password: 'another good one', phone: '1' }).expect(409);
+    const res = await http
+      .post('/customer/signup')
+      .send({ email: ` ${email.toUpperCase()} `, password: 'another good one', phone: '1' })
+      .expect(409);
     expect(res.body.error.code).toBe('EMAIL_TAKEN');
   });
 
@@ -60,8 +63,14 @@ describe('customer: accounts', () => {
   test('When sign-up input is bad, then 400 and nothing is stored', async () => {
     await http.post('/customer/signup').send({ email: 'not-an-email', password: 'correct horse' }).expect(400);
     await http.post('/customer/signup').send({ email: 'short@example.com', password: 'short' }).expect(400);
-    await http.post('/customer/signup').send({ email: 'long@example.com', password: 'é'.repeat(40) }).expect(400);
-    await http.post('/customer/signup').send({ email: { $gt: '' }, password: 'correct horse' }).expect(400);
+    await http
+      .post('/customer/signup')
+      .send({ email: 'long@example.com', password: 'é'.repeat(40) })
+      .expect(400);
+    await http
+      .post('/customer/signup')
+      .send({ email: { $gt: '' }, password: 'correct horse' })
+      .expect(400);
     expect(await new CustomerRepository(service.connection).findByEmail('short@example.com')).toBeNull();
   });
 
@@ -102,7 +111,13 @@ describe('customer: profile, addresses and wishlist', () => {
     const { id, token } = await signUp();
     const productIds = Array.from({ length: 12 }, (_, i) => `65a0000000000000000001${String(i).padStart(2, '0')}`);
     await Promise.all(productIds.map((_id, i) => probe.publish(CatalogueEvents.productCreated, { ...product, productId: _id, name: `Product ${i}` })));
-    await eventually(() => http.put('/wishlist').set(auth(token)).send({ _id: productIds[productIds.length - 1] }).expect(200));
+    await eventually(() =>
+      http
+        .put('/wishlist')
+        .set(auth(token))
+        .send({ _id: productIds[productIds.length - 1] })
+        .expect(200),
+    );
 
     const addresses = Array.from({ length: 8 }, (_, i) => ({ street: `${i} Main St`, postalCode: '10115', city: 'Berlin', country: 'DE' }));
     await Promise.all([
@@ -115,9 +130,13 @@ describe('customer: profile, addresses and wishlist', () => {
     expect(wishlist.map((p) => p._id).sort()).toEqual([...productIds, productId].sort());
     const profile = (await http.get('/customer/profile').set(auth(token)).expect(200)).body as { address: Array<{ street: string }> };
     expect(profile.address.map((a) => a.street).sort()).toEqual(addresses.map((a) => a.street).sort());
-    await probe.waitFor((e) => e.type === WishlistEvents.itemAdded && (e.data as { productId: string }).productId === productId && (e.data as { customerId: string }).customerId === id);
+    await probe.waitFor(
+      (e) => e.type === WishlistEvents.itemAdded && (e.data as { productId: string }).productId === productId && (e.data as { customerId: string }).customerId === id,
+    );
     const announcedOf = (wanted: string) =>
-      probe.received.filter((e) => e.type === WishlistEvents.itemAdded && (e.data as { customerId: string }).customerId === id && (e.data as { productId: string }).productId === wanted);
+      probe.received.filter(
+        (e) => e.type === WishlistEvents.itemAdded && (e.data as { customerId: string }).customerId === id && (e.data as { productId: string }).productId === wanted,
+      );
     await eventually(() => expect(productIds.every((wanted) => announcedOf(wanted).length === 1)).toBe(true));
     expect(announcedOf(productId)).toHaveLength(1);
 
@@ -144,7 +163,13 @@ describe('customer: profile, addresses and wishlist', () => {
   });
 
   test('When there is no token or a bad one, then 401 on every owned resource', async () => {
-    for (const [method, path] of [['get', '/customer/profile'], ['get', '/customer/wishlist'], ['get', '/customer/shoping-details'], ['post', '/customer/address'], ['put', '/wishlist']] as const) {
+    for (const [method, path] of [
+      ['get', '/customer/profile'],
+      ['get', '/customer/wishlist'],
+      ['get', '/customer/shoping-details'],
+      ['post', '/customer/address'],
+      ['put', '/wishlist'],
+    ] as const) {
       await http[method](path).expect(401);
       await http[method](path).set('Authorization', 'Bearer not.a.token').expect(401);
     }

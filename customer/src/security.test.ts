@@ -52,7 +52,12 @@ describe('customer: abuse limits', () => {
   test("When one address guesses an account's password too often, then that address is limited for it, while the owner from another address still logs in", async () => {
     const { email } = await account();
     const attacker = from();
-    for (let i = 0; i < 3; i++) await http.post('/customer/login').set(attacker).send({ email: email.toUpperCase(), password: `guess ${i}xx` }).expect(401);
+    for (let i = 0; i < 3; i++)
+      await http
+        .post('/customer/login')
+        .set(attacker)
+        .send({ email: email.toUpperCase(), password: `guess ${i}xx` })
+        .expect(401);
     const limited = await http.post('/customer/login').set(attacker).send({ email, password: 'a good password' }).expect(429);
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     await http.post('/customer/login').set(from()).send({ email, password: 'a good password' }).expect(200);
@@ -62,7 +67,11 @@ describe('customer: abuse limits', () => {
     const { email } = await account();
     const ip = from();
     await http.post('/customer/login').set(ip).send({ email, password: '' }).expect(400);
-    await http.post('/customer/login').set(ip).send({ email, password: ['x'] }).expect(400);
+    await http
+      .post('/customer/login')
+      .set(ip)
+      .send({ email, password: ['x'] })
+      .expect(400);
     await http.post('/customer/login').set(ip).send({ email, password: 'a good password' }).expect(200);
     // Two wrong passwords within the limit of three, from the same address: neither is refused.
     await http.post('/customer/login').set(ip).send({ email, password: 'guess 1xx' }).expect(401);
@@ -72,7 +81,11 @@ describe('customer: abuse limits', () => {
   test('When one address signs up too often, then 429', async () => {
     const ip = from();
     for (let i = 0; i < 4; i++) await account(ip);
-    await http.post('/customer/signup').set(ip).send({ email: `burst${Date.now()}@example.com`, password: 'a good password' }).expect(429);
+    await http
+      .post('/customer/signup')
+      .set(ip)
+      .send({ email: `burst${Date.now()}@example.com`, password: 'a good password' })
+      .expect(429);
   });
 });
 
@@ -118,7 +131,11 @@ describe('customer: tokens', () => {
 describe('customer: accounts cannot be bent', () => {
   test('When a sign-up names a role or other stored fields, then they are ignored', async () => {
     const email = `mass${Date.now()}@example.com`;
-    const res = await http.post('/customer/signup').set(from()).send({ email, password: 'a good password', role: 'admin', passwordHash: 'x', wishlist: ['a'], _id: '65a000000000000000000099' }).expect(201);
+    const res = await http
+      .post('/customer/signup')
+      .set(from())
+      .send({ email, password: 'a good password', role: 'admin', passwordHash: 'x', wishlist: ['a'], _id: '65a000000000000000000099' })
+      .expect(201);
     const stored = await new CustomerRepository(service.connection).findById(res.body.id);
     expect(stored).toMatchObject({ role: 'customer', wishlist: [] });
     expect(res.body.id).not.toBe('65a000000000000000000099');
@@ -127,16 +144,32 @@ describe('customer: accounts cannot be bent', () => {
 
   test('When a log-in carries query operators, then 400 and no account is matched', async () => {
     await account();
-    await http.post('/customer/login').set(from()).send({ email: { $gt: '' }, password: 'a good password' }).expect(400);
-    await http.post('/customer/login').set(from()).send({ email: { $ne: null }, password: { $ne: null } }).expect(400);
-    await http.post('/customer/login').set(from()).send({ email: 'a@b.c', password: ['x'] }).expect(400);
+    await http
+      .post('/customer/login')
+      .set(from())
+      .send({ email: { $gt: '' }, password: 'a good password' })
+      .expect(400);
+    await http
+      .post('/customer/login')
+      .set(from())
+      .send({ email: { $ne: null }, password: { $ne: null } })
+      .expect(400);
+    await http
+      .post('/customer/login')
+      .set(from())
+      .send({ email: 'a@b.c', password: ['x'] })
+      .expect(400);
   });
 
   test('When the email is unknown, then the password is still checked against a hash, so both answers cost the same', async () => {
     const { email } = await account();
     const compare = jest.spyOn(bcrypt, 'compare');
     try {
-      await http.post('/customer/login').set(from()).send({ email: `nobody-${Date.now()}@example.com`, password: 'a good password' }).expect(401);
+      await http
+        .post('/customer/login')
+        .set(from())
+        .send({ email: `nobody-${Date.now()}@example.com`, password: 'a good password' })
+        .expect(401);
       await http.post('/customer/login').set(from()).send({ email, password: 'wrong password' }).expect(401);
       expect(compare).toHaveBeenCalledTimes(2);
       for (const [, hash] of compare.mock.calls) expect(String(hash)).toMatch(/^\$2[aby]\$04\$/);
@@ -156,7 +189,11 @@ describe('customer: accounts cannot be bent', () => {
   });
 
   test('When a password is longer than bcrypt reads (72 bytes), then sign-up refuses it rather than cutting it', async () => {
-    const res = await http.post('/customer/signup').set(from()).send({ email: `long${Date.now()}@example.com`, password: 'p'.repeat(73) }).expect(400);
+    const res = await http
+      .post('/customer/signup')
+      .set(from())
+      .send({ email: `long${Date.now()}@example.com`, password: 'p'.repeat(73) })
+      .expect(400);
     expect(res.body.error.details[0]).toMatchObject({ path: 'body.password', message: expect.stringContaining('72 bytes') });
   });
 });
@@ -168,11 +205,14 @@ describe('customer: the network edge', () => {
 
   test('When a caller that is not a trusted proxy names a new X-Forwarded-For each time, then it is still counted by its own address', async () => {
     // The test speaks from loopback; this service trusts only a gateway elsewhere (TEST-NET-1, never contacted).
-    const edge = await startCustomerService(testServiceConfig('customer', customerEnv, uniqueTestName('edge'), {
-      BCRYPT_COST: '4',
-      LOGIN_LIMIT_PER_IP: '3',
-      TRUSTED_PROXIES: '192.0.2.10',
-    }), { handleSignals: false });
+    const edge = await startCustomerService(
+      testServiceConfig('customer', customerEnv, uniqueTestName('edge'), {
+        BCRYPT_COST: '4',
+        LOGIN_LIMIT_PER_IP: '3',
+        TRUSTED_PROXIES: '192.0.2.10',
+      }),
+      { handleSignals: false },
+    );
     try {
       const direct = request(edge.server.server);
       const email = `edge${Date.now()}@example.com`;
@@ -252,7 +292,10 @@ describe('customer: sessions', () => {
   });
 
   test('When a refresh token is malformed or unknown, then 400 or 401', async () => {
-    await http.post('/customer/token').send({ refreshToken: { $gt: '' } }).expect(400);
+    await http
+      .post('/customer/token')
+      .send({ refreshToken: { $gt: '' } })
+      .expect(400);
     await http.post('/customer/token').send({}).expect(400);
     await refresh('A'.repeat(43)).expect(401);
   });

@@ -148,9 +148,10 @@ describe.each(['defaults', 'production'])('the chart rendered with %s values', (
   test.each(Object.keys(PARTS) as Part[])('When %s runs, then its probes ask its own port: /ready and /health for a service, /health and the port for the gateway', (part) => {
     const main = container(deploymentOf(manifests(), part));
     expect(main.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: expect.any(Number) })]);
-    const expected = part === 'gateway'
-      ? { readiness: { httpGet: { path: '/health', port: 'http' } }, liveness: { tcpSocket: { port: 'http' } } }
-      : { readiness: { httpGet: { path: '/ready', port: 'http' } }, liveness: { httpGet: { path: '/health', port: 'http' } } };
+    const expected =
+      part === 'gateway'
+        ? { readiness: { httpGet: { path: '/health', port: 'http' } }, liveness: { tcpSocket: { port: 'http' } } }
+        : { readiness: { httpGet: { path: '/ready', port: 'http' } }, liveness: { httpGet: { path: '/health', port: 'http' } } };
     expect({ readiness: main.readinessProbe, liveness: main.livenessProbe }).toMatchObject(expected);
   });
 
@@ -176,7 +177,9 @@ describe.each(['defaults', 'production'])('the chart rendered with %s values', (
   });
 
   test('When the parts scale, then each Deployment has its own CPU autoscaler (autoscaling/v2) and a ClusterIP Service', () => {
-    const deployments = ofKind(manifests(), 'Deployment').map((deployment) => deployment.metadata.name).sort();
+    const deployments = ofKind(manifests(), 'Deployment')
+      .map((deployment) => deployment.metadata.name)
+      .sort();
     const autoscaled = ofKind(manifests(), 'HorizontalPodAutoscaler').map((hpa) => {
       const spec = (hpa as unknown as HorizontalPodAutoscaler).spec!;
       expect(spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } } }]);
@@ -200,7 +203,9 @@ describe.each(['defaults', 'production'])('the chart rendered with %s values', (
     const gatewayLabels = (deploymentOf(manifests(), 'gateway') as unknown as Deployment).spec!.selector.matchLabels;
     for (const part of BACKENDS) {
       const podLabels = (deploymentOf(manifests(), part) as unknown as Deployment).spec!.selector.matchLabels;
-      const policy = ofKind(manifests(), 'NetworkPolicy').map((p) => p as unknown as NetworkPolicy).find((p) => JSON.stringify(p.spec!.podSelector.matchLabels) === JSON.stringify(podLabels));
+      const policy = ofKind(manifests(), 'NetworkPolicy')
+        .map((p) => p as unknown as NetworkPolicy)
+        .find((p) => JSON.stringify(p.spec!.podSelector.matchLabels) === JSON.stringify(podLabels));
       expect({ part, types: policy?.spec?.policyTypes }).toEqual({ part, types: ['Ingress'] });
       const rules = policy!.spec!.ingress!;
       expect(rules).toHaveLength(1);
@@ -249,7 +254,7 @@ describe('the chart with secrets in its values', () => {
     }
   });
 
-  test("When a service reads its broker URL, then it logs in as its own user on the configured broker", () => {
+  test('When a service reads its broker URL, then it logs in as its own user on the configured broker', () => {
     for (const part of BACKENDS) {
       const [secret] = secretsHolding(SECRET_VALUES.amqpPasswords[part]);
       const url = Buffer.from((secret!.data as Record<string, string>)['amqp-url']!, 'base64').toString('utf8');

@@ -59,7 +59,9 @@ const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUN
 /** Once per request, before any answer went out, with another instance up to take it. */
 function mayRetry(res: express.Response, name: UpstreamName, upstreams: Upstreams, code: string): boolean {
   const failed = res.locals.upstream as string | undefined;
-  return CONNECTION_LOST.has(code) && !res.headersSent && !res.locals.retried && RETRIABLE_METHODS.has(res.req.method) && failed !== undefined && upstreams.hasOtherUp(name, failed);
+  return (
+    CONNECTION_LOST.has(code) && !res.headersSent && !res.locals.retried && RETRIABLE_METHODS.has(res.req.method) && failed !== undefined && upstreams.hasOtherUp(name, failed)
+  );
 }
 
 /**

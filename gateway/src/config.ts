@@ -6,8 +6,22 @@ const upstreams = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
-    .pipe(z.array(z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL')).min(1));
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .url()
+            .regex(/^https?:\/\//, 'must be an http(s) URL'),
+        )
+        .min(1),
+    );
 
 export const gatewayConfigSchema = z
   .object({
@@ -23,8 +37,16 @@ export const gatewayConfigSchema = z
     CORS_ORIGINS: z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean)),
-    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      ),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i)
+      .default('100kb'),
     /** How long a service may take to answer before the gateway gives up with 504. */
     PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),

@@ -20,7 +20,10 @@ async function startUpstream(name: string, state: { ready: boolean; delayMs?: nu
   });
   app.all('*', express.json(), (req, res) => {
     const framing = { 'transfer-encoding': req.headers['transfer-encoding'], 'content-length': req.headers['content-length'] };
-    setTimeout(() => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, framing, body: req.body }), state.delayMs ?? 0);
+    setTimeout(
+      () => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, framing, body: req.body }),
+      state.delayMs ?? 0,
+    );
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -56,7 +59,7 @@ afterAll(() => {
 });
 
 describe('gateway: proxying', () => {
-  test('When any answer leaves the gateway, then it carries helmet\'s security headers, the same as helmet sets them', async () => {
+  test("When any answer leaves the gateway, then it carries helmet's security headers, the same as helmet sets them", async () => {
     const reference = express();
     reference.use(helmet());
     reference.get('/', (_req, res) => {
@@ -65,7 +68,20 @@ describe('gateway: proxying', () => {
     const expected = (await request(reference).get('/')).headers;
     for (const path of ['/customer/profile', '/no-such-thing/at/all', '/openapi.json']) {
       const res = await request(app).get(path);
-      for (const name of ['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection']) {
+      for (const name of [
+        'content-security-policy',
+        'strict-transport-security',
+        'x-content-type-options',
+        'x-frame-options',
+        'referrer-policy',
+        'cross-origin-opener-policy',
+        'cross-origin-resource-policy',
+        'origin-agent-cluster',
+        'x-dns-prefetch-control',
+        'x-download-options',
+        'x-permitted-cross-domain-policies',
+        'x-xss-protection',
+      ]) {
         expect([path, name, res.headers[name]]).toEqual([path, name, expected[name]]);
       }
     }
@@ -91,7 +107,10 @@ describe('gateway: proxying', () => {
   });
 
   test('When the body is over the limit, then 413 JSON and the service never sees it', async () => {
-    const res = await request(app).post('/ids').send({ ids: 'x'.repeat(2000) }).expect(413);
+    const res = await request(app)
+      .post('/ids')
+      .send({ ids: 'x'.repeat(2000) })
+      .expect(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 

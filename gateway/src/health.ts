@@ -6,9 +6,7 @@ import { isReady, type Upstreams } from './upstreams';
 export function aggregatedHealth(upstreams: Upstreams, timeoutMs = 2000): RequestHandler {
   const names: UpstreamName[] = ['customer', 'products', 'shopping'];
   return (_req, res, next) => {
-    Promise.all(
-      names.flatMap((name) => upstreams.all(name).map(async (url) => ({ name, url, ready: await isReady(url, timeoutMs) }))),
-    )
+    Promise.all(names.flatMap((name) => upstreams.all(name).map(async (url) => ({ name, url, ready: await isReady(url, timeoutMs) }))))
       .then((checks) => {
         const services = Object.fromEntries(names.map((name) => [name, checks.filter((c) => c.name === name).every((c) => c.ready) ? 'ready' : 'not-ready']));
         const notReady = names.filter((name) => services[name] !== 'ready');

@@ -18,18 +18,21 @@ const app = createGatewayApp(
 afterAll(() => keepAliveAgent.destroy());
 
 describe('gateway: product images', () => {
-  test.each(SAMPLE_CATALOGUE.map((product) => [product.banner, product.name] as const))('When a page shows %s, then it is a JPEG picture, cacheable for a day and revalidated by ETag', async (banner) => {
-    const res = await request(app).get(banner).set('Origin', 'http://localhost:3000').buffer(true).expect(200);
-    expect(res.headers['content-type']).toBe('image/jpeg');
-    expect(res.headers['cache-control']).toBe('public, max-age=86400, immutable');
-    expect(res.headers.etag).toMatch(/^W?\/?".+"$/);
-    // The original frontend shows it from another origin: helmet's same-origin policy would block it.
-    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
-    const picture = decode(res.body as Buffer);
-    expect({ width: picture.width, height: picture.height }).toEqual({ width: 320, height: 240 });
-    expect((res.body as Buffer).length).toBeLessThan(20_000);
-    await request(app).get(banner).set('If-None-Match', res.headers.etag!).expect(304);
-  });
+  test.each(SAMPLE_CATALOGUE.map((product) => [product.banner, product.name] as const))(
+    'When a page shows %s, then it is a JPEG picture, cacheable for a day and revalidated by ETag',
+    async (banner) => {
+      const res = await request(app).get(banner).set('Origin', 'http://localhost:3000').buffer(true).expect(200);
+      expect(res.headers['content-type']).toBe('image/jpeg');
+      expect(res.headers['cache-control']).toBe('public, max-age=86400, immutable');
+      expect(res.headers.etag).toMatch(/^W?\/?".+"$/);
+      // The original frontend shows it from another origin: helmet's same-origin policy would block it.
+      expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+      const picture = decode(res.body as Buffer);
+      expect({ width: picture.width, height: picture.height }).toEqual({ width: 320, height: 240 });
+      expect((res.body as Buffer).length).toBeLessThan(20_000);
+      await request(app).get(banner).set('If-None-Match', res.headers.etag!).expect(304);
+    },
+  );
 
   test('When an image is unknown or the path leaves the folder, then 404 JSON and no service is asked', async () => {
     for (const url of ['/images/no-such-picture.jpg', '/images/', '/images/..%2Fpackage.json', '/images/%2e%2e/%2e%2e/package.json', '/images/.hidden']) {
@@ -40,7 +43,7 @@ describe('gateway: product images', () => {
     }
   });
 
-  test('The folder holds exactly the sample catalogue\'s pictures, so none is missing and none is stale', () => {
+  test("The folder holds exactly the sample catalogue's pictures, so none is missing and none is stale", () => {
     expect(fs.readdirSync(IMAGES_DIR).sort()).toEqual(SAMPLE_CATALOGUE.map((product) => path.basename(product.banner)).sort());
   });
 });

@@ -31,7 +31,13 @@ const tokens: TokenSettings = { publicKey: generateKeyPairSync('rsa', { modulusL
 // Only the routers' shape is read, and handlers are called only to see whether they ask for a token.
 const none = {} as never;
 const serviceRouters: Record<UpstreamName, Router> = {
-  customer: customerRoutes({ accounts: none, sessions: none, profiles: none, tokens, limits: { loginPerIp: 0, loginFailuresPerAccount: 0, signupPerIp: 0 } } satisfies CustomerRoutesDependencies),
+  customer: customerRoutes({
+    accounts: none,
+    sessions: none,
+    profiles: none,
+    tokens,
+    limits: { loginPerIp: 0, loginFailuresPerAccount: 0, signupPerIp: 0 },
+  } satisfies CustomerRoutesDependencies),
   products: productRoutes({ queries: none, commands: none, tokens } satisfies ProductRoutesDependencies),
   shopping: shoppingRoutes({ carts: none, orders: none, tokens } satisfies ShoppingRoutesDependencies),
 };
@@ -108,7 +114,7 @@ describe('API documentation: the document and the routes', () => {
     expect([...documented].sort()).toEqual([...routes.keys()].sort());
   });
 
-  test('When a documented path goes through the gateway, then it reaches the service that documents it, under that service\'s tag', () => {
+  test("When a documented path goes through the gateway, then it reaches the service that documents it, under that service's tag", () => {
     for (const { key, tags } of documentedRoutes()) {
       const owner = routes.get(key);
       expect({ key, tags }).toEqual({ key, tags: [owner] });
@@ -119,7 +125,10 @@ describe('API documentation: the document and the routes', () => {
   test('When a path has parameters, then the document declares each of them, and no others', () => {
     for (const { key, parameters } of documentedOperations(live)) {
       const inPath = [...key.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
-      const declared = parameters.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name).sort();
+      const declared = parameters
+        .filter((parameter) => parameter.in === 'path')
+        .map((parameter) => parameter.name)
+        .sort();
       expect({ key, parameters: declared }).toEqual({ key, parameters: inPath });
     }
   });
@@ -143,19 +152,30 @@ describe('API documentation: the document and the routes', () => {
 
 describe('API documentation: served by the gateway', () => {
   test('When GET /openapi.json, then the merged document as JSON', async () => {
-    const res = await request(gateway).get('/openapi.json').expect(200).expect('content-type', /application\/json/);
+    const res = await request(gateway)
+      .get('/openapi.json')
+      .expect(200)
+      .expect('content-type', /application\/json/);
     expect(res.body).toEqual(openApiDocument);
     expect(res.body.paths['/shopping/orders/{id}'].get.security).toEqual([{ bearerAuth: [] }]);
   });
 
   test('When GET /docs, then Swagger UI pointed at /openapi.json, with its assets', async () => {
-    const page = await request(gateway).get('/docs').expect(200).expect('content-type', /text\/html/);
+    const page = await request(gateway)
+      .get('/docs')
+      .expect(200)
+      .expect('content-type', /text\/html/);
     expect(page.text).toContain('<div id="swagger-ui"></div>');
     const scripts = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
     expect(scripts).toEqual(expect.arrayContaining(['/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/swagger-initializer.js']));
     for (const asset of scripts) await request(gateway).get(asset).expect(200);
-    const initializer = await request(gateway).get('/docs/swagger-initializer.js').expect('content-type', /javascript/);
+    const initializer = await request(gateway)
+      .get('/docs/swagger-initializer.js')
+      .expect('content-type', /javascript/);
     expect(initializer.text).toContain("url: '/openapi.json'");
-    await request(gateway).get('/docs/').expect(200).expect('content-type', /text\/html/);
+    await request(gateway)
+      .get('/docs/')
+      .expect(200)
+      .expect('content-type', /text\/html/);
   });
 });

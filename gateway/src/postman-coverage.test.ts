@@ -34,7 +34,11 @@ function collectionSegments(url: string): Segment[] {
     .map((segment) => (/^\{\{\w+\}\}$/.test(segment) || segment.startsWith(':') ? PARAMETER : segment));
 }
 
-const documentSegments = (openApiPath: string): Segment[] => openApiPath.split('/').filter(Boolean).map((segment) => (/^\{\w+\}$/.test(segment) ? PARAMETER : segment));
+const documentSegments = (openApiPath: string): Segment[] =>
+  openApiPath
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => (/^\{\w+\}$/.test(segment) ? PARAMETER : segment));
 
 const operations = Object.entries(openApiDocument.paths as Record<string, Record<string, unknown>>).flatMap(([openApiPath, item]) =>
   Object.keys(item).map((method) => ({ key: `${method.toUpperCase()} ${openApiPath}`, method: method.toUpperCase(), segments: documentSegments(openApiPath) })),
@@ -45,9 +49,7 @@ function operationOf(method: string, url: string): string | undefined {
   const segments = collectionSegments(url);
   const matches = operations.filter(
     (operation) =>
-      operation.method === method &&
-      operation.segments.length === segments.length &&
-      operation.segments.every((segment, i) => segment === PARAMETER || segment === segments[i]),
+      operation.method === method && operation.segments.length === segments.length && operation.segments.every((segment, i) => segment === PARAMETER || segment === segments[i]),
   );
   const literals = (segments: Segment[]) => segments.filter((segment) => segment !== PARAMETER).length;
   return matches.sort((a, b) => literals(b.segments) - literals(a.segments))[0]?.key;

@@ -63,10 +63,16 @@ describe('products: the catalogue', () => {
   test('When products are asked for by a list of ids, then the known ones come back once each', async () => {
     const a = (await createProduct({ ...mango, name: 'A' }).expect(201)).body._id as string;
     const b = (await createProduct({ ...mango, name: 'B' }).expect(201)).body._id as string;
-    const res = await http.post('/ids').send({ ids: [a, b, a, '000000000000000000000000'] }).expect(200);
+    const res = await http
+      .post('/ids')
+      .send({ ids: [a, b, a, '000000000000000000000000'] })
+      .expect(200);
     expect(res.body.map((p: { _id: string }) => p._id)).toEqual([a, b]);
     await http.post('/ids').send({ ids: 'nope' }).expect(400);
-    await http.post('/ids').send({ ids: Array.from({ length: 501 }, () => a) }).expect(400);
+    await http
+      .post('/ids')
+      .send({ ids: Array.from({ length: 501 }, () => a) })
+      .expect(400);
   });
 
   test('When the catalogue is paged and searched, then pages hold the asked slice and the total', async () => {
@@ -100,7 +106,11 @@ describe('products: the catalogue', () => {
     try {
       const otherHttp = request(other.server.server);
       await http.get('/').expect(200); // this instance has the catalogue in memory now
-      const created = await otherHttp.post('/product/create').set('Authorization', `Bearer ${adminToken}`).send({ ...mango, name: 'Quince', type: 'rare' }).expect(201);
+      const created = await otherHttp
+        .post('/product/create')
+        .set('Authorization', `Bearer ${adminToken}`)
+        .send({ ...mango, name: 'Quince', type: 'rare' })
+        .expect(201);
       const id: string = created.body._id;
       await eventually(async () => expect((await http.get(`/${id}`)).body).toMatchObject({ name: 'Quince' }));
       await otherHttp.put(`/product/${id}`).set('Authorization', `Bearer ${adminToken}`).send({ price: 7 }).expect(200);
@@ -139,7 +149,16 @@ describe('products: the catalogue', () => {
 
   test('When a banner is not an http(s) URL or a path under /images/, then 400 names it and nothing is stored; allowed ones are kept', async () => {
     const before = (await http.get('/').expect(200)).body.products.length;
-    for (const banner of ['javascript:alert(1)', 'data:image/png;base64,AAAA', 'ftp://example.com/a.jpg', '//example.com/a.jpg', '/images/../openapi.json', '/admin.jpg', 'images/a.jpg', 'https://']) {
+    for (const banner of [
+      'javascript:alert(1)',
+      'data:image/png;base64,AAAA',
+      'ftp://example.com/a.jpg',
+      '//example.com/a.jpg',
+      '/images/../openapi.json',
+      '/admin.jpg',
+      'images/a.jpg',
+      'https://',
+    ]) {
       const res = await createProduct({ ...mango, name: 'Bad banner', banner }).expect(400);
       expect({ banner, fields: res.body.error.details.map((d: { path: string }) => d.path) }).toEqual({ banner, fields: ['body.banner'] });
     }

@@ -30,8 +30,11 @@ afterAll(async () => {
 
 async function newProduct(stock: number, available = true): Promise<string> {
   const admin = signAccessToken({ customerId: 'admin', role: 'admin' }, testSigning(config.tokens));
-  const res = await request(service.server.server).post('/product/create').set('Authorization', `Bearer ${admin}`)
-    .send({ name: 'Thing', type: 'things', unit: 1, price: 10, stock, available }).expect(201);
+  const res = await request(service.server.server)
+    .post('/product/create')
+    .set('Authorization', `Bearer ${admin}`)
+    .send({ name: 'Thing', type: 'things', unit: 1, price: 10, stock, available })
+    .expect(201);
   return res.body._id;
 }
 
@@ -60,10 +63,11 @@ const announced = (type: string, orderId: string) => probe.received.filter(forOr
 const stockOf = async (id: string) => (await products.findById(id))!.stock;
 const statusOf = async (orderId: string) => (await stockReservationModel(service.connection).findById(orderId).lean())?.status;
 /** The product.updated snapshots announced for a product, oldest version first. */
-const snapshotsOf = (id: string) => probe.received
-  .filter((e) => e.type === CatalogueEvents.productUpdated && (e.data as ProductSnapshot).productId === id)
-  .map((e) => e.data as ProductSnapshot)
-  .sort((x, y) => x.version - y.version);
+const snapshotsOf = (id: string) =>
+  probe.received
+    .filter((e) => e.type === CatalogueEvents.productUpdated && (e.data as ProductSnapshot).productId === id)
+    .map((e) => e.data as ProductSnapshot)
+    .sort((x, y) => x.version - y.version);
 
 /** Every order touching these products is settled: no product carries an order's mark. */
 async function expectNoMarks(...ids: string[]): Promise<void> {
@@ -74,7 +78,11 @@ describe('products: stock reservations for orders', () => {
   test('When an order fits the stock, then every line is taken and stock.reserved is announced', async () => {
     const a = await newProduct(5);
     const b = await newProduct(3);
-    const placed = order([[a, 2], [b, 3], [a, 1]]);
+    const placed = order([
+      [a, 2],
+      [b, 3],
+      [a, 1],
+    ]);
     await probe.publish(ShoppingEvents.orderPlaced, placed);
     expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
     expect([await stockOf(a), await stockOf(b)]).toEqual([2, 0]);
@@ -83,7 +91,10 @@ describe('products: stock reservations for orders', () => {
   test('When one line does not fit or a product is unavailable, then nothing is taken and stock.rejected says why', async () => {
     const a = await newProduct(5);
     const b = await newProduct(1);
-    const tooMuch = order([[a, 2], [b, 2]]);
+    const tooMuch = order([
+      [a, 2],
+      [b, 2],
+    ]);
     await probe.publish(ShoppingEvents.orderPlaced, tooMuch);
     const rejected = await verdict(tooMuch.orderId);
     expect(rejected).toMatchObject({ type: StockEvents.stockRejected, data: { reason: expect.stringContaining('not enough stock') } });
@@ -109,7 +120,10 @@ describe('products: stock reservations for orders', () => {
   test('When a delivery was interrupted after taking a line, then the redelivery does not take it again', async () => {
     const a = await newProduct(10);
     const b = await newProduct(10);
-    const placed = order([[a, 3], [b, 2]]);
+    const placed = order([
+      [a, 3],
+      [b, 2],
+    ]);
     // What a crash after the first line's write leaves behind: stock taken, order remembered.
     await productModel(service.connection).updateOne({ _id: a }, { $set: { stock: 7, reservedFor: [placed.orderId] }, $inc: { version: 1 } });
     await probe.publish(ShoppingEvents.orderPlaced, placed);
@@ -122,7 +136,11 @@ describe('products: stock reservations for orders', () => {
     const placed = order([[a, 2]]);
     const event = await probe.publish(ShoppingEvents.orderPlaced, placed);
     expect((await verdict(placed.orderId)).id).toBe(`${StockEvents.stockReserved}:${placed.orderId}`);
-    expect(await stockReservationModel(service.connection).findById(placed.orderId).lean()).toMatchObject({ customerId: 'c1', lines: [{ productId: a, unit: 2 }], status: 'reserved' });
+    expect(await stockReservationModel(service.connection).findById(placed.orderId).lean()).toMatchObject({
+      customerId: 'c1',
+      lines: [{ productId: a, unit: 2 }],
+      status: 'reserved',
+    });
     await expectNoMarks(a);
     expect(await service.connection.collection('processed_events').findOne({ _id: event.id as never })).toBeNull();
     await eventually(() => expect(snapshotsOf(a).map((p) => [p.stock, p.version])).toEqual([[3, 2]]));
@@ -132,9 +150,21 @@ describe('products: stock reservations for orders', () => {
     const reservations = new StockReservationRepository(service.connection);
     const a = await newProduct(10);
     const b = await newProduct(10);
-    const interrupted = order([[a, 3], [b, 2]]);
+    const interrupted = order([
+      [a, 3],
+      [b, 2],
+    ]);
     // What a crash after the first line's take leaves behind: the pending reservation, a taken.
-    await reservations.open({ _id: interrupted.orderId, customerId: 'c1', lines: [{ productId: a, unit: 3 }, { productId: b, unit: 2 }], status: 'pending', createdAt: new Date() });
+    await reservations.open({
+      _id: interrupted.orderId,
+      customerId: 'c1',
+      lines: [
+        { productId: a, unit: 3 },
+        { productId: b, unit: 2 },
+      ],
+      status: 'pending',
+      createdAt: new Date(),
+    });
     expect(await products.takeLine(interrupted.orderId, { productId: a, unit: 3 })).not.toBeNull();
     await probe.publish(ShoppingEvents.orderPlaced, interrupted);
     expect((await verdict(interrupted.orderId)).type).toBe(StockEvents.stockReserved);
@@ -142,7 +172,10 @@ describe('products: stock reservations for orders', () => {
     await expectNoMarks(a, b);
 
     // The same crash before even the reservation was stored.
-    const early = order([[a, 1], [b, 1]]);
+    const early = order([
+      [a, 1],
+      [b, 1],
+    ]);
     expect(await products.takeLine(early.orderId, { productId: a, unit: 1 })).not.toBeNull();
     await probe.publish(ShoppingEvents.orderPlaced, early);
     expect((await verdict(early.orderId)).type).toBe(StockEvents.stockReserved);
@@ -151,8 +184,20 @@ describe('products: stock reservations for orders', () => {
 
     const c = await newProduct(10);
     const d = await newProduct(10);
-    const overtaken = order([[c, 3], [d, 5]]);
-    await reservations.open({ _id: overtaken.orderId, customerId: 'c1', lines: [{ productId: c, unit: 3 }, { productId: d, unit: 5 }], status: 'pending', createdAt: new Date() });
+    const overtaken = order([
+      [c, 3],
+      [d, 5],
+    ]);
+    await reservations.open({
+      _id: overtaken.orderId,
+      customerId: 'c1',
+      lines: [
+        { productId: c, unit: 3 },
+        { productId: d, unit: 5 },
+      ],
+      status: 'pending',
+      createdAt: new Date(),
+    });
     expect(await products.takeLine(overtaken.orderId, { productId: c, unit: 3 })).not.toBeNull();
     // Meanwhile an admin lowered d's stock below what the order needs.
     await productModel(service.connection).updateOne({ _id: d }, { $set: { stock: 4 }, $inc: { version: 1 } });
@@ -173,7 +218,9 @@ describe('products: stock reservations for orders', () => {
     // Its mark is cleared once the verdict is stored: the reservation alone decides from then on.
     await expectNoMarks(a);
     await probe.publish(ShoppingEvents.orderPlaced, placed);
-    await eventually(async () => expect(probe.received.filter((e) => e.type === StockEvents.stockReserved && (e.data as { orderId: string }).orderId === placed.orderId).length).toBeGreaterThanOrEqual(2));
+    await eventually(async () =>
+      expect(probe.received.filter((e) => e.type === StockEvents.stockReserved && (e.data as { orderId: string }).orderId === placed.orderId).length).toBeGreaterThanOrEqual(2),
+    );
     expect(await stockOf(a)).toBe(6);
   });
 
@@ -210,11 +257,14 @@ describe('products: stock reservations for orders', () => {
   test('When a reserved order is cancelled, then its stock comes back once, also when the cancel arrives again', async () => {
     const a = await newProduct(5);
     const b = await newProduct(5);
-    const placed = order([[a, 2], [b, 1]]);
+    const placed = order([
+      [a, 2],
+      [b, 1],
+    ]);
     await probe.publish(ShoppingEvents.orderPlaced, placed);
     expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
     await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
-    expect((await released(placed.orderId))).toMatchObject({ id: `${StockEvents.stockReleased}:${placed.orderId}`, data: { orderId: placed.orderId, customerId: 'c1' } });
+    expect(await released(placed.orderId)).toMatchObject({ id: `${StockEvents.stockReleased}:${placed.orderId}`, data: { orderId: placed.orderId, customerId: 'c1' } });
     expect([await stockOf(a), await stockOf(b)]).toEqual([5, 5]);
     const [cancelsBefore, placementsBefore] = [await appliedEventCount(ShoppingEvents.orderCancelled), await appliedEventCount(ShoppingEvents.orderPlaced)];
     await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
@@ -234,7 +284,10 @@ describe('products: stock reservations for orders', () => {
   test('When a cancel stopped after returning one line, then the redelivered cancel returns each line once', async () => {
     const a = await newProduct(5);
     const b = await newProduct(5);
-    const placed = order([[a, 2], [b, 3]]);
+    const placed = order([
+      [a, 2],
+      [b, 3],
+    ]);
     await probe.publish(ShoppingEvents.orderPlaced, placed);
     expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockReserved);
     // What a crash after the first line's return leaves behind.
@@ -248,8 +301,20 @@ describe('products: stock reservations for orders', () => {
   test('When an order is cancelled while its reservation had taken only some lines, then exactly those come back', async () => {
     const a = await newProduct(5);
     const b = await newProduct(5);
-    const placed = order([[a, 2], [b, 3]]);
-    await new StockReservationRepository(service.connection).open({ _id: placed.orderId, customerId: 'c1', lines: [{ productId: a, unit: 2 }, { productId: b, unit: 3 }], status: 'pending', createdAt: new Date() });
+    const placed = order([
+      [a, 2],
+      [b, 3],
+    ]);
+    await new StockReservationRepository(service.connection).open({
+      _id: placed.orderId,
+      customerId: 'c1',
+      lines: [
+        { productId: a, unit: 2 },
+        { productId: b, unit: 3 },
+      ],
+      status: 'pending',
+      createdAt: new Date(),
+    });
     expect(await products.takeLine(placed.orderId, { productId: a, unit: 2 })).not.toBeNull();
     await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
     await released(placed.orderId);
@@ -277,7 +342,10 @@ describe('products: stock reservations for orders', () => {
   test('When a rejected order is cancelled, then it is released and the stock stays as it was', async () => {
     const a = await newProduct(5);
     const b = await newProduct(1);
-    const placed = order([[a, 2], [b, 2]]);
+    const placed = order([
+      [a, 2],
+      [b, 2],
+    ]);
     await probe.publish(ShoppingEvents.orderPlaced, placed);
     expect((await verdict(placed.orderId)).type).toBe(StockEvents.stockRejected);
     await probe.publish(ShoppingEvents.orderCancelled, cancellation(placed));
@@ -287,13 +355,12 @@ describe('products: stock reservations for orders', () => {
     await expectNoMarks(a, b);
   });
 
-  test('When orders arrive together, then different orders are applied side by side and one order\'s placed and cancelled in the order they came', async () => {
+  test("When orders arrive together, then different orders are applied side by side and one order's placed and cancelled in the order they came", async () => {
     const a = await newProduct(100);
     const placed = Array.from({ length: 20 }, () => order([[a, 1]]));
-    await Promise.all(placed.flatMap((o, i) => [
-      probe.publish(ShoppingEvents.orderPlaced, o),
-      ...(i % 2 === 0 ? [probe.publish(ShoppingEvents.orderCancelled, cancellation(o))] : []),
-    ]));
+    await Promise.all(
+      placed.flatMap((o, i) => [probe.publish(ShoppingEvents.orderPlaced, o), ...(i % 2 === 0 ? [probe.publish(ShoppingEvents.orderCancelled, cancellation(o))] : [])]),
+    );
     await Promise.all(placed.map((o, i) => (i % 2 === 0 ? released(o.orderId) : verdict(o.orderId))));
     const cancelled = placed.filter((_, i) => i % 2 === 0).map((o) => o.orderId);
     await eventually(async () => expect(await stockOf(a)).toBe(90));
@@ -325,11 +392,22 @@ describe('products: stock reservations for orders', () => {
     try {
       const a = await newProduct(100);
       const b = await newProduct(100);
-      const placed = Array.from({ length: 30 }, () => order([[a, 1], [b, 2]]));
+      const placed = Array.from({ length: 30 }, () =>
+        order([
+          [a, 1],
+          [b, 2],
+        ]),
+      );
       const cancelled = placed.filter((_, i) => i % 2 === 0);
-      await Promise.all([...placed.map((o) => probe.publish(ShoppingEvents.orderPlaced, o)), ...cancelled.map((o) => probe.publish(ShoppingEvents.orderCancelled, cancellation(o)))]);
+      await Promise.all([
+        ...placed.map((o) => probe.publish(ShoppingEvents.orderPlaced, o)),
+        ...cancelled.map((o) => probe.publish(ShoppingEvents.orderCancelled, cancellation(o))),
+      ]);
       await Promise.all(cancelled.map((o) => released(o.orderId)));
-      await eventually(async () => expect(await Promise.all(placed.map((o) => statusOf(o.orderId)))).toEqual(placed.map((_, i) => (i % 2 === 0 ? 'released' : 'reserved'))), 20_000);
+      await eventually(
+        async () => expect(await Promise.all(placed.map((o) => statusOf(o.orderId)))).toEqual(placed.map((_, i) => (i % 2 === 0 ? 'released' : 'reserved'))),
+        20_000,
+      );
       await eventually(async () => expect([await stockOf(a), await stockOf(b)]).toEqual([85, 70]), 20_000);
       await eventually(() => expectNoMarks(a, b), 20_000);
     } finally {

@@ -37,7 +37,15 @@ export interface InfrastructureOptions {
  * Uses MONGO_URL / AMQP_URL when given; otherwise starts a private FerretDB and RabbitMQ node
  * with data under dataDir, on free loopback ports, and waits until both answer.
  */
-export async function startInfrastructure({ dataDir, nodeName, mongoUrl, amqpUrl, exchange, ferretDbDebugPort, log = () => undefined }: InfrastructureOptions): Promise<Infrastructure> {
+export async function startInfrastructure({
+  dataDir,
+  nodeName,
+  mongoUrl,
+  amqpUrl,
+  exchange,
+  ferretDbDebugPort,
+  log = () => undefined,
+}: InfrastructureOptions): Promise<Infrastructure> {
   fs.mkdirSync(dataDir, { recursive: true });
   const [ferret, rabbit] = await Promise.allSettled([
     mongoUrl ? Promise.resolve(undefined) : startFerretDb({ dataDir: path.join(dataDir, 'ferretdb'), debugPort: ferretDbDebugPort }),

@@ -46,7 +46,13 @@ export async function canConnectAmqp(url: string): Promise<boolean> {
  * A private RabbitMQ node: its own node name, AMQP, distribution and epmd ports, data and log
  * folders, and no plugins, so that it never meets the system node or another run's.
  */
-export async function startRabbitMq({ dataDir, nodeName, port, exchange = 'shop.events', passwords = generatePasswords() }: {
+export async function startRabbitMq({
+  dataDir,
+  nodeName,
+  port,
+  exchange = 'shop.events',
+  passwords = generatePasswords(),
+}: {
   dataDir: string;
   nodeName: string;
   port?: number;
@@ -105,9 +111,10 @@ export async function startRabbitMq({ dataDir, nodeName, port, exchange = 'shop.
     await stop();
     throw error;
   }
-  const serviceUrls = Object.fromEntries(
-    SERVICES.map((service) => [service, `amqp://${service}:${passwords[service]}@127.0.0.1:${amqpPort}`]),
-  ) as Record<PublishingService, string>;
+  const serviceUrls = Object.fromEntries(SERVICES.map((service) => [service, `amqp://${service}:${passwords[service]}@127.0.0.1:${amqpPort}`])) as Record<
+    PublishingService,
+    string
+  >;
   return { url, serviceUrls, passwords, control, port: amqpPort, nodeName, process: child, stop };
 }
 
@@ -136,7 +143,12 @@ export function servicePublishPattern(service: PublishingService): string {
 /** RabbitMQ's default password hash: a 4-byte salt, then SHA-256 of salt and password, in base64. */
 function rabbitPasswordHash(password: string): string {
   const salt = randomBytes(4);
-  return Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from(password, 'utf8')])).digest()]).toString('base64');
+  return Buffer.concat([
+    salt,
+    createHash('sha256')
+      .update(Buffer.concat([salt, Buffer.from(password, 'utf8')]))
+      .digest(),
+  ]).toString('base64');
 }
 
 /**

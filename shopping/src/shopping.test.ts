@@ -13,7 +13,19 @@ let config: ShoppingConfig;
 let probe: EventProbe;
 let http: ReturnType<typeof request>;
 
-const apples = { productId: '65b000000000000000000001', name: 'Apples', desc: 'Crisp apples', type: 'fruits', banner: '/a.jpg', unit: 1, price: 1.1, available: true, suplier: 'x', stock: 50, version: 1 };
+const apples = {
+  productId: '65b000000000000000000001',
+  name: 'Apples',
+  desc: 'Crisp apples',
+  type: 'fruits',
+  banner: '/a.jpg',
+  unit: 1,
+  price: 1.1,
+  available: true,
+  suplier: 'x',
+  stock: 50,
+  version: 1,
+};
 const oil = { ...apples, productId: '65b000000000000000000002', name: 'Olive Oil', type: 'oils', price: 2.2 };
 const soldOut = { ...apples, productId: '65b000000000000000000003', name: 'Gone', available: false };
 
@@ -50,7 +62,9 @@ describe('shopping: the cart', () => {
       { _id: id, customerId: id, items: [{ product: expect.objectContaining({ _id: apples.productId, desc: 'Crisp apples' }), unit: 5 }, expect.objectContaining({ unit: 1 })] },
     ]);
     expect((await new CartRepository(service.connection).find(id)).version).toBe(3);
-    await probe.waitFor((e) => e.type === ShoppingEvents.cartUpdated && (e.data as { customerId: string; version: number }).customerId === id && (e.data as { version: number }).version === 3);
+    await probe.waitFor(
+      (e) => e.type === ShoppingEvents.cartUpdated && (e.data as { customerId: string; version: number }).customerId === id && (e.data as { version: number }).version === 3,
+    );
 
     const removed = await http.delete(`/cart/${apples.productId}`).set(auth).expect(200);
     expect(removed.body).toMatchObject({ product: { _id: apples.productId }, unit: 0 });
@@ -73,12 +87,21 @@ describe('shopping: the cart', () => {
     const { id, auth } = newCustomer();
     await Promise.all([
       ...[apples, oil].map((p) => http.put('/cart').set(auth).send({ _id: p.productId, qty: 3 }).expect(200)),
-      ...Array.from({ length: 8 }, (_, i) => http.put('/cart').set(auth).send({ _id: apples.productId, qty: i + 1 }).expect(200)),
+      ...Array.from({ length: 8 }, (_, i) =>
+        http
+          .put('/cart')
+          .set(auth)
+          .send({ _id: apples.productId, qty: i + 1 })
+          .expect(200),
+      ),
     ]);
     const cart = await new CartRepository(service.connection).find(id);
     expect(cart.items.map((item) => item.product._id).sort()).toEqual([apples.productId, oil.productId].sort());
     expect(cart.version).toBe(10);
-    const versions = async () => probe.received.filter((e) => e.type === ShoppingEvents.cartUpdated && (e.data as { customerId: string }).customerId === id).map((e) => (e.data as { version: number }).version);
+    const versions = async () =>
+      probe.received
+        .filter((e) => e.type === ShoppingEvents.cartUpdated && (e.data as { customerId: string }).customerId === id)
+        .map((e) => (e.data as { version: number }).version);
     await eventually(async () => expect((await versions()).sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1)));
   });
 
@@ -138,7 +161,14 @@ describe('shopping: orders', () => {
   test('When ten order requests for one cart arrive at once, then exactly one order is made', async () => {
     const { id, auth } = newCustomer();
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
-    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => http.post('/shopping/order').set(auth).send({ txnNumber: `t${i}` })));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        http
+          .post('/shopping/order')
+          .set(auth)
+          .send({ txnNumber: `t${i}` }),
+      ),
+    );
     const created = responses.filter((r) => r.status === 201);
     expect(created).toHaveLength(1);
     // The others either got that same order back or found the cart already emptied.
@@ -165,10 +195,14 @@ describe('shopping: orders', () => {
     const apple = { product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 };
     // The crash came after the order was written: the cart is not yet emptied, nothing announced.
     await cartModel(service.connection).create(storedCart(id, [apple], 7, { announced: true }));
-    await orderModel(service.connection).create(storedOrder({ _id: orderId, customerId: id, items: [apple], txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo, updatedAt: longAgo }));
+    await orderModel(service.connection).create(
+      storedOrder({ _id: orderId, customerId: id, items: [apple], txnNumber: 'crashed', cartVersion: 7, createdAt: longAgo, updatedAt: longAgo }),
+    );
     // Another order's cancel was stored, but not its order.cancelled.
     const cancelledId = `${id}-5`;
-    await orderModel(service.connection).create(storedOrder({ _id: cancelledId, customerId: id, items: [apple], status: 'cancelling', cartVersion: 5, createdAt: longAgo, updatedAt: longAgo }));
+    await orderModel(service.connection).create(
+      storedOrder({ _id: cancelledId, customerId: id, items: [apple], status: 'cancelling', cartVersion: 5, createdAt: longAgo, updatedAt: longAgo }),
+    );
     // And a cart change whose cart.updated never reached the outbox: the change and its note are there.
     const other = newCustomer();
     const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
@@ -248,7 +282,11 @@ describe('shopping: orders', () => {
     const { id, auth } = newCustomer();
     const placed: Array<{ orderId: string }> = [];
     for (let n = 0; n < 4; n++) {
-      await http.put('/cart').set(auth).send({ _id: apples.productId, qty: n + 1 }).expect(200);
+      await http
+        .put('/cart')
+        .set(auth)
+        .send({ _id: apples.productId, qty: n + 1 })
+        .expect(200);
       placed.push((await http.post('/shopping/order').set(auth).send({}).expect(201)).body);
     }
     await probe.publish(StockEvents.stockReserved, { orderId: placed[1]!.orderId, customerId: id });
@@ -288,7 +326,7 @@ describe('shopping: cancelling an order', () => {
     expect(probe.received.filter((e) => e.id === orderEventId(ShoppingEvents.orderPlaced, order.orderId))).toHaveLength(1);
   });
 
-  test('When the order is rejected, unknown or another customer\'s, then 409 or 404 and nothing is announced', async () => {
+  test("When the order is rejected, unknown or another customer's, then 409 or 404 and nothing is announced", async () => {
     const owner = newCustomer();
     const order = await placeOne(owner.auth);
     await http.post(`/shopping/orders/${order.orderId}/cancel`).set(newCustomer().auth).expect(404);

@@ -53,5 +53,7 @@ export function parsePublicKey(value: string): KeyObject {
 /** Names the key pair a private or public key belongs to: SHA-256 of its public key (SPKI DER), hex. */
 export function keyFingerprint(key: KeyObject): string {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }

@@ -53,7 +53,12 @@ describe('access tokens', () => {
     const sign = (times: Record<string, number>) => jwt.sign({ ...customerClaims, ...times }, ours.privateKey, { algorithm: 'RS256', noTimestamp: times.iat === undefined });
 
     it('signs tokens that end after the configured lifetime (15 minutes unless told), read in seconds also from a bare number', () => {
-      for (const [expiresIn, seconds] of [[undefined, 900], ['5m', 300], ['600', 600], [120, 120]] as const) {
+      for (const [expiresIn, seconds] of [
+        [undefined, 900],
+        ['5m', 300],
+        ['600', 600],
+        [120, 120],
+      ] as const) {
         const { iat, exp } = jwt.decode(signAccessToken(caller, { ...settings, expiresIn })) as { iat: number; exp: number };
         expect({ expiresIn, lifetime: exp - iat }).toEqual({ expiresIn, lifetime: seconds });
       }

@@ -28,7 +28,12 @@ describe('subscriptions: a copy of each event for every process', () => {
       await publisher.publish('product.updated', '{}', { messageId: 'a' });
       await publisher.publish('order.placed', '{}', { messageId: 'b' });
       await publisher.publish('product.deleted', '{}', { messageId: 'c' });
-      await eventually(() => expect(received).toEqual([['product.updated', 'product.deleted'], ['product.updated', 'product.deleted']]));
+      await eventually(() =>
+        expect(received).toEqual([
+          ['product.updated', 'product.deleted'],
+          ['product.updated', 'product.deleted'],
+        ]),
+      );
       expect(subscribed).toEqual([1, 1]);
     } finally {
       await Promise.all([...instances, publisher].map((broker) => broker.close()));

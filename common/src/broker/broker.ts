@@ -263,14 +263,18 @@ export class Broker {
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
     for (const key of spec.bindings) await channel.bindQueue(queue, this.options.exchange, key);
     spec.onSubscribed?.();
-    await channel.consume(queue, (message) => {
-      if (!message) return;
-      try {
-        spec.handle(message);
-      } catch (error) {
-        this.options.logger.warn('subscriber failed on a message', { routingKey: message.fields.routingKey, error: error instanceof Error ? error.message : String(error) });
-      }
-    }, { noAck: true });
+    await channel.consume(
+      queue,
+      (message) => {
+        if (!message) return;
+        try {
+          spec.handle(message);
+        } catch (error) {
+          this.options.logger.warn('subscriber failed on a message', { routingKey: message.fields.routingKey, error: error instanceof Error ? error.message : String(error) });
+        }
+      },
+      { noAck: true },
+    );
   }
 }
 

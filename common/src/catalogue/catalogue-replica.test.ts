@@ -24,7 +24,7 @@ function aProduct(): { productId: string; at: (version: number, changes?: object
 const writes = (productId: string): number => consumer.commands.count('update', 'catalogue_replica', productId);
 
 describe('catalogue replica: events applied in batches', () => {
-  test('When a product\'s changes come together, then only the newest is written, once', async () => {
+  test("When a product's changes come together, then only the newest is written, once", async () => {
     const product = aProduct();
     await consumer.inOneBatch(async () => {
       await consumer.probe.publish(CatalogueEvents.productCreated, product.at(1));
@@ -64,7 +64,8 @@ describe('catalogue replica: events applied in batches', () => {
   test('When several products change in one batch, then each gets its own newest version', async () => {
     const batch = [aProduct(), aProduct(), aProduct()];
     await consumer.inOneBatch(async () => {
-      for (let version = 1; version <= 3; version++) for (const product of batch) await consumer.probe.publish(CatalogueEvents.productUpdated, product.at(version, { stock: version }));
+      for (let version = 1; version <= 3; version++)
+        for (const product of batch) await consumer.probe.publish(CatalogueEvents.productUpdated, product.at(version, { stock: version }));
     });
     for (const product of batch) {
       await eventually(async () => expect(await replica.find(product.productId)).toMatchObject({ version: 3, stock: 3 }));
@@ -74,7 +75,7 @@ describe('catalogue replica: events applied in batches', () => {
 });
 
 describe('catalogue replica: two instances side by side', () => {
-  test('When two instances apply a product\'s versions at the same time in a shuffled order, then each product ends at its newest version', async () => {
+  test("When two instances apply a product's versions at the same time in a shuffled order, then each product ends at its newest version", async () => {
     const instances = [new CatalogueReplica(consumer.connection), replica];
     const batch = Array.from({ length: 10 }, aProduct);
     await Promise.all(

@@ -1,10 +1,5 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import {
-  CatalogueEvents,
-  productDeletedSchema,
-  productSnapshotSchema,
-  type ProductSnapshot,
-} from '../contracts/catalogue-events';
+import { CatalogueEvents, productDeletedSchema, productSnapshotSchema, type ProductSnapshot } from '../contracts/catalogue-events';
 import type { EventEnvelope } from '../events/envelope';
 import { groupedHandler, type EventHandlers } from '../events/consumer';
 import { createEvent } from '../events/envelope';

@@ -44,7 +44,7 @@ describe('config', () => {
     expect(container).toMatchObject({ bindAddress: '0.0.0.0', trustedProxies: ['172.28.0.10', 'fd00::/64'] });
   });
 
-  test("When a service has its own MONGO URL, then it wins over MONGO_URL", () => {
+  test('When a service has its own MONGO URL, then it wins over MONGO_URL', () => {
     const config = parseConfig(serviceConfigSchema('shopping', {}), { ...valid, SHOPPING_MONGO_URL: 'mongodb://other:1', SHOPPING_DB_NAME: 'orders' });
     expect(config).toMatchObject({ mongoUrl: 'mongodb://other:1', dbName: 'orders' });
   });

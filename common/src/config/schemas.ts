@@ -4,15 +4,11 @@ import { z } from 'zod';
 import { parsePrivateKey, parsePublicKey } from '../auth/keys';
 
 /** A boolean from the environment: only the words people write for it. */
-export const envBoolean = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+export const envBoolean = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 export const port = z.coerce.number().int().min(0).max(65535);
 
-export const mongoUrl = z
-  .string()
-  .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL');
+export const mongoUrl = z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL');
 
 /** An address to listen on: an IPv4 or IPv6 address (0.0.0.0 or :: for every interface). */
 export const bindAddress = z.string().refine((value) => isIP(value) !== 0, 'must be an IP address, e.g. 127.0.0.1 or 0.0.0.0');
@@ -30,7 +26,12 @@ function isProxyEntry(entry: string): boolean {
 /** Comma-separated addresses whose X-Forwarded-For is believed (Express "trust proxy"). */
 export const trustedProxies = z
   .string()
-  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
   .refine((entries) => entries.every(isProxyEntry), 'must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated');
 
 /** A PEM key, parsed once at start-up: a bad key stops the service with one line saying why. */
@@ -62,7 +63,10 @@ export const serviceEnvSchema = z.object({
   JWT_PUBLIC_KEY: publicKeyPem,
   JWT_ISSUER: z.string().min(1).default('microservices-shop'),
   JWT_AUDIENCE: z.string().min(1).default('microservices-shop-api'),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb').default('100kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb')
+    .default('100kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /**
    * Loopback unless configured: only the gateway may call a service, and a service reachable from

@@ -6,10 +6,7 @@ import { keyFingerprint } from '../auth/keys';
  * knows them, so production refuses them. common/src/config/load-config.test.ts keeps this list
  * in step with .env.dev.
  */
-const PUBLISHED_SECRETS = new Set([
-  'admin-password-change-me',
-  'admin-password',
-]);
+const PUBLISHED_SECRETS = new Set(['admin-password-change-me', 'admin-password']);
 
 /**
  * The token key pair of .env.dev, by fingerprint: its private half is public, so a service that

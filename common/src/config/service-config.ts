@@ -43,7 +43,10 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
       MONGO_URL: mongoUrl.optional(),
       [`${prefix}_MONGO_URL`]: mongoUrl.optional(),
       [`${prefix}_PORT`]: port.default(DEFAULT_PORTS[name]),
-      [`${prefix}_DB_NAME`]: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -').default(name),
+      [`${prefix}_DB_NAME`]: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
+        .default(name),
       /** Access tokens are checked by signature only, never against the account: their life bounds a revoked session's. */
       JWT_EXPIRES_IN: z
         .string()

@@ -1,11 +1,7 @@
 import { ShoppingEvents, StockEvents, type OrderStatus } from './shopping-events';
 
 /** The saga's events that move an order's status, as they reach shopping and the customer view. */
-export type OrderStatusEvent =
-  | typeof StockEvents.stockReserved
-  | typeof StockEvents.stockRejected
-  | typeof ShoppingEvents.orderCancelled
-  | typeof StockEvents.stockReleased;
+export type OrderStatusEvent = typeof StockEvents.stockReserved | typeof StockEvents.stockRejected | typeof ShoppingEvents.orderCancelled | typeof StockEvents.stockReleased;
 
 /**
  * The statuses an event moves an order from, and the one it moves it to. Stock verdicts count

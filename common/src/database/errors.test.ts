@@ -24,7 +24,7 @@ describe('what database errors mean', () => {
     expect(isDatabaseUnavailable(ended)).toBe(true);
   });
 
-  test('When an error is the request\'s or the code\'s own, then it is not', () => {
+  test("When an error is the request's or the code's own, then it is not", () => {
     expect(isDatabaseUnavailable(new Error('order 1 vanished'))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('E11000 duplicate key'), { code: 11000 }))).toBe(false);
     expect(isDuplicateKeyError(Object.assign(new Error('E11000 duplicate key'), { code: 11000 }))).toBe(true);

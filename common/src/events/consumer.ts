@@ -137,8 +137,7 @@ interface Item {
 export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
   const { broker, connection, logger, queue, handlers, maxAttempts = 5, retryDelayMs = 100 } = options;
   const { batchSize = 64, batchWaitMs = 5, concurrency = 8, mayPublish = () => true } = options;
-  const processed: Model<ProcessedEvent> =
-    connection.models.ProcessedEvent ?? connection.model<ProcessedEvent>('ProcessedEvent', processedEventSchema);
+  const processed: Model<ProcessedEvent> = connection.models.ProcessedEvent ?? connection.model<ProcessedEvent>('ProcessedEvent', processedEventSchema);
 
   const { eventsConsumed, deadLettered } = shopMetrics();
   const count = (type: string, outcome: 'applied' | 'duplicate' | 'retried' | 'dead-lettered' | 'ignored'): void => {
@@ -231,7 +230,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
 
   /** The events of one key, in order: runs of one group together, the others one by one. */
   async function applyKey(items: Item[]): Promise<void> {
-    for (let start = 0; start < items.length; ) {
+    for (let start = 0; start < items.length;) {
       const group = groups.get(items[start]!.handler!);
       let end = start + 1;
       while (group && end < items.length && groups.get(items[end]!.handler!) === group) end++;
@@ -291,7 +290,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   async function handleBatch(messages: ConsumeMessage[]): Promise<MessageOutcome[]> {
     const items = messages.map(read);
     const pending = items.filter((item) => item.outcome === undefined);
-    for (let start = 0; start < pending.length; ) {
+    for (let start = 0; start < pending.length;) {
       const first = pending[start]!;
       let end = start + 1;
       if (first.key !== undefined) while (end < pending.length && pending[end]!.key !== undefined) end++;

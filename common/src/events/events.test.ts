@@ -228,20 +228,27 @@ describe('the consumer', () => {
 
   test('When a handler fails for a while, then it is retried until it succeeds', async () => {
     let calls = 0;
-    await consume({ 'flaky.test': async () => {
-      calls++;
-      if (calls < 3) throw new Error('transient');
-    } });
+    await consume({
+      'flaky.test': async () => {
+        calls++;
+        if (calls < 3) throw new Error('transient');
+      },
+    });
     await probe.publish('flaky.test', {});
     await eventually(() => expect(calls).toBe(3));
   });
 
   test('When a handler keeps failing, then after the attempts the event is dead-lettered and the consumer goes on', async () => {
     const handled: number[] = [];
-    const queue = await consume({ 'broken.test': async (event: EventEnvelope<{ n: number }>) => {
-      if (event.data.n === 1) throw new Error('always');
-      handled.push(event.data.n);
-    } }, { maxAttempts: 3 });
+    const queue = await consume(
+      {
+        'broken.test': async (event: EventEnvelope<{ n: number }>) => {
+          if (event.data.n === 1) throw new Error('always');
+          handled.push(event.data.n);
+        },
+      },
+      { maxAttempts: 3 },
+    );
     await probe.publish('broken.test', { n: 1 });
     await probe.publish('broken.test', { n: 2 });
     await eventually(() => expect(handled).toEqual([2]));
@@ -273,7 +280,9 @@ describe('the consumer', () => {
   test('When an event is applied, then it is recorded by id in processed_events', async () => {
     await consume({ 'record.test': async () => undefined });
     const event = await probe.publish('record.test', {});
-    await eventually(async () => expect(await connection.collection('processed_events').findOne({ _id: event.id as unknown as mongoose.Types.ObjectId })).toMatchObject({ type: 'record.test' }));
+    await eventually(async () =>
+      expect(await connection.collection('processed_events').findOne({ _id: event.id as unknown as mongoose.Types.ObjectId })).toMatchObject({ type: 'record.test' }),
+    );
   });
 
   describe('in batches', () => {
@@ -287,20 +296,26 @@ describe('the consumer', () => {
       return queue;
     }
 
-    test('When events of several keys come in one batch, then each key\'s events are applied in order and one at a time, the keys side by side', async () => {
+    test("When events of several keys come in one batch, then each key's events are applied in order and one at a time, the keys side by side", async () => {
       const applied: string[] = [];
       const running = new Map<string, number>();
       let mostAtOnce = 0;
       let mostOfOneKey = 0;
-      const handler = keyedHandler((event) => `order-test:${String(event.data.key)}`, idempotentHandler(async (event) => {
-        const key = String(event.data.key);
-        running.set(key, (running.get(key) ?? 0) + 1);
-        mostOfOneKey = Math.max(mostOfOneKey, running.get(key)!);
-        mostAtOnce = Math.max(mostAtOnce, [...running.values()].reduce((sum, n) => sum + n, 0));
-        await sleep(Math.random() * 20);
-        applied.push(`${key}${String(event.data.n)}`);
-        running.set(key, running.get(key)! - 1);
-      }));
+      const handler = keyedHandler(
+        (event) => `order-test:${String(event.data.key)}`,
+        idempotentHandler(async (event) => {
+          const key = String(event.data.key);
+          running.set(key, (running.get(key) ?? 0) + 1);
+          mostOfOneKey = Math.max(mostOfOneKey, running.get(key)!);
+          mostAtOnce = Math.max(
+            mostAtOnce,
+            [...running.values()].reduce((sum, n) => sum + n, 0),
+          );
+          await sleep(Math.random() * 20);
+          applied.push(`${key}${String(event.data.n)}`);
+          running.set(key, running.get(key)! - 1);
+        }),
+      );
       await oneBatch({ 'order.test': handler }, async () => {
         for (let n = 0; n < 5; n++) for (const key of ['a', 'b', 'c']) await probe.publish('order.test', { key, n });
       });
@@ -324,19 +339,27 @@ describe('the consumer', () => {
         lastAppliedAt = Date.now();
       });
       // Retries after 0.4, 0.8, 1.6 and 3.2 s: 6 s in all.
-      const queue = await oneBatch({ 'poison.retry': handler }, async () => {
-        for (let n = 1; n <= 6; n++) await probe.publish('poison.retry', { n, customer: n % 2 === 1 ? 'a' : 'b' });
-      }, { maxAttempts: 5, retryDelayMs: 400 });
+      const queue = await oneBatch(
+        { 'poison.retry': handler },
+        async () => {
+          for (let n = 1; n <= 6; n++) await probe.publish('poison.retry', { n, customer: n % 2 === 1 ? 'a' : 'b' });
+        },
+        { maxAttempts: 5, retryDelayMs: 400 },
+      );
       const released = Date.now();
       await eventually(() => expect(applied).toEqual({ a: [3, 5], b: [2, 4, 6] }), 3000, 20);
       expect(lastAppliedAt - released).toBeLessThan(2000);
       expect(failedAt).toHaveLength(1);
 
-      const dead = await eventually(async () => {
-        const messages = await deadLetterMessages(queue);
-        expect(messages).toHaveLength(1);
-        return messages[0]!;
-      }, 20_000, 200);
+      const dead = await eventually(
+        async () => {
+          const messages = await deadLetterMessages(queue);
+          expect(messages).toHaveLength(1);
+          return messages[0]!;
+        },
+        20_000,
+        200,
+      );
       expect(JSON.parse(dead.body).data).toEqual({ n: 1, customer: 'a' });
       expect(dead.headers[RETRIES_HEADER]).toBe(4);
       expect(failedAt).toHaveLength(5);
@@ -344,7 +367,7 @@ describe('the consumer', () => {
       expect(failedAt[4]! - failedAt[0]!).toBeGreaterThanOrEqual(0.9 * 6000);
     });
 
-    test('When a group\'s events of one key come in one batch, then one call applies them all, in order', async () => {
+    test("When a group's events of one key come in one batch, then one call applies them all, in order", async () => {
       const calls: string[][] = [];
       const group = groupedHandler({
         key: (event) => `group-test:${String(event.data.key)}`,
@@ -355,16 +378,22 @@ describe('the consumer', () => {
         for (let n = 0; n < 3; n++) await probe.publish('group.first', { key: 'b', n });
       });
       await eventually(() => expect(calls.flat()).toHaveLength(9));
-      expect(calls.sort()).toEqual([['a0', 'a1', 'a2', 'a3', 'a4', 'a5'], ['b0', 'b1', 'b2']]);
+      expect(calls.sort()).toEqual([
+        ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'],
+        ['b0', 'b1', 'b2'],
+      ]);
     });
 
     test('When a handler without a key comes between keyed events, then it runs alone, after those before it and before those after it', async () => {
       const timeline: string[] = [];
-      const keyed = keyedHandler((event) => `barrier-test:${String(event.data.n)}`, idempotentHandler(async (event) => {
-        timeline.push(`start ${String(event.data.n)}`);
-        await sleep(20);
-        timeline.push(`end ${String(event.data.n)}`);
-      }));
+      const keyed = keyedHandler(
+        (event) => `barrier-test:${String(event.data.n)}`,
+        idempotentHandler(async (event) => {
+          timeline.push(`start ${String(event.data.n)}`);
+          await sleep(20);
+          timeline.push(`end ${String(event.data.n)}`);
+        }),
+      );
       const alone = async (): Promise<void> => void timeline.push('alone');
       await oneBatch({ 'keyed.test': keyed, 'alone.test': alone }, async () => {
         await probe.publish('keyed.test', { n: 1 });
@@ -386,9 +415,13 @@ describe('the consumer', () => {
           applied.push(...events.map((event) => Number(event.data.n)));
         },
       });
-      const queue = await oneBatch({ 'poison.group': group }, async () => {
-        for (let n = 0; n < 4; n++) await probe.publish('poison.group', { n, poison: n === 2 });
-      }, { maxAttempts: 2 });
+      const queue = await oneBatch(
+        { 'poison.group': group },
+        async () => {
+          for (let n = 0; n < 4; n++) await probe.publish('poison.group', { n, poison: n === 2 });
+        },
+        { maxAttempts: 2 },
+      );
       await eventually(() => expect(applied).toEqual([0, 1, 3]));
       const dead = await eventually(async () => {
         const bodies = await deadLetters(queue);
@@ -401,13 +434,16 @@ describe('the consumer', () => {
     test('When the database is away in the middle of a batch, then the events go back to the queue and come again in order, applied once', async () => {
       const applied: string[] = [];
       let failed = false;
-      const handler = keyedHandler((event) => `requeue-test:${String(event.data.key)}`, idempotentHandler(async (event) => {
-        if (event.data.key === 'a' && event.data.n === 1 && !failed) {
-          failed = true;
-          throw Object.assign(new Error('connection closed'), { name: 'MongoNetworkError' });
-        }
-        applied.push(`${String(event.data.key)}${String(event.data.n)}`);
-      }));
+      const handler = keyedHandler(
+        (event) => `requeue-test:${String(event.data.key)}`,
+        idempotentHandler(async (event) => {
+          if (event.data.key === 'a' && event.data.n === 1 && !failed) {
+            failed = true;
+            throw Object.assign(new Error('connection closed'), { name: 'MongoNetworkError' });
+          }
+          applied.push(`${String(event.data.key)}${String(event.data.n)}`);
+        }),
+      );
       await oneBatch({ 'requeue.test': handler }, async () => {
         for (let n = 0; n < 3; n++) for (const key of ['a', 'b']) await probe.publish('requeue.test', { key, n });
       });

@@ -28,7 +28,12 @@ const PARSER_REFUSALS: Record<string, [status: number, reason: string, code: str
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'The request headers are too large'],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'The request took too long to arrive'],
 };
-const MALFORMED: [number, string, string, string] = [400, 'Bad Request', 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1 (for instance, framed by both Transfer-Encoding and Content-Length)'];
+const MALFORMED: [number, string, string, string] = [
+  400,
+  'Bad Request',
+  'MALFORMED_REQUEST',
+  'The request is not valid HTTP/1.1 (for instance, framed by both Transfer-Encoding and Content-Length)',
+];
 
 /** A request Node's HTTP parser refuses (never reaching Express) gets the shop's JSON error too. */
 function answerParserErrors(error: Error & { code?: string }, socket: Duplex): void {

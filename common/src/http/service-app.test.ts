@@ -12,21 +12,36 @@ import { parseBody } from './validate';
 const logged: string[] = [];
 const logger = createLogger({ service: 'test', level: 'debug' });
 logger.clear();
-logger.add(new winston.transports.Stream({ stream: new Writable({ write: (chunk, _enc, done) => { logged.push(String(chunk)); done(); } }) }));
+logger.add(
+  new winston.transports.Stream({
+    stream: new Writable({
+      write: (chunk, _enc, done) => {
+        logged.push(String(chunk));
+        done();
+      },
+    }),
+  }),
+);
 
 const routes = Router();
-routes.post('/echo', asyncHandler(async (req, res) => {
-  res.json(parseBody(z.object({ name: z.string().max(10) }), req));
-}));
+routes.post(
+  '/echo',
+  asyncHandler(async (req, res) => {
+    res.json(parseBody(z.object({ name: z.string().max(10) }), req));
+  }),
+);
 routes.get('/items/:id', (req, res) => {
   res.json({ id: req.params.id });
 });
 routes.get('/conflict', () => {
   throw new ConflictError('Already there', 'ALREADY_THERE');
 });
-routes.get('/bug', asyncHandler(async () => {
-  throw new Error('secret internal detail: mongodb://user:pw@db');
-}));
+routes.get(
+  '/bug',
+  asyncHandler(async () => {
+    throw new Error('secret internal detail: mongodb://user:pw@db');
+  }),
+);
 
 const state = { database: 'up' as 'up' | 'down', broker: 'up' as 'up' | 'degraded' };
 const app = createServiceApp({ logger, bodyLimit: '1kb', routes, readiness: () => ({ ...state }) });
@@ -57,7 +72,14 @@ describe('the service app', () => {
   });
 
   test('When the body is too large, then 413', async () => {
-    expect((await request(app).post('/echo').send({ name: 'x'.repeat(2000) }).expect(413)).body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(
+      (
+        await request(app)
+          .post('/echo')
+          .send({ name: 'x'.repeat(2000) })
+          .expect(413)
+      ).body.error.code,
+    ).toBe('PAYLOAD_TOO_LARGE');
   });
 
   test('When input fails its schema, then 400 with the failing fields', async () => {

@@ -8,7 +8,16 @@ function captureLogger(): { lines: string[]; logger: winston.Logger } {
   const lines: string[] = [];
   const logger = createLogger({ service: 'test', level: 'debug' });
   logger.clear();
-  logger.add(new winston.transports.Stream({ stream: new Writable({ write: (chunk, _enc, done) => { lines.push(String(chunk)); done(); } }) }));
+  logger.add(
+    new winston.transports.Stream({
+      stream: new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    }),
+  );
   return { lines, logger };
 }
 

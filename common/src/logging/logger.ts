@@ -39,12 +39,7 @@ export function createLogger({ service, level = 'info', format = 'json', silent 
     level,
     silent,
     defaultMeta: { service },
-    format: winston.format.combine(
-      withRequestIdAndRedaction(),
-      winston.format.errors({ stack: true }),
-      winston.format.timestamp(),
-      output,
-    ),
+    format: winston.format.combine(withRequestIdAndRedaction(), winston.format.errors({ stack: true }), winston.format.timestamp(), output),
     transports: [new winston.transports.Console()],
   });
   registerAccessLog(logger, { service, format });

@@ -51,8 +51,7 @@ export function countCommands(connection: Connection): { count: (command: string
     seen.push({ command: commandName, collection, ids });
   });
   return {
-    count: (command, collection, id) =>
-      seen.filter((entry) => entry.command === command && entry.collection === collection && (id === undefined || entry.ids.includes(id))).length,
+    count: (command, collection, id) => seen.filter((entry) => entry.command === command && entry.collection === collection && (id === undefined || entry.ids.includes(id))).length,
   };
 }
 

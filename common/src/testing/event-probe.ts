@@ -13,7 +13,10 @@ export class EventProbe {
   private connection?: ChannelModel;
   private channel?: Channel;
 
-  constructor(private readonly amqpUrl: string, private readonly exchange: string) {}
+  constructor(
+    private readonly amqpUrl: string,
+    private readonly exchange: string,
+  ) {}
 
   async start(): Promise<this> {
     this.connection = await amqp.connect(this.amqpUrl);
@@ -21,17 +24,21 @@ export class EventProbe {
     await this.channel.assertExchange(this.exchange, 'topic', { durable: true });
     const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
     await this.channel.bindQueue(queue, this.exchange, '#');
-    await this.channel.consume(queue, (message) => {
-      if (!message) return;
-      try {
-        const body = message.content.toString('utf8');
-        const event = JSON.parse(body) as EventEnvelope;
-        this.received.push(event);
-        this.bodies.set(event.id, [...this.bodiesOf(event.id), body]);
-      } catch {
-        // tests publish malformed messages on purpose; the probe only records events
-      }
-    }, { noAck: true });
+    await this.channel.consume(
+      queue,
+      (message) => {
+        if (!message) return;
+        try {
+          const body = message.content.toString('utf8');
+          const event = JSON.parse(body) as EventEnvelope;
+          this.received.push(event);
+          this.bodies.set(event.id, [...this.bodiesOf(event.id), body]);
+        } catch {
+          // tests publish malformed messages on purpose; the probe only records events
+        }
+      },
+      { noAck: true },
+    );
     return this;
   }
 

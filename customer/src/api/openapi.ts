@@ -22,9 +22,7 @@ const session = z
   })
   .openapi('Session');
 
-const address = z
-  .object({ _id: z.string(), street: z.string(), postalCode: z.string(), city: z.string(), country: z.string() })
-  .openapi('Address');
+const address = z.object({ _id: z.string(), street: z.string(), postalCode: z.string(), city: z.string(), country: z.string() }).openapi('Address');
 
 const product = productSchema;
 

@@ -37,52 +37,97 @@ export function customerRoutes({ accounts, sessions, profiles, tokens, limits }:
   const signedIn = requireAuth(tokens);
   const loginLimits = [
     rateLimiter({ limit: limits.loginPerIp, windowMs: MINUTE, message: 'Too many log-ins from this address; try again later' }),
-    rateLimiter({ limit: limits.loginFailuresPerAccount, windowMs: 15 * MINUTE, key: accountAndAddressOf, counts: isWrongPassword, message: 'Too many failed log-ins for this account from this address; try again later' }),
+    rateLimiter({
+      limit: limits.loginFailuresPerAccount,
+      windowMs: 15 * MINUTE,
+      key: accountAndAddressOf,
+      counts: isWrongPassword,
+      message: 'Too many failed log-ins for this account from this address; try again later',
+    }),
   ];
   const signupLimit = rateLimiter({ limit: limits.signupPerIp, windowMs: 10 * MINUTE, message: 'Too many sign-ups from this address; try again later' });
 
-  router.post('/customer/signup', signupLimit, asyncHandler(async (req, res) => {
-    res.status(201).json(await accounts.signUp(parseBody(signUpBody, req)));
-  }));
+  router.post(
+    '/customer/signup',
+    signupLimit,
+    asyncHandler(async (req, res) => {
+      res.status(201).json(await accounts.signUp(parseBody(signUpBody, req)));
+    }),
+  );
 
-  router.post('/customer/login', ...loginLimits, asyncHandler(async (req, res) => {
-    res.json(await accounts.logIn(parseBody(logInBody, req)));
-  }));
+  router.post(
+    '/customer/login',
+    ...loginLimits,
+    asyncHandler(async (req, res) => {
+      res.json(await accounts.logIn(parseBody(logInBody, req)));
+    }),
+  );
 
-  router.post('/customer/token', asyncHandler(async (req, res) => {
-    res.json(await sessions.refresh(parseBody(refreshBody, req).refreshToken));
-  }));
+  router.post(
+    '/customer/token',
+    asyncHandler(async (req, res) => {
+      res.json(await sessions.refresh(parseBody(refreshBody, req).refreshToken));
+    }),
+  );
 
-  router.post('/customer/logout', signedIn, asyncHandler(async (req, res) => {
-    await sessions.end(callerOf(req).customerId, parseBody(refreshBody, req).refreshToken);
-    res.status(204).end();
-  }));
+  router.post(
+    '/customer/logout',
+    signedIn,
+    asyncHandler(async (req, res) => {
+      await sessions.end(callerOf(req).customerId, parseBody(refreshBody, req).refreshToken);
+      res.status(204).end();
+    }),
+  );
 
-  router.get('/customer/profile', signedIn, asyncHandler(async (req, res) => {
-    res.json(await profiles.getProfile(callerOf(req).customerId));
-  }));
+  router.get(
+    '/customer/profile',
+    signedIn,
+    asyncHandler(async (req, res) => {
+      res.json(await profiles.getProfile(callerOf(req).customerId));
+    }),
+  );
 
-  router.post('/customer/address', signedIn, asyncHandler(async (req, res) => {
-    res.status(201).json(await profiles.addAddress(callerOf(req).customerId, parseBody(addressBody, req)));
-  }));
+  router.post(
+    '/customer/address',
+    signedIn,
+    asyncHandler(async (req, res) => {
+      res.status(201).json(await profiles.addAddress(callerOf(req).customerId, parseBody(addressBody, req)));
+    }),
+  );
 
-  router.get('/customer/shoping-details', signedIn, asyncHandler(async (req, res) => {
-    res.json(await profiles.getProfile(callerOf(req).customerId));
-  }));
+  router.get(
+    '/customer/shoping-details',
+    signedIn,
+    asyncHandler(async (req, res) => {
+      res.json(await profiles.getProfile(callerOf(req).customerId));
+    }),
+  );
 
-  router.get('/customer/wishlist', signedIn, asyncHandler(async (req, res) => {
-    res.json(await profiles.getWishlist(callerOf(req).customerId));
-  }));
+  router.get(
+    '/customer/wishlist',
+    signedIn,
+    asyncHandler(async (req, res) => {
+      res.json(await profiles.getWishlist(callerOf(req).customerId));
+    }),
+  );
 
-  router.put('/wishlist', signedIn, asyncHandler(async (req, res) => {
-    const { _id } = parseBody(wishlistBody, req);
-    res.json(await profiles.addToWishlist(callerOf(req).customerId, _id));
-  }));
+  router.put(
+    '/wishlist',
+    signedIn,
+    asyncHandler(async (req, res) => {
+      const { _id } = parseBody(wishlistBody, req);
+      res.json(await profiles.addToWishlist(callerOf(req).customerId, _id));
+    }),
+  );
 
-  router.delete('/wishlist/:id', signedIn, asyncHandler(async (req, res) => {
-    const { id } = parseParams(productIdParams, req);
-    res.json(await profiles.removeFromWishlist(callerOf(req).customerId, id));
-  }));
+  router.delete(
+    '/wishlist/:id',
+    signedIn,
+    asyncHandler(async (req, res) => {
+      const { id } = parseParams(productIdParams, req);
+      res.json(await profiles.removeFromWishlist(callerOf(req).customerId, id));
+    }),
+  );
 
   return router;
 }

@@ -18,7 +18,9 @@ export const signUpBody = z
   .object({
     email: text(254).email(),
     password,
-    phone: text(30).regex(/^([+\d][\d\s().-]*)?$/, 'must be a phone number').default(''),
+    phone: text(30)
+      .regex(/^([+\d][\d\s().-]*)?$/, 'must be a phone number')
+      .default(''),
   })
   .superRefine(({ email, password }, ctx) => {
     // Only a password of a sane size is estimated: the estimate's cost grows with the length.
@@ -40,7 +42,10 @@ export const addressBody = z.object({
 
 /** A refresh token as sign-up, log-in and refresh give it: 32 random bytes in base64url. */
 export const refreshBody = z.object({
-  refreshToken: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a refresh token').describe('The refresh token of the last sign-up, log-in or refresh'),
+  refreshToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a refresh token')
+    .describe('The refresh token of the last sign-up, log-in or refresh'),
 });
 
 export const wishlistBody = z.object({ _id: objectIdString });

@@ -7,8 +7,7 @@ import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
  */
 const MIN_SCORE = 3;
 
-export const WEAK_PASSWORD_MESSAGE =
-  'is too easy to guess: avoid common passwords, words with digits, sequences, repeats and your email; a few unrelated words work well';
+export const WEAK_PASSWORD_MESSAGE = 'is too easy to guess: avoid common passwords, words with digits, sequences, repeats and your email; a few unrelated words work well';
 
 // Built on first use: it indexes tens of thousands of common passwords.
 let estimator: ZxcvbnFactory | undefined;

@@ -53,7 +53,7 @@ const viewWrites = (customerId: string): number => consumer.commands.count('upda
 const viewReads = (customerId: string): number => consumer.commands.count('find', 'customer_views', customerId);
 
 describe('customer view: events applied in batches', () => {
-  test('When one customer\'s cart, order and stock events come together, then the view is read once and written once, and shows them all', async () => {
+  test("When one customer's cart, order and stock events come together, then the view is read once and written once, and shows them all", async () => {
     const { customerId, events } = aShopper();
     await consumer.inOneBatch(async () => {
       for (const [type, data] of events) await consumer.probe.publish(type, data);
@@ -88,7 +88,7 @@ describe('customer view: events applied in batches', () => {
     expect(viewWrites(customerId)).toBe(writes);
   });
 
-  test('When several customers\' events come interleaved in one batch, then each view gets its own events, written once', async () => {
+  test("When several customers' events come interleaved in one batch, then each view gets its own events, written once", async () => {
     const shoppers = [aShopper(), aShopper(), aShopper()];
     await consumer.inOneBatch(async () => {
       for (let i = 0; i < 4; i++) for (const { events } of shoppers) await consumer.probe.publish(...events[i]!);
@@ -115,7 +115,7 @@ describe('customer view: events applied in batches', () => {
     await eventually(async () => expect((await views.find(customerId)).orders[0]?.status).toBe('cancelled'));
   });
 
-  test('When a stock decision names an order the view never got, then the customer\'s other events are applied and that one is dead-lettered', async () => {
+  test("When a stock decision names an order the view never got, then the customer's other events are applied and that one is dead-lettered", async () => {
     const { customerId, events } = aShopper();
     await consumer.inOneBatch(async () => {
       await consumer.probe.publish(...events[0]!);
@@ -148,7 +148,15 @@ describe('customer view: two instances of the consumer', () => {
   function aLongerStory(): { customerId: string; events: Array<[string, object]> } {
     const customerId = `customer-${++customers}-${Date.now()}`;
     const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
-    const placed = (n: number) => ({ orderId: `${customerId}-${n}`, customerId, items: [line], amount: 280, status: 'received', txnNumber: `t${n}`, createdAt: new Date(Date.UTC(2024, 0, n)).toISOString() });
+    const placed = (n: number) => ({
+      orderId: `${customerId}-${n}`,
+      customerId,
+      items: [line],
+      amount: 280,
+      status: 'received',
+      txnNumber: `t${n}`,
+      createdAt: new Date(Date.UTC(2024, 0, n)).toISOString(),
+    });
     const order = (n: number) => ({ orderId: `${customerId}-${n}`, customerId });
     return {
       customerId,
@@ -170,14 +178,18 @@ describe('customer view: two instances of the consumer', () => {
   /** The view without what names its customer, orders sorted: what two customers' views share. */
   async function viewOf(customerId: string): Promise<object> {
     const { _id, version: _version, ...view } = await new CustomerViewRepository(shared.reads).find(customerId);
-    const orders = [...view.orders].sort((a, b) => a.orderId.localeCompare(b.orderId)).map(({ _id: _order, orderId, ...order }) => ({ ...order, orderId: orderId.slice(_id.length) }));
+    const orders = [...view.orders]
+      .sort((a, b) => a.orderId.localeCompare(b.orderId))
+      .map(({ _id: _order, orderId, ...order }) => ({ ...order, orderId: orderId.slice(_id.length) }));
     return { ...view, orders };
   }
 
-  test('When two instances consume one queue and customers\' events come in shuffled orders, then both apply events and every view is the one the events give in order', async () => {
+  test("When two instances consume one queue and customers' events come in shuffled orders, then both apply events and every view is the one the events give in order", async () => {
     const inOrder = aLongerStory();
     for (const [type, data] of inOrder.events) await shared.probe.publish(type, data);
-    await eventually(async () => expect((await viewOf(inOrder.customerId) as { orders: Array<{ status: string }> }).orders.map((o) => o.status)).toEqual(['cancelled', 'rejected']));
+    await eventually(async () =>
+      expect(((await viewOf(inOrder.customerId)) as { orders: Array<{ status: string }> }).orders.map((o) => o.status)).toEqual(['cancelled', 'rejected']),
+    );
     const expected = await viewOf(inOrder.customerId);
     expect(expected).toMatchObject({ cart: [], cartVersion: 4, orders: [{ status: 'cancelled' }, { status: 'rejected', reason: 'out of stock' }] });
 

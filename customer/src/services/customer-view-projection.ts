@@ -1,4 +1,15 @@
-import { nextOrderStatus, ShoppingEvents, StockEvents, type CartUpdated, type OrderCancelled, type OrderPlaced, type OrderStatusEvent, type StockRejected, type StockReleased, type StockReserved } from '@shop/common';
+import {
+  nextOrderStatus,
+  ShoppingEvents,
+  StockEvents,
+  type CartUpdated,
+  type OrderCancelled,
+  type OrderPlaced,
+  type OrderStatusEvent,
+  type StockRejected,
+  type StockReleased,
+  type StockReserved,
+} from '@shop/common';
 import type { CustomerViewRepository } from '../database/customer-view-repository';
 import type { CustomerView } from '../database/models/customer-view';
 

@@ -66,10 +66,7 @@ export class Profiles {
 
   /** Removing a product that is not in the wishlist changes nothing and still succeeds. */
   async removeFromWishlist(customerId: string, productId: string): Promise<PublicProduct> {
-    const [product, { found, changed }] = await Promise.all([
-      this.catalogue.findIncludingDeleted(productId),
-      this.customers.removeFromWishlist(customerId, productId),
-    ]);
+    const [product, { found, changed }] = await Promise.all([this.catalogue.findIncludingDeleted(productId), this.customers.removeFromWishlist(customerId, productId)]);
     if (!found) throw new NotFoundError('No such customer', 'CUSTOMER_NOT_FOUND');
     if (changed) await this.announce(WishlistEvents.itemRemoved, customerId, productId);
     else if (!product) throw new NotFoundError('No product with this id', 'PRODUCT_NOT_FOUND');

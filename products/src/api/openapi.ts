@@ -17,9 +17,7 @@ const product = productSchema;
 
 const catalogue = z.object({ products: z.array(product), categories: z.array(z.string()) }).openapi('Catalogue');
 
-const productPage = z
-  .object({ products: z.array(product), total: z.number().int(), page: z.number().int(), limit: z.number().int() })
-  .openapi('ProductPage');
+const productPage = z.object({ products: z.array(product), total: z.number().int(), page: z.number().int(), limit: z.number().int() }).openapi('ProductPage');
 
 const json = jsonResponse;
 const failure = errorResponse;

@@ -23,7 +23,9 @@ const banner = text(2000)
 export const productInputSchema = z.object({
   name: text(200).min(1),
   desc: text(2000).default(''),
-  type: text(50).min(1).regex(/^[\p{L}\p{N} _-]+$/u, 'letters, digits, spaces, _ or -'),
+  type: text(50)
+    .min(1)
+    .regex(/^[\p{L}\p{N} _-]+$/u, 'letters, digits, spaces, _ or -'),
   banner: banner.default(''),
   unit: z.number().finite().positive().max(1_000_000),
   price: money,

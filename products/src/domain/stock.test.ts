@@ -5,7 +5,10 @@ const line = (productId: string, unit: number): Line => ({ product: { _id: produ
 
 describe('stock rules', () => {
   test('When an order names a product on several lines, then its demand is one line per product with the units summed', () => {
-    expect(demandOf([line('a', 2), line('b', 3), line('a', 1)])).toEqual([{ productId: 'a', unit: 3 }, { productId: 'b', unit: 3 }]);
+    expect(demandOf([line('a', 2), line('b', 3), line('a', 1)])).toEqual([
+      { productId: 'a', unit: 3 },
+      { productId: 'b', unit: 3 },
+    ]);
   });
 
   test('When a take left a line alone, then the reason names what is missing, unless the order took it before', () => {

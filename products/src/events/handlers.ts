@@ -18,12 +18,18 @@ const byOrder: EventKey = (event) => `order:${orderCancelledSchema.pick({ orderI
 export function productsEventHandlers({ commands, stock }: ProductsHandlersDependencies): EventHandlers {
   return {
     // The order's reservation and the marks on its products make these idempotent by themselves.
-    [ShoppingEvents.orderPlaced]: keyedHandler(byOrder, idempotentHandler(async (event) => {
-      await stock.reserveForOrder(orderPlacedSchema.parse(event.data), event.correlationId);
-    })),
-    [ShoppingEvents.orderCancelled]: keyedHandler(byOrder, idempotentHandler(async (event) => {
-      await stock.releaseForOrder(orderCancelledSchema.parse(event.data), event.correlationId);
-    })),
+    [ShoppingEvents.orderPlaced]: keyedHandler(
+      byOrder,
+      idempotentHandler(async (event) => {
+        await stock.reserveForOrder(orderPlacedSchema.parse(event.data), event.correlationId);
+      }),
+    ),
+    [ShoppingEvents.orderCancelled]: keyedHandler(
+      byOrder,
+      idempotentHandler(async (event) => {
+        await stock.releaseForOrder(orderCancelledSchema.parse(event.data), event.correlationId);
+      }),
+    ),
     // A replica that starts empty asks for the catalogue; announcing it again is harmless to the rest.
     [CatalogueEvents.syncRequested]: async (event) => {
       await commands.announceAllFor(event.id, event.correlationId);

@@ -81,7 +81,10 @@ export class CatalogueQueries {
   private changesDuringLoad: CatalogueChange[] = [];
   private readonly maxAgeMs: number;
 
-  constructor(private readonly products: ProductRepository, options: CatalogueQueriesOptions = {}) {
+  constructor(
+    private readonly products: ProductRepository,
+    options: CatalogueQueriesOptions = {},
+  ) {
     this.maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
   }
 

@@ -130,9 +130,8 @@ export class StockReservations {
 
   private async announceVerdict(order: OrderPlaced, verdict: Verdict, reason: string | undefined, correlationId?: string): Promise<void> {
     const { orderId, customerId } = order;
-    const [type, data] = verdict === 'reserved'
-      ? [StockEvents.stockReserved, { orderId, customerId }]
-      : [StockEvents.stockRejected, { orderId, customerId, reason: reason ?? 'rejected' }];
+    const [type, data] =
+      verdict === 'reserved' ? [StockEvents.stockReserved, { orderId, customerId }] : [StockEvents.stockRejected, { orderId, customerId, reason: reason ?? 'rejected' }];
     await this.outbox.add(createEvent({ type, id: orderEventId(type, orderId), data, source: SOURCE, correlationId }));
   }
 

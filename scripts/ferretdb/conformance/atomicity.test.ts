@@ -137,8 +137,7 @@ describe('array updates', () => {
 
   it('When 20 clients $pull the values an array holds while 20 others $push new ones, then only the new ones remain', async () => {
     const collection = freshCollection();
-    const pullOrPush = (index: number): Document =>
-      index % 2 === 0 ? { $pull: { items: index / 2 } } : { $push: { items: 100 + (index - 1) / 2 } };
+    const pullOrPush = (index: number): Document => (index % 2 === 0 ? { $pull: { items: index / 2 } } : { $push: { items: 100 + (index - 1) / 2 } });
     const observed = await inRounds(() => raceOnArray(collection, range(0, 20), 40, pullOrPush));
     expect(observed).toEqual(everyRound(range(100, 20)));
   });

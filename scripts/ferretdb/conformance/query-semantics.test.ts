@@ -219,7 +219,11 @@ describe('strings on a unique index', () => {
   let collection: Collection<Probe>;
 
   beforeAll(async () => {
-    collection = await collectionOf([{ s: 1 }], strings.map((s, index) => ({ _id: `s${String(index).padStart(2, '0')}`, s })), true);
+    collection = await collectionOf(
+      [{ s: 1 }],
+      strings.map((s, index) => ({ _id: `s${String(index).padStart(2, '0')}`, s })),
+      true,
+    );
   });
 
   it('When matching each string by equality, then exactly its own document matches (byte for byte, case-sensitive)', async () => {
@@ -247,7 +251,14 @@ describe('unique indexes', () => {
   });
 
   it('When an update sets a value a unique index already holds, then it fails with code 11000', async () => {
-    const collection = await collectionOf([{ email: 1 }], [{ _id: 'a', email: 'a@shop.test' }, { _id: 'b', email: 'b@shop.test' }], true);
+    const collection = await collectionOf(
+      [{ email: 1 }],
+      [
+        { _id: 'a', email: 'a@shop.test' },
+        { _id: 'b', email: 'b@shop.test' },
+      ],
+      true,
+    );
     expect(await errorCodeOf(() => collection.updateOne({ _id: 'b' }, { $set: { email: 'a@shop.test' } }))).toBe(11000);
     expect(await idsFound(collection, { email: 'b@shop.test' })).toEqual(['b']);
   });
@@ -259,14 +270,7 @@ describe('$ne and $nin on an indexed field', () => {
   beforeAll(async () => {
     collection = await collectionOf(
       [{ v: 1 }],
-      [
-        { _id: 'one', v: 1 },
-        { _id: 'two', v: 2 },
-        { _id: 'three', v: 3 },
-        { _id: 'array', v: [1, 4] },
-        { _id: 'null', v: null },
-        { _id: 'missing' },
-      ],
+      [{ _id: 'one', v: 1 }, { _id: 'two', v: 2 }, { _id: 'three', v: 3 }, { _id: 'array', v: [1, 4] }, { _id: 'null', v: null }, { _id: 'missing' }],
     );
   });
 

@@ -18,16 +18,16 @@ const cartLine = lineSchema.openapi('CartLine');
 
 const removedLine = z.object({ product: lineProductSchema, unit: z.literal(0) }).openapi('RemovedCartLine');
 
-const cart = z
-  .object({ _id: z.string().openapi({ description: 'The cart is keyed by its customer' }), customerId: z.string(), items: z.array(cartLine) })
-  .openapi('Cart');
+const cart = z.object({ _id: z.string().openapi({ description: 'The cart is keyed by its customer' }), customerId: z.string(), items: z.array(cartLine) }).openapi('Cart');
 
 const order = z
   .object({
     orderId: z.string(),
     customerId: z.string(),
     amount: z.number(),
-    status: z.enum(ORDER_STATUSES).openapi({ description: 'received, then confirmed or rejected once products has reserved the stock; cancelling, then cancelled once a cancelled order\'s stock is back' }),
+    status: z
+      .enum(ORDER_STATUSES)
+      .openapi({ description: "received, then confirmed or rejected once products has reserved the stock; cancelling, then cancelled once a cancelled order's stock is back" }),
     items: z.array(cartLine),
     txnNumber: z.string().nullable(),
     reason: z.string().optional().openapi({ description: 'Why the order was rejected' }),
@@ -128,7 +128,7 @@ export function registerShoppingApi(registry: OpenAPIRegistry): void {
     method: 'post',
     path: '/shopping/orders/{id}/cancel',
     tags: [TAG],
-    summary: 'Cancel one of the caller\'s orders',
+    summary: "Cancel one of the caller's orders",
     description:
       'A received or confirmed order becomes `cancelling` at once and `cancelled` when products has put its stock back. ' +
       'Idempotent: cancelling again answers the order as it is.',

@@ -36,7 +36,12 @@ export class OrderRepository {
    * null when it was not in such a status (another move came first, or it never will).
    * `announce` marks the move's events as still to be put in the outbox.
    */
-  async moveStatus(orderId: string, from: readonly OrderStatus[], to: OrderStatus, { reason, announce = false }: { reason?: string; announce?: boolean } = {}): Promise<Order | null> {
+  async moveStatus(
+    orderId: string,
+    from: readonly OrderStatus[],
+    to: OrderStatus,
+    { reason, announce = false }: { reason?: string; announce?: boolean } = {},
+  ): Promise<Order | null> {
     return this.orders
       .findOneAndUpdate(
         { _id: orderId, status: mongoose.trusted({ $in: from }) },

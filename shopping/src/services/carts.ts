@@ -1,11 +1,4 @@
-import {
-  ConflictError,
-  NotFoundError,
-  type CatalogueReplica,
-  type Line,
-  type Outbox,
-  type LineProduct,
-} from '@shop/common';
+import { ConflictError, NotFoundError, type CatalogueReplica, type Line, type Outbox, type LineProduct } from '@shop/common';
 import type { CartRepository, CartState } from '../database/cart-repository';
 import { announceCart } from './cart-events';
 import { lineProduct } from './pricing';

@@ -74,7 +74,18 @@ export class Orders {
     }
     const items = await this.priceAtOrderTime(cart.items);
     const now = new Date();
-    const order: Order = { _id: orderId, customerId, items, amount: orderAmount(items), status: 'received', txnNumber, cartVersion: cart.version, createdAt: now, announced: false, updatedAt: now };
+    const order: Order = {
+      _id: orderId,
+      customerId,
+      items,
+      amount: orderAmount(items),
+      status: 'received',
+      txnNumber,
+      cartVersion: cart.version,
+      createdAt: now,
+      announced: false,
+      updatedAt: now,
+    };
     if (await this.orders.insert(order)) {
       await this.announce(order, { fresh: true });
       return { order: toOrderView(order), created: true };

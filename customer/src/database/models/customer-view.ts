@@ -37,12 +37,7 @@ const customerViewSchema = new Schema<CustomerView>(
     cartVersion: { type: Number, default: 0 },
     version: Number,
     orders: {
-      type: [
-        new Schema(
-          { _id: String, orderId: String, amount: Number, status: String, items: [lineSchema], txnNumber: String, date: Date, reason: String },
-          { _id: false },
-        ),
-      ],
+      type: [new Schema({ _id: String, orderId: String, amount: Number, status: String, items: [lineSchema], txnNumber: String, date: Date, reason: String }, { _id: false })],
       default: [],
     },
   },
