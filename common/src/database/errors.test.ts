@@ -1,5 +1,11 @@
 import net from 'node:net';
+import { MongoNetworkError, MongoServerClosedError } from 'mongodb';
 import { isDatabaseUnavailable, isDuplicateKeyError } from './errors';
+
+/** The driver does not export this class; its instances carry this name and message. */
+function poolClearedOnNetworkError(): Error {
+  return Object.assign(new Error('Connection to 127.0.0.1:27017 interrupted due to server monitor timeout'), { name: 'PoolClearedOnNetworkError' });
+}
 
 /** The error Node gives a write to a socket whose other end has closed it. */
 async function writeAfterTheServerClosed(): Promise<Error> {

@@ -8,6 +8,9 @@ const UNAVAILABLE_ERRORS = new Set([
   'MongoNetworkTimeoutError',
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
+  // The pool cleared by the server monitor: requests already waiting for a connection get this one.
+  'PoolClearedOnNetworkError',
+  'MongoServerClosedError',
 ]);
 
 /**
