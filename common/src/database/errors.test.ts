@@ -30,6 +30,12 @@ describe('what database errors mean', () => {
     expect(isDatabaseUnavailable(ended)).toBe(true);
   });
 
+  test('When the driver says in any of its ways that the server went away, then it is "unavailable"', () => {
+    for (const error of [new MongoNetworkError('connection 3 to 127.0.0.1:27017 closed'), new MongoServerClosedError(), poolClearedOnNetworkError()]) {
+      expect({ name: error.name, unavailable: isDatabaseUnavailable(error) }).toEqual({ name: error.name, unavailable: true });
+    }
+  });
+
   test("When an error is the request's or the code's own, then it is not", () => {
     expect(isDatabaseUnavailable(new Error('order 1 vanished'))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('E11000 duplicate key'), { code: 11000 }))).toBe(false);
