@@ -7,8 +7,10 @@ import { shoppingEventHandlers } from './events/handlers';
 import { Carts } from './services/carts';
 import { Orders } from './services/orders';
 
-// The catch-up finishes what a crash cut off; nothing waits for it otherwise, so not too often.
-const ANNOUNCE_PENDING_EVERY_MS = 5 * 60_000;
+// The catch-up announces what a crash or a database outage cut off between a change and its event
+// (an indexed look-up of the few unannounced documents): often, so such an order is not left
+// waiting long.
+const ANNOUNCE_PENDING_EVERY_MS = 10_000;
 
 export type ShoppingService = RunningService<ShoppingConfig['extra']>;
 
