@@ -20,7 +20,7 @@ import { Quiescence } from './lib/quiesce';
 import { timeCartEventBurst, type EventBurst } from './lib/event-throughput';
 import { findProcesses, RssSampler, type RssSample } from './lib/rss';
 import { CUSTOMER_PASSWORD, seed, type Customer, type SeedResult } from './lib/seed';
-import { cleanUpInterruptedStart, givenShop, startBareServer, startExtraInstance, startOwnShop, type ExtraInstance, type ServiceName, type Target } from './lib/shop';
+import { cleanUpInterruptedStart, givenShop, startBareHop, startBareServer, startExtraInstance, startOwnShop, type ExtraInstance, type ServiceName, type Target } from './lib/shop';
 import { median, round, Samples, type LatencySummary } from './lib/stats';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -213,7 +213,7 @@ const log = (line: string): void => {
 // ---------------------------------------------------------------------------------------------
 // Results
 
-type Via = 'gateway' | 'direct' | 'bare';
+type Via = 'gateway' | 'direct' | 'bare' | 'bare-hop';
 
 interface RunSet {
   via: Via;
@@ -241,6 +241,10 @@ interface CaseResult {
   p50AddedMs?: number;
   /** Gateway req/s as a share of the bare node:http ceiling. */
   ofBare?: number;
+  /** CPU ms per request of the proxy process (gateway, bare hop) in this case's runs. */
+  cpuMsPerRequest?: Partial<Record<Via, number>>;
+  /** Gateway CPU per request over the bare hop's. */
+  cpuOverBareHop?: number;
   /** Seconds the event backlog of this case took to drain afterwards. */
   drainS?: number;
 }
@@ -409,6 +413,30 @@ async function runCeiling(context: Context): Promise<CaseResult> {
   }
 }
 
+/** The proxy process whose CPU each way of reaching the service is charged with. */
+const PROXY_PROCESS: Partial<Record<Via, string>> = { gateway: 'gateway', 'bare-hop': 'bare-hop' };
+
+/** A bare express + express-http-proxy hop in front of the case's service, when the case asks for one. */
+async function startCaseBareHop(context: Context, spec: RequestCase): Promise<ExtraInstance | undefined> {
+  const direct = context.target.direct[spec.service];
+  if (!spec.bareHop || !direct) return undefined;
+  const hop = await startBareHop(direct);
+  context.sampler.track('bare-hop', hop.pid);
+  return hop;
+}
+
+/** CPU ms per request of each proxy process, from the CPU samples of the case's phases. */
+function cpuPerRequest(context: Context, spec: RequestCase, sets: RunSet[]): Partial<Record<Via, number>> {
+  const byPhase = context.sampler.cpuByPhase();
+  const perRequest: Partial<Record<Via, number>> = {};
+  for (const set of sets) {
+    const name = PROXY_PROCESS[set.via];
+    const pct = name ? byPhase[`${spec.id} ${set.via}`]?.[name] : undefined;
+    if (pct !== undefined && set.rps > 0) perRequest[set.via] = round((pct / 100 / set.rps) * 1000, 4);
+  }
+  return perRequest;
+}
+
 async function runRequestCase(context: Context, spec: RequestCase, ceiling?: CaseResult): Promise<CaseResult> {
   const { options, target } = context;
   context.sampler.phase = spec.id;
@@ -417,15 +445,26 @@ async function runRequestCase(context: Context, spec: RequestCase, ceiling?: Cas
   const bases: Array<[Via, string]> = [['gateway', target.gateway]];
   const direct = target.direct[spec.service];
   if (direct) bases.push(['direct', direct]);
+  const hop = await startCaseBareHop(context, spec);
+  if (hop) bases.push(['bare-hop', hop.url]);
   const runs = new Map<Via, LoadResult[]>(bases.map(([via]) => [via, []]));
-  for (let r = 0; r < options.repeat; r++) {
-    for (const [via, url] of bases) {
-      if (spec.makesEvents && (r > 0 || via !== 'gateway')) {
-        context.sampler.phase = `${spec.id} (drain)`;
-        await drain(context, `${spec.id} (${via})`);
+  try {
+    for (let r = 0; r < options.repeat; r++) {
+      for (const [via, url] of bases) {
+        if (spec.makesEvents && (r > 0 || via !== 'gateway')) {
+          context.sampler.phase = `${spec.id} (drain)`;
+          await drain(context, `${spec.id} (${via})`);
+        }
+        context.sampler.phase = `${spec.id} ${via}`;
+        runs.get(via)!.push(await measure(context, url, () => spec.requests(context.data), connections, via));
       }
-      context.sampler.phase = `${spec.id} ${via}`;
-      runs.get(via)!.push(await measure(context, url, () => spec.requests(context.data), connections, via));
+    }
+    context.sampler.phase = spec.id;
+    context.sampler.sample();
+  } finally {
+    if (hop) {
+      await hop.stop();
+      context.sampler.untrack('bare-hop');
     }
   }
   const sets = bases.map(([via, url]) => runSet(via, url, runs.get(via)!, spec.reportKind));
@@ -438,6 +477,12 @@ async function runRequestCase(context: Context, spec: RequestCase, ceiling?: Cas
   }
   const bare = ceiling?.sets[0];
   if (gateway && bare) result.ofBare = round(gateway.rps / bare.rps, 4);
+  result.cpuMsPerRequest = cpuPerRequest(context, spec, sets);
+  const { gateway: gatewayCpu, 'bare-hop': hopCpu } = result.cpuMsPerRequest;
+  if (gatewayCpu !== undefined && hopCpu) {
+    result.cpuOverBareHop = round(gatewayCpu / hopCpu, 3);
+    log(`  CPU per request: gateway ${gatewayCpu} ms, bare hop ${hopCpu} ms (x${result.cpuOverBareHop})`);
+  }
   if (spec.makesEvents) {
     context.sampler.phase = `${spec.id} (drain)`;
     result.drainS = await drain(context, spec.id);
@@ -757,14 +802,14 @@ function markdown(result: BenchResult): string {
   );
   if (result.cases.length > 0) {
     lines.push(
-      '| case | via | req/s | p50 ms | p99 ms | errors | non-2xx | MB/s | gateway/direct | of bare |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| case | via | req/s | p50 ms | p99 ms | errors | non-2xx | MB/s | gateway/direct | of bare | proxy CPU ms/req |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const c of result.cases) {
       for (const set of c.sets) {
         const first = set === c.sets[0];
         lines.push(
-          `| ${first ? c.label : ''} | ${set.via} | ${set.rps} | ${set.p50} | ${set.p99} | ${set.errors} | ${set.non2xx} | ${set.mbPerSec} | ${first && c.ratio !== undefined ? `${round(c.ratio * 100, 1)} %` : ''} | ${first && c.ofBare !== undefined ? `${round(c.ofBare * 100, 2)} %` : ''} |`,
+          `| ${first ? c.label : ''} | ${set.via} | ${set.rps} | ${set.p50} | ${set.p99} | ${set.errors} | ${set.non2xx} | ${set.mbPerSec} | ${first && c.ratio !== undefined ? `${round(c.ratio * 100, 1)} %` : ''} | ${first && c.ofBare !== undefined ? `${round(c.ofBare * 100, 2)} %` : ''} | ${c.cpuMsPerRequest?.[set.via] ?? ''} |`,
         );
       }
     }

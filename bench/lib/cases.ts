@@ -24,6 +24,8 @@ export interface RequestCase {
   /** A note for the report about how the case drives its requests. */
   note?: string;
   requests: (data: CaseData) => LabelledRequest[];
+  /** Whether the case is also measured through a bare express + express-http-proxy hop (the gateway's floor). */
+  bareHop?: boolean;
   /** Whether the case makes events (the next case waits for the backlog to drain). */
   makesEvents?: boolean;
 }
@@ -44,6 +46,7 @@ export const REQUEST_CASES: RequestCase[] = [
     id: 'product',
     label: 'GET /:id',
     service: 'products',
+    bareHop: true,
     note: 'ids of the 1,000 products in turn',
     requests: ({ products }) => {
       const next = cycler(products);
@@ -54,6 +57,7 @@ export const REQUEST_CASES: RequestCase[] = [
     id: 'root',
     label: 'GET /',
     service: 'products',
+    bareHop: true,
     note: 'the whole catalogue, 1,000 products (about 250 kB a response)',
     requests: () => [{ kind: 'GET /', method: 'GET', path: '/' }],
   },

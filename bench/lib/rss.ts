@@ -85,6 +85,15 @@ export class RssSampler {
     clearInterval(this.timer);
   }
 
+  /** A process started for one case (its CPU per phase is reported beside the shop's). */
+  track(name: string, pid: number): void {
+    this.others.set(name, pid);
+  }
+
+  untrack(name: string): void {
+    this.others.delete(name);
+  }
+
   sample(): RssSample {
     const mb: Record<string, number> = {};
     const cpuS: Record<string, number> = {};

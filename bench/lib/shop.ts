@@ -257,15 +257,44 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port +
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-export async function startBareServer(): Promise<ExtraInstance> {
-  const child = spawn(process.execPath, ['-e', BARE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '', BENCH_RUN_ID: RUN_ID } });
+/**
+ * The cheapest proxy hop we could write instead of the gateway: express + express-http-proxy with a
+ * keep-alive agent and no other middleware, in front of one upstream. What the gateway's features cost
+ * is the gateway's CPU per request beyond this one's.
+ */
+const BARE_HOP = `
+const http = require('node:http');
+const express = require('express');
+const proxy = require('express-http-proxy');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 60000 });
+const app = express();
+app.use(proxy(process.env.BARE_HOP_TARGET, {
+  proxyReqOptDecorator: (options) => {
+    options.agent = agent;
+    options.headers.connection = 'keep-alive';
+    return options;
+  },
+}));
+const server = http.createServer(app);
+server.keepAliveTimeout = 65000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** A node process running `script`, which prints the loopback port it listens on as its first line. */
+async function startScriptServer(name: string, script: string, env: Record<string, string> = {}): Promise<ExtraInstance> {
+  const child = spawn(process.execPath, ['-e', script], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', BENCH_RUN_ID: RUN_ID, ...env },
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
       if (text.includes('\n')) resolve(Number(text.trim()));
     });
-    child.once('exit', (code) => reject(new Error(`the bare server exited with code ${code}`)));
+    child.once('exit', (code) => reject(new Error(`the ${name} exited with code ${code}`)));
   });
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -274,4 +303,13 @@ export async function startBareServer(): Promise<ExtraInstance> {
     await exited;
   };
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop };
+}
+
+export function startBareServer(): Promise<ExtraInstance> {
+  return startScriptServer('bare server', BARE_SERVER);
+}
+
+export function startBareHop(targetUrl: string): Promise<ExtraInstance> {
+  assertLoopback(targetUrl);
+  return startScriptServer('bare hop', BARE_HOP, { BARE_HOP_TARGET: targetUrl, NODE_ENV: 'production' });
 }
