@@ -1,6 +1,6 @@
 import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, requestId, requestLog, type Logger } from '@shop/common/web';
 import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import proxy from 'express-http-proxy';
 import { apiDocs } from './api-docs';
 import type { GatewayConfig, UpstreamName } from './config';
@@ -119,6 +119,22 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
   return handler;
 }
 
+/** The paths the gateway answers itself (matched as Express does: any case, optional trailing slash). */
+const OWN_PATH = /^\/(health|openapi\.json|docs|images)(\/|$)/i;
+
+/**
+ * Aggregated health, API docs and product images. Any other path leaves at the first layer
+ * (`next('router')`): every proxied request would otherwise walk all their layers first.
+ */
+function ownRoutes(upstreams: Upstreams): Router {
+  const router = express.Router();
+  router.use((req, _res, next) => next(OWN_PATH.test(req.path) ? undefined : 'router'));
+  router.get('/health', aggregatedHealth(upstreams));
+  router.use(apiDocs()); // GET /openapi.json and Swagger UI at GET /docs
+  router.use(productImages()); // GET /images/<file>, the products' banners
+  return router;
+}
+
 /** The only public entry: request ids, CORS, aggregated health, API docs, product images, then each public path to its service. */
 export function createGatewayApp(config: GatewayConfig, logger: Logger, upstreams = new Upstreams(config.services)): Express {
   upstreams.startChecks();
@@ -140,9 +156,7 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger, upstream
   app.use(securityHeaders());
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));
   app.use(rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }));
-  app.get('/health', aggregatedHealth(upstreams));
-  app.use(apiDocs()); // GET /openapi.json and Swagger UI at GET /docs
-  app.use(productImages()); // GET /images/<file>, the products' banners
+  app.use(ownRoutes(upstreams));
   app.use((req, res, next) => {
     if (isInternalPath(req.path)) return next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'ROUTE_NOT_FOUND'));
     proxies[upstreamFor(req.path)](req, res, next);
