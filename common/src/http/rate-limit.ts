@@ -15,6 +15,12 @@ export interface RateLimitOptions {
 }
 
 /**
+ * The client's address as Express resolved it under the app's `trust proxy`. express-rate-limit's
+ * own default runs its configuration checks (trust proxy, X-Forwarded-For) on every request.
+ */
+const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? '';
+
+/**
  * A fixed-window limit answering 429 in the shop's JSON error shape, with Retry-After. Counts are
  * kept per process: with several instances behind the gateway, each counts its own share.
  */
@@ -27,7 +33,7 @@ export function rateLimiter({ limit, windowMs, key, counts, message = 'Too many 
     legacyHeaders: false,
     // express-rate-limit counts each request, then takes back those that "succeeded": here, those that do not count.
     ...(counts ? { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => !counts(res.statusCode) } : {}),
-    ...(key ? { keyGenerator: key } : {}),
+    keyGenerator: key ?? clientAddress,
     handler: (req, res) => {
       const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
