@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { testEnvironment, uniqueTestName } from '@shop/common/testing';
+import { eventually, testEnvironment, uniqueTestName } from '@shop/common/testing';
 import { REPO_ROOT } from '../scripts/infra';
 import { freePort, isPortOpen } from '../scripts/infra/processes';
 import { httpStatus } from '../scripts/shop-processes';
@@ -163,7 +163,8 @@ describe('npm start interrupted by Ctrl-C', () => {
       try {
         process.kill(-run.child.pid!, 'SIGINT');
         await run.exited;
-        expect(processesMarked(run.mark)).toEqual([]);
+        // npm start has exited once it stopped each process group; the last of their processes may take a moment more.
+        await eventually(() => expect(processesMarked(run.mark)).toEqual([]), 5_000);
         for (const port of run.ports) expect(await isPortOpen(port)).toBe(false);
       } finally {
         await cleanUp(run);
