@@ -69,6 +69,11 @@ export const serviceEnvSchema = z.object({
     .default('100kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /**
+   * Counts the database commands this process sends, by collection and command, in /metrics.
+   * Off by default: the driver's command monitoring decodes every reply a second time.
+   */
+  DB_COMMAND_METRICS: envBoolean.default('false'),
+  /**
    * Loopback unless configured: only the gateway may call a service, and a service reachable from
    * elsewhere would let anyone skip the gateway's limits.
    */

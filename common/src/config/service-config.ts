@@ -19,6 +19,8 @@ export interface ServiceConfig<Extra> {
   queue: string;
   bodyLimit: string;
   shutdownTimeoutMs: number;
+  /** Whether /metrics counts the database commands sent (db_commands_total). */
+  dbCommandMetrics: boolean;
   /** The address the HTTP server listens on. */
   bindAddress: string;
   /** Whose X-Forwarded-For is believed: the gateway's address(es). */
@@ -76,6 +78,7 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
         queue: `${record.AMQP_QUEUE_PREFIX}${name}`,
         bodyLimit: record.BODY_LIMIT,
         shutdownTimeoutMs: record.SHUTDOWN_TIMEOUT_MS,
+        dbCommandMetrics: record.DB_COMMAND_METRICS,
         bindAddress: record.BIND_ADDRESS,
         trustedProxies: record.TRUSTED_PROXIES,
         tokens: { publicKey: record.JWT_PUBLIC_KEY, issuer: record.JWT_ISSUER, audience: record.JWT_AUDIENCE, expiresIn: record.JWT_EXPIRES_IN as string },
