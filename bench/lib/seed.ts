@@ -52,9 +52,20 @@ export function customerEmail(index: number): string {
   return `bench-${index}@bench.test`;
 }
 
+/** The admin's session; the customer service creates the admin just after it starts listening. */
+async function adminSession(target: Target): Promise<{ token: string }> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const login = await request<{ token: string }>('POST', `${target.gateway}/customer/login`, { body: target.admin });
+    if (login.status === 200) return login.body;
+    if (login.status !== 401 || Date.now() > deadline) throw new Error(`the admin's log-in answered ${login.status}: ${JSON.stringify(login.body)}`);
+    await sleep(500);
+  }
+}
+
 export async function seed(target: Target, counts: { products: number; customers: number }, log: (line: string) => void): Promise<SeedResult> {
   const gateway = target.gateway;
-  const admin = await expectStatus<{ token: string }>(200, 'POST', `${gateway}/customer/login`, { body: target.admin });
+  const admin = await adminSession(target);
 
   // Products: only what is missing, so a shop given by URL is not filled up again on every run.
   const started = Date.now();
