@@ -49,6 +49,10 @@ function catalogueChange(event: EventEnvelope): CatalogueChange {
   return { kind: 'snapshot', productId: snapshot.productId, version: snapshot.version, snapshot };
 }
 
+function replacement({ productId: _id, ...fields }: ProductSnapshot): ReplicaProduct {
+  return { _id, ...fields, deleted: false };
+}
+
 /** The public shape of a product, as the products service answers it. */
 export type PublicProduct = Omit<ReplicaProduct, 'version' | 'deleted'>;
 
@@ -86,19 +90,21 @@ export class CatalogueReplica {
   }
 
   /**
-   * Applies a product's changes, in one write: events may arrive twice or out of order (a
-   * re-announced catalogue races a fresh change), so each applies only over an older version,
-   * and when none is newer than what the replica holds nothing is written. A deletion keeps the
-   * product's last fields (a cart or wishlist may still show it).
+   * Applies a product's changes: events may arrive twice or out of order (a re-announced
+   * catalogue races a fresh change), so each applies only over an older version, and when none is
+   * newer than what the replica holds nothing changes. A deletion keeps the product's last fields
+   * (a cart or wishlist may still show it). A single snapshot, the usual live change, is written
+   * without reading the product first: the guarded write decides alone.
    */
   async apply(productId: string, changes: CatalogueChange[]): Promise<void> {
+    const [only] = changes;
+    if (changes.length === 1 && only?.kind === 'snapshot') return this.replaceIfNewer(replacement(only.snapshot));
     const current = (await this.model.findById(productId).lean<ReplicaProduct>()) ?? undefined;
     let next = current;
     for (const change of [...changes].sort((a, b) => a.version - b.version)) {
       if (next && next.version >= change.version) continue;
       if (change.kind === 'snapshot') {
-        const { productId: _id, ...fields } = change.snapshot;
-        next = { _id, ...fields, deleted: false };
+        next = replacement(change.snapshot);
       } else {
         next = { ...(next ?? ({ _id: productId } as ReplicaProduct)), version: change.version, deleted: true };
       }
@@ -108,7 +114,7 @@ export class CatalogueReplica {
 
   /**
    * Writes the product unless the replica holds its version or a newer one: instances of a
-   * service apply a product's events side by side, so the read above may be stale by now.
+   * service apply a product's events side by side, so what was read may be stale by now.
    */
   private async replaceIfNewer(product: ReplicaProduct): Promise<void> {
     try {

@@ -79,3 +79,28 @@ export async function insertOnce<T extends { _id: unknown }>(model: Model<T>, do
     throw error;
   }
 }
+
+/**
+ * Inserts several documents our own code built in one command; for each, whether it was stored
+ * (false: one with its `_id` exists already). The others are stored whatever the duplicates.
+ */
+export async function insertEachOnce<T extends { _id: unknown }>(model: Model<T>, documents: T[]): Promise<boolean[]> {
+  if (documents.length === 1) return [await insertOnce(model, documents[0]!)];
+  const stored = documents.map(() => true);
+  if (documents.length === 0) return stored;
+  try {
+    await model.collection.insertMany(documents as Parameters<typeof model.collection.insertMany>[0], { ordered: false });
+  } catch (error) {
+    const writeErrors = duplicateWriteErrors(error);
+    if (!writeErrors) throw error;
+    for (const { index } of writeErrors) stored[index] = false;
+  }
+  return stored;
+}
+
+/** The failed documents of an unordered insert when every failure is a duplicate key; else undefined. */
+function duplicateWriteErrors(error: unknown): Array<{ index: number }> | undefined {
+  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{ index: number; code: number }>;
+  return list.length > 0 && list.every((writeError) => writeError.code === 11000) ? list : undefined;
+}
