@@ -1,4 +1,4 @@
-import { CatalogueEvents, orderEventId, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
+import { CatalogueEvents, orderEventId, ShoppingEvents, shopMetrics, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
 import { appliedEventCount, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
@@ -30,7 +30,8 @@ const oil = { ...apples, productId: '65b000000000000000000002', name: 'Olive Oil
 const soldOut = { ...apples, productId: '65b000000000000000000003', name: 'Gone', available: false };
 
 beforeAll(async () => {
-  config = testServiceConfig('shopping', shoppingEnv, uniqueTestName('shopping'));
+  // Its database commands are counted (db_commands_total), so tests can see what a request costs.
+  config = testServiceConfig('shopping', shoppingEnv, uniqueTestName('shopping'), { DB_COMMAND_METRICS: 'true' });
   probe = await new EventProbe(config.amqpUrl, config.exchange).start();
   service = await startShoppingService(config, { handleSignals: false });
   http = request(service.server.server);
@@ -42,6 +43,20 @@ afterAll(async () => {
   await service.shutdown();
   await probe.stop();
 });
+
+/** The commands this service has sent so far, by `collection command`. */
+async function commandsSent(): Promise<Record<string, number>> {
+  const { values } = await shopMetrics().dbCommands.get();
+  return Object.fromEntries(values.filter(({ labels }) => labels.database === config.dbName).map(({ labels, value }) => [`${labels.collection} ${labels.command}`, value]));
+}
+
+/** What the service sent while `act` ran, by `collection command`. */
+async function commandsDuring(act: () => Promise<unknown>): Promise<Record<string, number>> {
+  const before = await commandsSent();
+  await act();
+  const after = await commandsSent();
+  return Object.fromEntries(Object.entries(after).flatMap(([key, count]) => (count > (before[key] ?? 0) ? [[key, count - (before[key] ?? 0)]] : [])));
+}
 
 let customers = 0;
 function newCustomer(): { id: string; auth: { Authorization: string } } {
@@ -129,6 +144,21 @@ describe('shopping: orders', () => {
     const placed = await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === res.body.orderId);
     expect(placed.data).toMatchObject({ customerId: id, amount: 5.5 });
     expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([expect.objectContaining({ orderId: res.body.orderId })]);
+  });
+
+  test("When a shopper orders, then the order's events and the emptied cart's go to the outbox in one insert, and the cart is not marked again", async () => {
+    const { id, auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
+    let orderId = '';
+    const sent = await commandsDuring(async () => {
+      orderId = (await http.post('/shopping/order').set(auth).send({ txnNumber: 'counted' }).expect(201)).body.orderId;
+    });
+    expect(sent).toMatchObject({ 'outbox insert': 1, 'orders insert': 1, 'carts findAndModify': 1 });
+    expect(sent['carts update']).toBeUndefined();
+    await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
+    await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:2` && (e.data as { items: unknown[] }).items.length === 0);
+    const relayed = probe.received.filter((e) => e.id === orderEventId(ShoppingEvents.orderPlaced, orderId) || e.id === `${ShoppingEvents.cartUpdated}:${id}:2`);
+    expect(relayed.map((e) => e.type)).toEqual([ShoppingEvents.orderPlaced, ShoppingEvents.cartUpdated]);
   });
 
   test('When the cart is empty, then ordering is refused with 409', async () => {

@@ -18,7 +18,7 @@ import {
 import type { CartRepository } from '../database/cart-repository';
 import type { Order, OrderView } from '../database/models/order';
 import type { OrderRepository } from '../database/order-repository';
-import { announceCart, cartUpdatedEvent } from './cart-events';
+import { cartUpdatedEvent } from './cart-events';
 import { lineProduct, orderAmount } from './pricing';
 
 export type { OrderView } from '../database/models/order';
@@ -128,25 +128,27 @@ export class Orders {
   }
 
   /**
-   * Puts the events of the order's state in the outbox, then marks it announced: order.placed
-   * with the emptied cart (and, when finishing again, its txnNumber tied to it), and
-   * order.cancelled once it is cancelling. All idempotent, so a second run changes nothing twice:
-   * an event id still in the outbox is stored once, one already relayed goes again under the
-   * same id and consumers drop it.
+   * Puts the events of the order's state in the outbox, in one insert, then marks it announced:
+   * order.placed with the emptied cart's cart.updated (and, when finishing again, its txnNumber
+   * tied to it), and order.cancelled once it is cancelling. All idempotent, so a second run
+   * changes nothing twice: an event id still in the outbox is stored once, one already relayed
+   * goes again under the same id and consumers drop it.
    */
   private async announce(order: Order, { fresh, placement = true }: { fresh: boolean; placement?: boolean }): Promise<void> {
     const { _id: orderId, customerId, txnNumber } = order;
+    const events: EventEnvelope[] = [];
     if (placement) {
-      await Promise.all([
-        // Added first, so order.placed is relayed before the emptied cart's cart.updated.
-        this.outbox.add(this.event<OrderPlaced>(ShoppingEvents.orderPlaced, orderId, { ...toOrderView(order), status: 'received' })),
-        !fresh && txnNumber ? this.orders.claimRequest(customerId, txnNumber, orderId) : undefined,
+      const [emptiedCart] = await Promise.all([
         this.emptyCart(customerId, order.cartVersion, { fresh }),
+        !fresh && txnNumber ? this.orders.claimRequest(customerId, txnNumber, orderId) : undefined,
       ]);
+      // order.placed first, so it is relayed before the emptied cart's cart.updated.
+      events.push(this.event<OrderPlaced>(ShoppingEvents.orderPlaced, orderId, { ...toOrderView(order), status: 'received' }), ...(emptiedCart ? [emptiedCart] : []));
     }
     if (order.status === 'cancelling') {
-      await this.outbox.add(this.event<OrderCancelled>(ShoppingEvents.orderCancelled, orderId, { orderId, customerId, items: order.items }));
+      events.push(this.event<OrderCancelled>(ShoppingEvents.orderCancelled, orderId, { orderId, customerId, items: order.items }));
     }
+    if (events.length > 0) await this.outbox.add(...events);
     await this.orders.markAnnounced(orderId);
   }
 
@@ -190,16 +192,15 @@ export class Orders {
 
   /**
    * Empties the cart the order was made from, if it is still at that version (newer lines stay for
-   * the next order), and announces it. When finishing again, the cart's current state is
+   * the next order), and returns the cart.updated that announces it: the order's own `announced`
+   * covers it, so the cart is not marked. When finishing again, the cart's current state is
    * announced whatever it is: that is always right, and its event id names its version.
    */
-  private async emptyCart(customerId: string, orderedVersion: number, { fresh }: { fresh: boolean }): Promise<void> {
+  private async emptyCart(customerId: string, orderedVersion: number, { fresh }: { fresh: boolean }): Promise<EventEnvelope | undefined> {
     const emptied = await this.carts.emptyAt(customerId, orderedVersion);
-    if (emptied) {
-      await announceCart(this.outbox, this.carts, emptied);
-    } else if (!fresh) {
-      const cart = await this.carts.find(customerId);
-      if (cart.version > orderedVersion) await this.outbox.add(cartUpdatedEvent(customerId, cart.items, cart.version));
-    }
+    if (emptied) return cartUpdatedEvent(customerId, emptied.items, emptied.version);
+    if (fresh) return undefined;
+    const cart = await this.carts.find(customerId);
+    return cart.version > orderedVersion ? cartUpdatedEvent(customerId, cart.items, cart.version) : undefined;
   }
 }
