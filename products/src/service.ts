@@ -27,7 +27,7 @@ export function startProductsService(config: ProductsConfig, { handleSignals = t
       const products = new ProductRepository(connection);
       const queries = new CatalogueQueries(products);
       const commands = new CatalogueCommands(products, outbox, queries);
-      const stock = new StockReservations(products, new StockReservationRepository(connection), commands, outbox);
+      const stock = new StockReservations(products, new StockReservationRepository(connection), commands);
       await followCatalogueEvents(broker, queries, logger);
       return {
         routes: productRoutes({ queries, commands, tokens: config.tokens }),

@@ -1,5 +1,5 @@
-import { CatalogueEvents, orderEventId, ShoppingEvents, shopMetrics, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
-import { appliedEventCount, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
+import { CatalogueEvents, orderEventId, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
+import { appliedEventCount, databaseCommandsDuring, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
@@ -43,20 +43,6 @@ afterAll(async () => {
   await service.shutdown();
   await probe.stop();
 });
-
-/** The commands this service has sent so far, by `collection command`. */
-async function commandsSent(): Promise<Record<string, number>> {
-  const { values } = await shopMetrics().dbCommands.get();
-  return Object.fromEntries(values.filter(({ labels }) => labels.database === config.dbName).map(({ labels, value }) => [`${labels.collection} ${labels.command}`, value]));
-}
-
-/** What the service sent while `act` ran, by `collection command`. */
-async function commandsDuring(act: () => Promise<unknown>): Promise<Record<string, number>> {
-  const before = await commandsSent();
-  await act();
-  const after = await commandsSent();
-  return Object.fromEntries(Object.entries(after).flatMap(([key, count]) => (count > (before[key] ?? 0) ? [[key, count - (before[key] ?? 0)]] : [])));
-}
 
 let customers = 0;
 function newCustomer(): { id: string; auth: { Authorization: string } } {
@@ -150,7 +136,7 @@ describe('shopping: orders', () => {
     const { id, auth } = newCustomer();
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
     let orderId = '';
-    const sent = await commandsDuring(async () => {
+    const sent = await databaseCommandsDuring(config.dbName, async () => {
       orderId = (await http.post('/shopping/order').set(auth).send({ txnNumber: 'counted' }).expect(201)).body.orderId;
     });
     expect(sent).toMatchObject({ 'outbox insert': 1, 'orders insert': 1, 'carts findAndModify': 1 });

@@ -1,4 +1,4 @@
-import { CatalogueEvents, ConflictError, createEvent, currentRequestId, NotFoundError, type Outbox } from '@shop/common';
+import { CatalogueEvents, ConflictError, createEvent, currentRequestId, NotFoundError, type EventEnvelope, type Outbox } from '@shop/common';
 import type { NewProduct, ProductChanges, ProductRepository } from '../database/product-repository';
 import type { CatalogueProduct } from '../database/models/product';
 import type { CatalogueQueries } from './catalogue-queries';
@@ -47,17 +47,29 @@ export class CatalogueCommands {
    */
   async announce(type: string, product: CatalogueProduct, correlationId = currentRequestId(), forRequest?: string): Promise<void> {
     this.queries.applySnapshot(toSnapshot(product));
-    await this.outbox.add(
-      createEvent({
-        type,
-        id: `${type}:${product._id.toString()}:${product.version}${forRequest ? `:for:${forRequest}` : ''}`,
-        data: toSnapshot(product),
-        source: SOURCE,
-        correlationId,
-      }),
-    );
+    await this.outbox.add(this.productEvent(type, product, correlationId, forRequest));
     // Announcing again for a request changes nothing about what was announced.
     if (!forRequest) await this.products.markAnnounced(product._id.toString(), product.version);
+  }
+
+  /**
+   * Announces products a step of the saga changed together with that step's own event, in one
+   * outbox insert: the products' events first, then `after`.
+   */
+  async announceChanged(products: CatalogueProduct[], after: EventEnvelope, correlationId?: string): Promise<void> {
+    for (const product of products) this.queries.applySnapshot(toSnapshot(product));
+    await this.outbox.add(...products.map((product) => this.productEvent(CatalogueEvents.productUpdated, product, correlationId)), after);
+    for (const product of products) await this.products.markAnnounced(product._id.toString(), product.version);
+  }
+
+  private productEvent(type: string, product: CatalogueProduct, correlationId?: string, forRequest?: string): EventEnvelope {
+    return createEvent({
+      type,
+      id: `${type}:${product._id.toString()}:${product.version}${forRequest ? `:for:${forRequest}` : ''}`,
+      data: toSnapshot(product),
+      source: SOURCE,
+      correlationId,
+    });
   }
 
   /** Announces the whole catalogue again, for a replica that asked (its request's id marks the events). */

@@ -1,4 +1,4 @@
-import { CatalogueEvents, createEvent, orderEventId, StockEvents, type OrderCancelled, type OrderPlaced, type Outbox } from '@shop/common';
+import { createEvent, orderEventId, StockEvents, type EventEnvelope, type OrderCancelled, type OrderPlaced } from '@shop/common';
 import type { ProductRepository } from '../database/product-repository';
 import type { StockReservationRepository } from '../database/stock-reservation-repository';
 import type { StockReservation } from '../database/models/stock-reservation';
@@ -35,7 +35,6 @@ export class StockReservations {
     private readonly products: ProductRepository,
     private readonly reservations: StockReservationRepository,
     private readonly catalogue: CatalogueCommands,
-    private readonly outbox: Outbox,
   ) {}
 
   async reserveForOrder(order: OrderPlaced, correlationId?: string): Promise<void> {
@@ -50,9 +49,8 @@ export class StockReservations {
     // Undecided (a first delivery, or one a crash interrupted): take the stock. Else the stored status stands.
     const { status, reason } = reservation.status === 'pending' ? await this.decide(reservation, changed) : { status: reservation.status, reason: reservation.reason };
     await this.settleMarks(reservation, status, changed);
-    await this.announceProducts(changed);
-    if (status === 'released') await this.announceReleased(order, correlationId);
-    else await this.announceVerdict(order, status, reason, correlationId);
+    const outcome = status === 'released' ? releasedEvent(order, correlationId) : verdictEvent(order, status, reason, correlationId);
+    await this.catalogue.announceChanged(changed.all(), outcome, correlationId);
   }
 
   async releaseForOrder(cancelled: OrderCancelled, correlationId?: string): Promise<void> {
@@ -60,8 +58,7 @@ export class StockReservations {
     const changed = new ChangedProducts();
     if (stored) await this.release(stored, changed);
     else await this.recordRelease(cancelled);
-    await this.announceProducts(changed);
-    await this.announceReleased(cancelled, correlationId);
+    await this.catalogue.announceChanged(changed.all(), releasedEvent(cancelled, correlationId), correlationId);
   }
 
   /** Takes the lines one by one; at the first that cannot be taken, the order is rejected. */
@@ -123,20 +120,15 @@ export class StockReservations {
       }),
     );
   }
+}
 
-  private async announceProducts(changed: ChangedProducts): Promise<void> {
-    for (const product of changed.all()) await this.catalogue.announce(CatalogueEvents.productUpdated, product);
-  }
+function verdictEvent({ orderId, customerId }: OrderPlaced, verdict: Verdict, reason: string | undefined, correlationId?: string): EventEnvelope {
+  const [type, data] =
+    verdict === 'reserved' ? [StockEvents.stockReserved, { orderId, customerId }] : [StockEvents.stockRejected, { orderId, customerId, reason: reason ?? 'rejected' }];
+  return createEvent({ type, id: orderEventId(type, orderId), data, source: SOURCE, correlationId });
+}
 
-  private async announceVerdict(order: OrderPlaced, verdict: Verdict, reason: string | undefined, correlationId?: string): Promise<void> {
-    const { orderId, customerId } = order;
-    const [type, data] =
-      verdict === 'reserved' ? [StockEvents.stockReserved, { orderId, customerId }] : [StockEvents.stockRejected, { orderId, customerId, reason: reason ?? 'rejected' }];
-    await this.outbox.add(createEvent({ type, id: orderEventId(type, orderId), data, source: SOURCE, correlationId }));
-  }
-
-  private async announceReleased({ orderId, customerId }: { orderId: string; customerId: string }, correlationId?: string): Promise<void> {
-    const type = StockEvents.stockReleased;
-    await this.outbox.add(createEvent({ type, id: orderEventId(type, orderId), data: { orderId, customerId }, source: SOURCE, correlationId }));
-  }
+function releasedEvent({ orderId, customerId }: { orderId: string; customerId: string }, correlationId?: string): EventEnvelope {
+  const type = StockEvents.stockReleased;
+  return createEvent({ type, id: orderEventId(type, orderId), data: { orderId, customerId }, source: SOURCE, correlationId });
 }
