@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { isDuplicateKeyError } from '@shop/common';
+import type { Line } from '@shop/common';
 import { customerViewModel, type CustomerView } from './models/customer-view';
 
 export class CustomerViewRepository {
@@ -29,5 +30,18 @@ export class CustomerViewRepository {
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Sets the cart of a stored view in place if `cartVersion` is newer than its own; false, writing
+   * nothing, when there is no view yet or it has that cart version or a newer one. It counts as a
+   * write of the view (`version`), so a concurrent read-and-replace of it is refused and redone.
+   */
+  async setCartIfNewer(customerId: string, cart: Line[], cartVersion: number): Promise<boolean> {
+    const { matchedCount } = await this.model.updateOne(
+      { _id: customerId, cartVersion: mongoose.trusted({ $lt: cartVersion }) },
+      { $set: { cart, cartVersion }, $inc: { version: 1 } },
+    );
+    return matchedCount > 0;
   }
 }

@@ -88,6 +88,19 @@ describe('customer view: events applied in batches', () => {
     expect(viewWrites(customerId)).toBe(writes);
   });
 
+  test("When a customer's cart changes alone, then a stored view is written once in place and not read", async () => {
+    const { customerId, events } = aShopper();
+    await consumer.probe.publish(...events[0]!);
+    await eventually(async () => expect((await views.find(customerId)).cartVersion).toBe(1));
+    const [reads, writes] = [viewReads(customerId), viewWrites(customerId)];
+    const [, emptied] = events[2]! as [string, { items: unknown[]; version: number }];
+    await consumer.probe.publish(ShoppingEvents.cartUpdated, emptied);
+    await eventually(async () => expect((await views.find(customerId)).cartVersion).toBe(2));
+    expect(await views.find(customerId)).toMatchObject({ cart: [], orders: [], version: 2 });
+    expect(viewReads(customerId)).toBe(reads);
+    expect(viewWrites(customerId)).toBe(writes + 1);
+  });
+
   test("When several customers' events come interleaved in one batch, then each view gets its own events, written once", async () => {
     const shoppers = [aShopper(), aShopper(), aShopper()];
     await consumer.inOneBatch(async () => {

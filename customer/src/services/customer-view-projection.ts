@@ -42,6 +42,10 @@ export class CustomerViewProjection {
     for (const change of changes) {
       if (change.change.customerId !== customerId) throw new Error(`a change of customer ${change.change.customerId} among ${customerId}'s`);
     }
+    const newestCart = onlyCarts(changes);
+    // A cart alone is set in place, without reading the view; a view not stored yet, or one that
+    // has this cart already, is left to the read below.
+    if (newestCart && (await this.views.setCartIfNewer(customerId, newestCart.items, newestCart.version))) return;
     for (let attempt = 1; attempt <= ATTEMPTS_PER_DELIVERY; attempt++) {
       const view = await this.views.find(customerId);
       const changed = changes.reduce((any, change) => applyChange(view, change) || any, false);
@@ -50,6 +54,16 @@ export class CustomerViewProjection {
     // The consumer retries it through the broker.
     throw new Error(`the view of customer ${customerId} kept changing while these changes were applied`);
   }
+}
+
+/** The newest cart when every change is a cart's, else undefined. */
+function onlyCarts(changes: ViewChange[]): CartUpdated | undefined {
+  let newest: CartUpdated | undefined;
+  for (const { kind, change } of changes) {
+    if (kind !== 'cart-updated') return undefined;
+    if (!newest || change.version > newest.version) newest = change;
+  }
+  return newest;
 }
 
 /** Applies one change to the view in memory; false if the view had it already. */
