@@ -32,7 +32,7 @@ export class CartRepository {
       .findOneAndUpdate(
         { _id: customerId },
         { $set: { [linePath(line.product._id)]: line, announced: false, updatedAt: new Date() }, $inc: { version: 1 } },
-        { upsert: true, new: true },
+        { upsert: true, returnDocument: 'after' },
       )
       .lean();
     return stateOf(cart!);
@@ -54,7 +54,7 @@ export class CartRepository {
   /** Empties the cart if it is still at the version an order was made from; returns it after, or null. */
   async emptyAt(customerId: string, version: number): Promise<CartState | null> {
     const cart = await this.model
-      .findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, announced: false, updatedAt: new Date() }, $inc: { version: 1 } }, { new: true })
+      .findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, announced: false, updatedAt: new Date() }, $inc: { version: 1 } }, { returnDocument: 'after' })
       .lean();
     return cart && stateOf(cart);
   }
