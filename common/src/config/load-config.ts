@@ -34,7 +34,8 @@ export function readEnvFiles(dir: string, env: NodeJS.ProcessEnv): void {
   for (const file of ['.env', '.env.dev']) {
     if (file === '.env.dev' && env.NODE_ENV === 'production') continue;
     const full = path.join(dir, file);
-    if (fs.existsSync(full)) dotenv.config({ path: full, processEnv: env as dotenv.DotenvPopulateInput });
+    // quiet: dotenv otherwise prints a line of its own for every file it reads.
+    if (fs.existsSync(full)) dotenv.config({ path: full, processEnv: env as dotenv.DotenvPopulateInput, quiet: true });
   }
 }
 
