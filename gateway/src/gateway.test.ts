@@ -18,7 +18,7 @@ async function startUpstream(name: string, state: { ready: boolean; delayMs?: nu
   app.get('/ready', (_req, res) => {
     res.status(state.ready ? 200 : 503).json({});
   });
-  app.all('*', express.json(), (req, res) => {
+  app.all('/{*path}', express.json(), (req, res) => {
     const framing = { 'transfer-encoding': req.headers['transfer-encoding'], 'content-length': req.headers['content-length'] };
     setTimeout(
       () => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, framing, body: req.body }),

@@ -5,7 +5,6 @@ import winston from 'winston';
 import { z } from 'zod';
 import { ConflictError } from '../errors/app-errors';
 import { createLogger } from '../logging/logger';
-import { asyncHandler } from './async-handler';
 import { createServiceApp } from './service-app';
 import { parseBody } from './validate';
 
@@ -24,24 +23,18 @@ logger.add(
 );
 
 const routes = Router();
-routes.post(
-  '/echo',
-  asyncHandler(async (req, res) => {
-    res.json(parseBody(z.object({ name: z.string().max(10) }), req));
-  }),
-);
+routes.post('/echo', (req, res) => {
+  res.json(parseBody(z.object({ name: z.string().max(10) }), req));
+});
 routes.get('/items/:id', (req, res) => {
   res.json({ id: req.params.id });
 });
 routes.get('/conflict', () => {
   throw new ConflictError('Already there', 'ALREADY_THERE');
 });
-routes.get(
-  '/bug',
-  asyncHandler(async () => {
-    throw new Error('secret internal detail: mongodb://user:pw@db');
-  }),
-);
+routes.get('/bug', async () => {
+  throw new Error('secret internal detail: mongodb://user:pw@db');
+});
 
 const state = { database: 'up' as 'up' | 'down', broker: 'up' as 'up' | 'degraded' };
 const app = createServiceApp({ logger, bodyLimit: '1kb', routes, readiness: () => ({ ...state }) });
@@ -95,7 +88,7 @@ describe('the service app', () => {
     expect((await request(app).get('/conflict').expect(409)).body).toEqual({ error: { code: 'ALREADY_THERE', message: 'Already there' } });
   });
 
-  test('When something unexpected breaks, then 500 with a generic message, the details only in the log under the request id', async () => {
+  test('When an async handler rejects with something unexpected, then 500 with a generic message, the details only in the log under the request id', async () => {
     logged.length = 0;
     const res = await request(app).get('/bug').set('x-request-id', 'bug-1').expect(500);
     expect(res.body).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } });

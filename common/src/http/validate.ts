@@ -6,7 +6,7 @@ import { ValidationError } from '../errors/app-errors';
  * Parses one part of a request with its schema. Zod object schemas strip unknown keys by default,
  * so a client cannot smuggle fields (a role, a price) through to a service.
  */
-export function parseRequest<S extends z.ZodTypeAny>(schema: S, value: unknown, part = 'body'): z.infer<S> {
+export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, part = 'body'): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new ValidationError(
@@ -15,9 +15,9 @@ export function parseRequest<S extends z.ZodTypeAny>(schema: S, value: unknown, 
   );
 }
 
-export const parseBody = <S extends z.ZodTypeAny>(schema: S, req: Request): z.infer<S> => parseRequest(schema, req.body ?? {}, 'body');
-export const parseParams = <S extends z.ZodTypeAny>(schema: S, req: Request): z.infer<S> => parseRequest(schema, req.params, 'params');
-export const parseQuery = <S extends z.ZodTypeAny>(schema: S, req: Request): z.infer<S> => parseRequest(schema, req.query, 'query');
+export const parseBody = <S extends z.ZodType>(schema: S, req: Request): z.output<S> => parseRequest(schema, req.body ?? {}, 'body');
+export const parseParams = <S extends z.ZodType>(schema: S, req: Request): z.output<S> => parseRequest(schema, req.params, 'params');
+export const parseQuery = <S extends z.ZodType>(schema: S, req: Request): z.output<S> => parseRequest(schema, req.query, 'query');
 
 /** A MongoDB ObjectId as 24 hex characters. */
-export const objectIdString = z.string().regex(/^[a-f\d]{24}$/i, 'must be a 24-character hex id');
+export const objectIdString = z.string().regex(/^[a-fA-F\d]{24}$/, 'must be a 24-character hex id');
