@@ -29,6 +29,9 @@ routes.post('/echo', (req, res) => {
 routes.get('/items/:id', (req, res) => {
   res.json({ id: req.params.id });
 });
+routes.get('/parsed', (req, res) => {
+  res.json(z.object({ page: z.coerce.number().int() }).parse(req.query));
+});
 routes.get('/conflict', () => {
   throw new ConflictError('Already there', 'ALREADY_THERE');
 });
@@ -78,6 +81,12 @@ describe('the service app', () => {
   test('When input fails its schema, then 400 with the failing fields', async () => {
     const res = await request(app).post('/echo').send({ name: 'far too long a name' }).expect(400);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.name', message: expect.any(String) }] });
+  });
+
+  test('When a schema parse throws inside a handler, then 400 with the failing fields, not a 500', async () => {
+    await request(app).get('/parsed?page=2').expect(200, { page: 2 });
+    const res = await request(app).get('/parsed?page=two').expect(400);
+    expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'The request is not valid', details: [{ path: 'page', message: expect.any(String) }] } });
   });
 
   test('When the route is unknown, then 404 JSON', async () => {
