@@ -336,3 +336,16 @@ describe('gateway: what it loads', () => {
     expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual([false, false, true]);
   });
 });
+
+describe('gateway: configuration', () => {
+  test('When a service URL is not an http(s) URL, then the configuration names it', () => {
+    const parse = (CUSTOMER_URL: string) => gatewayConfigSchema.safeParse({ CUSTOMER_URL });
+    expect(parse('http://10.0.0.1:8001, https://customer.internal').data?.services.customer).toEqual(['http://10.0.0.1:8001', 'https://customer.internal']);
+    for (const url of ['ftp://10.0.0.1', 'customer:8001', 'http://']) {
+      expect({ url, issues: parse(url).error?.issues.map(({ path, message }) => ({ path, message })) }).toEqual({
+        url,
+        issues: [{ path: ['CUSTOMER_URL', 0], message: 'must be an http(s) URL' }],
+      });
+    }
+  });
+});
