@@ -40,7 +40,7 @@ function pemKey(parse: (value: string) => KeyObject) {
     try {
       return parse(value);
     } catch (error) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
       return z.NEVER;
     }
   });
@@ -77,7 +77,7 @@ export const serviceEnvSchema = z.object({
    * The gateway's address(es): only their X-Forwarded-For names the client, which is what rate
    * limits count. Anyone else is counted by their own address, whatever header they send.
    */
-  TRUSTED_PROXIES: trustedProxies.default('loopback'),
+  TRUSTED_PROXIES: trustedProxies.default(['loopback']),
 });
 
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;

@@ -1,5 +1,5 @@
-import { asyncHandler, callerOf, parseBody, parseParams, rateLimiter, requireAuth, type TokenSettings } from '@shop/common';
-import { Router, type Request } from 'express';
+import { callerOf, clientKey, parseBody, parseParams, rateLimiter, requireAuth, type TokenSettings } from '@shop/common';
+import { Router, type Request, type RequestHandler } from 'express';
 import { normaliseEmail, type Accounts } from '../services/accounts';
 import type { Profiles } from '../services/profiles';
 import type { Sessions } from '../services/sessions';
@@ -28,7 +28,7 @@ const MINUTE = 60_000;
  */
 const accountAndAddressOf = (req: Request): string => {
   const account = typeof req.body?.email === 'string' ? normaliseEmail(req.body.email).slice(0, 254) : '?';
-  return `account:${account}|address:${req.ip ?? ''}`;
+  return `account:${account}|address:${clientKey(req)}`;
 };
 const isWrongPassword = (status: number): boolean => status === 401;
 
@@ -47,79 +47,48 @@ export function customerRoutes({ accounts, sessions, profiles, tokens, limits }:
   ];
   const signupLimit = rateLimiter({ limit: limits.signupPerIp, windowMs: 10 * MINUTE, message: 'Too many sign-ups from this address; try again later' });
 
-  router.post(
-    '/customer/signup',
-    signupLimit,
-    asyncHandler(async (req, res) => {
-      res.status(201).json(await accounts.signUp(parseBody(signUpBody, req)));
-    }),
-  );
+  router.post('/customer/signup', signupLimit, async (req, res) => {
+    res.status(201).json(await accounts.signUp(parseBody(signUpBody, req)));
+  });
 
-  router.post(
-    '/customer/login',
-    ...loginLimits,
-    asyncHandler(async (req, res) => {
-      res.json(await accounts.logIn(parseBody(logInBody, req)));
-    }),
-  );
+  router.post('/customer/login', ...loginLimits, async (req, res) => {
+    res.json(await accounts.logIn(parseBody(logInBody, req)));
+  });
 
-  router.post(
-    '/customer/token',
-    asyncHandler(async (req, res) => {
-      res.json(await sessions.refresh(parseBody(refreshBody, req).refreshToken));
-    }),
-  );
+  router.post('/customer/token', async (req, res) => {
+    res.json(await sessions.refresh(parseBody(refreshBody, req).refreshToken));
+  });
 
-  router.post(
-    '/customer/logout',
-    signedIn,
-    asyncHandler(async (req, res) => {
-      await sessions.end(callerOf(req).customerId, parseBody(refreshBody, req).refreshToken);
-      res.status(204).end();
-    }),
-  );
+  router.post('/customer/logout', signedIn, async (req, res) => {
+    await sessions.end(callerOf(req).customerId, parseBody(refreshBody, req).refreshToken);
+    res.status(204).end();
+  });
 
   // The original's two names for the customer view: one answer.
-  const profile = asyncHandler(async (req, res) => {
+  const profile: RequestHandler = async (req, res) => {
     res.json(await profiles.getProfile(callerOf(req).customerId));
-  });
+  };
   router.get('/customer/profile', signedIn, profile);
 
-  router.post(
-    '/customer/address',
-    signedIn,
-    asyncHandler(async (req, res) => {
-      res.status(201).json(await profiles.addAddress(callerOf(req).customerId, parseBody(addressBody, req)));
-    }),
-  );
+  router.post('/customer/address', signedIn, async (req, res) => {
+    res.status(201).json(await profiles.addAddress(callerOf(req).customerId, parseBody(addressBody, req)));
+  });
 
   router.get('/customer/shoping-details', signedIn, profile);
 
-  router.get(
-    '/customer/wishlist',
-    signedIn,
-    asyncHandler(async (req, res) => {
-      res.json(await profiles.getWishlist(callerOf(req).customerId));
-    }),
-  );
+  router.get('/customer/wishlist', signedIn, async (req, res) => {
+    res.json(await profiles.getWishlist(callerOf(req).customerId));
+  });
 
-  router.put(
-    '/wishlist',
-    signedIn,
-    asyncHandler(async (req, res) => {
-      const { _id } = parseBody(wishlistBody, req);
-      res.json(await profiles.addToWishlist(callerOf(req).customerId, _id));
-    }),
-  );
+  router.put('/wishlist', signedIn, async (req, res) => {
+    const { _id } = parseBody(wishlistBody, req);
+    res.json(await profiles.addToWishlist(callerOf(req).customerId, _id));
+  });
 
-  router.delete(
-    '/wishlist/:id',
-    signedIn,
-    asyncHandler(async (req, res) => {
-      const { id } = parseParams(productIdParams, req);
-      res.json(await profiles.removeFromWishlist(callerOf(req).customerId, id));
-    }),
-  );
+  router.delete('/wishlist/:id', signedIn, async (req, res) => {
+    const { id } = parseParams(productIdParams, req);
+    res.json(await profiles.removeFromWishlist(callerOf(req).customerId, id));
+  });
 
   return router;
 }
