@@ -1996,8 +1996,10 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "required": [
               "_id",
               "name",
+              "desc",
               "price",
-              "banner"
+              "banner",
+              "type"
             ]
           },
           "unit": {
@@ -2217,8 +2219,10 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "required": [
               "_id",
               "name",
+              "desc",
               "price",
-              "banner"
+              "banner",
+              "type"
             ]
           },
           "unit": {

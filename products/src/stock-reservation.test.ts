@@ -44,7 +44,7 @@ function order(lines: Array<[productId: string, unit: number]>): OrderPlaced {
   return {
     orderId,
     customerId: 'c1',
-    items: lines.map(([productId, unit]) => ({ product: { _id: productId, name: 'Thing', price: 10, banner: '' }, unit })),
+    items: lines.map(([productId, unit]) => ({ product: { _id: productId, name: 'Thing', desc: '', price: 10, banner: '', type: 'things' }, unit })),
     amount: 0,
     status: 'received',
     txnNumber: null,

@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { productSnapshotSchema } from '../contracts/catalogue-events';
+import { publicProductSchema } from '../contracts/product';
 
 /*
  * What every part of the API document shares, defined once: the error body, a product, the
@@ -20,11 +20,8 @@ export const errorBodySchema = z
   })
   .openapi('ErrorBody');
 
-/** A product as the API answers it (products' own, and the replicas' copies): the event's fields, keyed by _id. */
-export const productSchema = z
-  .object({ _id: z.string() })
-  .merge(productSnapshotSchema.omit({ productId: true, version: true }))
-  .openapi('Product');
+/** A product as the API answers it (products' own, and the replicas' copies). */
+export const productSchema = publicProductSchema.openapi('Product');
 
 export const jsonResponse = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
 export const errorResponse = (description: string): ResponseConfig => jsonResponse(description, errorBodySchema);

@@ -26,7 +26,7 @@ afterAll(() => consumer.stop());
 let customers = 0;
 function aShopper(): { customerId: string; events: Array<[string, object]> } {
   const customerId = `customer-${++customers}-${Date.now()}`;
-  const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+  const line = { product: { _id: 'p1', name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 2 };
   const orderId = `${customerId}-1`;
   return {
     customerId,
@@ -103,7 +103,7 @@ describe('customer view: events applied in batches', () => {
   test('When an order is cancelled, then the view shows it cancelling, then cancelled once its stock is back, and a late confirmation changes nothing', async () => {
     const { customerId, events } = aShopper();
     const orderId = `${customerId}-1`;
-    const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+    const line = { product: { _id: 'p1', name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 2 };
     for (const [type, data] of events.slice(0, 3)) await consumer.probe.publish(type, data);
     await consumer.probe.publish(ShoppingEvents.orderCancelled, { orderId, customerId, items: [line] });
     await eventually(async () => expect((await views.find(customerId)).orders[0]?.status).toBe('cancelling'));
@@ -147,7 +147,7 @@ describe('customer view: two instances of the consumer', () => {
   /** Two orders, one rejected and one confirmed then cancelled, with the cart moving around them. */
   function aLongerStory(): { customerId: string; events: Array<[string, object]> } {
     const customerId = `customer-${++customers}-${Date.now()}`;
-    const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+    const line = { product: { _id: 'p1', name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 2 };
     const placed = (n: number) => ({
       orderId: `${customerId}-${n}`,
       customerId,

@@ -1,4 +1,4 @@
-import { objectIdString } from '@shop/common';
+import { objectIdString, type ProductFields } from '@shop/common';
 import { z } from 'zod';
 
 const text = (max: number) => z.string().trim().max(max);
@@ -20,6 +20,9 @@ const banner = text(2000)
   .refine(isBannerLocation, 'must be an http(s) URL or a path under /images/')
   .describe('The picture: an http(s) URL, or a path under /images/ (served by the gateway)');
 
+/** Each product field with what a client may set it to: a field the contract adds must be given its rule here. */
+type ProductFieldRules = { [K in keyof ProductFields]: z.ZodType<ProductFields[K], z.ZodTypeDef, unknown> };
+
 export const productInputSchema = z.object({
   name: text(200).min(1),
   desc: text(2000).default(''),
@@ -32,7 +35,7 @@ export const productInputSchema = z.object({
   available: z.boolean().default(true),
   suplier: text(200).default(''),
   stock: z.number().int().nonnegative().max(1_000_000_000).default(0),
-});
+} satisfies ProductFieldRules);
 
 export const productChangesSchema = productInputSchema
   .partial()

@@ -1,8 +1,8 @@
-import type { Line, LineProduct, ReplicaProduct } from '@shop/common';
+import { toLineProduct, type Line, type LineProduct, type ReplicaProduct } from '@shop/common';
 
 /** The product fields a cart or order line carries, at the replica's current price. */
 export function lineProduct(product: ReplicaProduct): LineProduct {
-  return { _id: product._id, name: product.name, desc: product.desc, price: product.price, banner: product.banner, type: product.type };
+  return toLineProduct(product);
 }
 
 /** Sum of price x quantity, in whole cents, so that 0.1 + 0.2 does not become 0.30000000000000004. */
