@@ -1,12 +1,18 @@
 import { asyncHandler, callerOf, parseBody, parseParams, requireAuth, type TokenSettings } from '@shop/common';
 import { Router } from 'express';
-import type { Carts } from '../services/carts';
-import type { Orders } from '../services/orders';
+import type { CartsContext, OrdersContext } from '../services/context';
+import { cancelOrder } from '../services/commands/cancel-order';
+import { placeOrder } from '../services/commands/place-order';
+import { removeCartLine } from '../services/commands/remove-cart-line';
+import { setCartLine } from '../services/commands/set-cart-line';
+import { getCart } from '../services/queries/get-cart';
+import { getOrder } from '../services/queries/get-order';
+import { listOrders } from '../services/queries/list-orders';
 import { cartLineBody, orderIdParams, placeOrderBody, productIdParams } from './schemas';
 
 export interface ShoppingRoutesDependencies {
-  carts: Carts;
-  orders: Orders;
+  carts: CartsContext;
+  orders: OrdersContext;
   tokens: TokenSettings;
 }
 
@@ -19,7 +25,7 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
     asyncHandler(async (req, res) => {
       // The original answered a find over carts, and its clients read an array. A shopper without a
       // cart gets an empty cart document too, so that clients can always read `[0].items`.
-      res.json([await carts.getCart(callerOf(req).customerId)]);
+      res.json([await getCart(carts, callerOf(req).customerId)]);
     }),
   );
 
@@ -27,7 +33,7 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
     '/cart',
     asyncHandler(async (req, res) => {
       const { _id, qty } = parseBody(cartLineBody, req);
-      res.json(await carts.setQuantity(callerOf(req).customerId, _id, qty));
+      res.json(await setCartLine(carts, callerOf(req).customerId, _id, qty));
     }),
   );
 
@@ -35,7 +41,7 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
     '/cart/:id',
     asyncHandler(async (req, res) => {
       const { id } = parseParams(productIdParams, req);
-      res.json(await carts.removeItem(callerOf(req).customerId, id));
+      res.json(await removeCartLine(carts, callerOf(req).customerId, id));
     }),
   );
 
@@ -43,7 +49,7 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
     '/shopping/order',
     asyncHandler(async (req, res) => {
       const { txnNumber } = parseBody(placeOrderBody, req);
-      const { order, created } = await orders.placeOrder(callerOf(req).customerId, txnNumber ?? null);
+      const { order, created } = await placeOrder(orders, callerOf(req).customerId, txnNumber ?? null);
       res.status(created ? 201 : 200).json(order);
     }),
   );
@@ -51,7 +57,7 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
   router.get(
     '/shopping/orders',
     asyncHandler(async (req, res) => {
-      res.json(await orders.listOrders(callerOf(req).customerId));
+      res.json(await listOrders(orders, callerOf(req).customerId));
     }),
   );
 
@@ -59,7 +65,7 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
     '/shopping/orders/:id',
     asyncHandler(async (req, res) => {
       const { id } = parseParams(orderIdParams, req);
-      res.json(await orders.getOrder(callerOf(req).customerId, id));
+      res.json(await getOrder(orders, callerOf(req).customerId, id));
     }),
   );
 
@@ -67,7 +73,7 @@ export function shoppingRoutes({ carts, orders, tokens }: ShoppingRoutesDependen
     '/shopping/orders/:id/cancel',
     asyncHandler(async (req, res) => {
       const { id } = parseParams(orderIdParams, req);
-      res.json(await orders.cancelOrder(callerOf(req).customerId, id));
+      res.json(await cancelOrder(orders, callerOf(req).customerId, id));
     }),
   );
 

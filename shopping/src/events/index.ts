@@ -1,29 +1,15 @@
-import {
-  idempotentHandler,
-  keyedHandler,
-  StockEvents,
-  stockRejectedSchema,
-  stockReleasedSchema,
-  stockReservedSchema,
-  type CatalogueReplica,
-  type EventEnvelope,
-  type EventHandler,
-  type EventHandlers,
-} from '@shop/common';
-import type { Orders } from '../services/orders';
+import { StockEvents, type EventHandlers } from '@shop/common';
+import type { OrdersContext } from '../services/context';
+import { onStockRejected } from './stock-rejected';
+import { onStockReleased } from './stock-released';
+import { onStockReserved } from './stock-reserved';
 
-/** What shopping does with the events it consumes: one handler per event type. */
-export function shoppingEventHandlers(orders: Orders, catalogue: CatalogueReplica): EventHandlers {
-  // Each moves one order with a guarded update: idempotent by the order's status, whatever the order of the events.
-  const orderMove = (apply: (event: EventEnvelope) => Promise<void>): EventHandler =>
-    idempotentHandler(keyedHandler((event) => `order:${String((event.data as { orderId?: unknown }).orderId)}`, apply));
+/** What shopping does with the events it consumes: the catalogue's keep its replica current, the stock verdicts move orders. */
+export function shoppingEventHandlers(context: OrdersContext): EventHandlers {
   return {
-    ...catalogue.handlers(),
-    [StockEvents.stockReserved]: orderMove((event) => orders.applyStockEvent(StockEvents.stockReserved, stockReservedSchema.parse(event.data).orderId)),
-    [StockEvents.stockRejected]: orderMove((event) => {
-      const { orderId, reason } = stockRejectedSchema.parse(event.data);
-      return orders.applyStockEvent(StockEvents.stockRejected, orderId, reason);
-    }),
-    [StockEvents.stockReleased]: orderMove((event) => orders.applyStockEvent(StockEvents.stockReleased, stockReleasedSchema.parse(event.data).orderId)),
+    ...context.catalogue.handlers(),
+    [StockEvents.stockReserved]: onStockReserved(context),
+    [StockEvents.stockRejected]: onStockRejected(context),
+    [StockEvents.stockReleased]: onStockReleased(context),
   };
 }

@@ -1,11 +1,12 @@
-import { createEvent, currentRequestId, ShoppingEvents, type CartUpdated, type EventEnvelope, type Line, type Outbox } from '@shop/common';
-import type { CartRepository, CartState } from '../database/cart-repository';
+import { cartUpdatedEventId, createEvent, currentRequestId, ShoppingEvents, type CartUpdated, type EventEnvelope, type Line } from '@shop/common';
+import type { CartState } from '../../database/cart-repository';
+import type { CartsContext } from '../context';
 
-/** cart.updated carries the whole cart; its id names the version, so a re-send is one event. */
+/** cart.updated carries the whole cart at a version. */
 export function cartUpdatedEvent(customerId: string, items: Line[], version: number): EventEnvelope<CartUpdated> {
   return createEvent({
     type: ShoppingEvents.cartUpdated,
-    id: `${ShoppingEvents.cartUpdated}:${customerId}:${version}`,
+    id: cartUpdatedEventId(customerId, version),
     data: { customerId, items, version },
     source: 'shopping',
     correlationId: currentRequestId(),
@@ -16,7 +17,7 @@ export function cartUpdatedEvent(customerId: string, items: Line[], version: num
  * Puts the cart's cart.updated in the outbox and marks that version announced. Concurrent changes
  * each announce their own version; consumers keep the newest.
  */
-export async function announceCart(outbox: Outbox, carts: CartRepository, cart: CartState): Promise<void> {
+export async function announceCart({ outbox, carts }: Pick<CartsContext, 'outbox' | 'carts'>, cart: CartState): Promise<void> {
   await outbox.add(cartUpdatedEvent(cart.customerId, cart.items, cart.version));
   await carts.markAnnounced(cart.customerId, cart.version);
 }
