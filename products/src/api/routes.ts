@@ -1,12 +1,15 @@
 import { asyncHandler, parseBody, parseParams, parseQuery, requireAuth, type TokenSettings } from '@shop/common';
 import { Router } from 'express';
-import type { CatalogueCommands } from '../services/catalogue-commands';
-import type { CatalogueQueries } from '../services/catalogue-queries';
+import { createProduct } from '../services/commands/create-product';
+import { deleteProduct } from '../services/commands/delete-product';
+import { updateProduct } from '../services/commands/update-product';
+import type { CatalogueContext } from '../services/context';
+import type { CatalogueQueries } from '../services/queries/catalogue-queries';
 import { categoryParams, productChangesSchema, productIdParams, productIdsBody, productInputSchema, productSearchQuery } from './schemas';
 
 export interface ProductRoutesDependencies {
   queries: CatalogueQueries;
-  commands: CatalogueCommands;
+  commands: CatalogueContext;
   tokens: TokenSettings;
 }
 
@@ -49,7 +52,7 @@ export function productRoutes({ queries, commands, tokens }: ProductRoutesDepend
     '/product/create',
     admin,
     asyncHandler(async (req, res) => {
-      res.status(201).json(await commands.createProduct(parseBody(productInputSchema, req)));
+      res.status(201).json(await createProduct(commands, parseBody(productInputSchema, req)));
     }),
   );
 
@@ -58,7 +61,7 @@ export function productRoutes({ queries, commands, tokens }: ProductRoutesDepend
     admin,
     asyncHandler(async (req, res) => {
       const { id } = parseParams(productIdParams, req);
-      res.json(await commands.updateProduct(id, parseBody(productChangesSchema, req)));
+      res.json(await updateProduct(commands, id, parseBody(productChangesSchema, req)));
     }),
   );
 
@@ -67,7 +70,7 @@ export function productRoutes({ queries, commands, tokens }: ProductRoutesDepend
     admin,
     asyncHandler(async (req, res) => {
       const { id } = parseParams(productIdParams, req);
-      res.json(await commands.deleteProduct(id));
+      res.json(await deleteProduct(commands, id));
     }),
   );
 

@@ -1,4 +1,4 @@
-import type { Line } from '@shop/common';
+import type { Line } from '@shop/common/contracts';
 import { demandOf, keepsMarkedStock, refusal, stepOnCancelled } from './stock';
 
 const line = (productId: string, unit: number): Line => ({ product: { _id: productId, name: 'Thing', desc: '', price: 1, banner: '', type: 'things' }, unit });

@@ -1,6 +1,16 @@
 import { NotFoundError, type ProductSnapshot } from '@shop/common';
-import type { ProductRepository } from '../database/product-repository';
-import { toProductView, type ProductView } from './product-view';
+import type { ProductRepository } from '../../database/product-repository';
+import {
+  applyChange,
+  catalogueViewOf,
+  derivedOf,
+  searchProducts,
+  type CatalogueChange,
+  type CatalogueView,
+  type ProductPage,
+  type ProductSearch,
+} from '../../domain/catalogue-view';
+import { toProductView, type ProductView } from '../../domain/product-view';
 
 export interface CatalogueQueriesOptions {
   /**
@@ -10,62 +20,9 @@ export interface CatalogueQueriesOptions {
   maxAgeMs?: number;
 }
 
-export interface ProductSearch {
-  type?: string;
-  /** Matched literally and without regard to case against the name. */
-  text?: string;
-  page: number;
-  limit: number;
-}
-
-interface CatalogueEntry {
-  product: ProductView;
-  version: number;
-}
-
-type CatalogueChange = { kind: 'snapshot'; snapshot: ProductSnapshot } | { kind: 'deletion'; productId: string; version: number };
-
-interface LoadedCatalogue {
-  loadedAt: number;
-  /** Live products by id. Not kept in order: `derived` sorts once per change. */
-  byId: Map<string, CatalogueEntry>;
-  /** What a deletion left: its version, so that an older event cannot bring the product back. */
-  deletedVersions: Map<string, number>;
-  /** Derived on first use after a change; the bodies are JSON, ready to send. */
-  derived?: DerivedViews;
-  /** `GET /:id` bodies, made on first ask and dropped when that product changes. */
-  bodyById: Map<string, Buffer>;
-}
-
-interface DerivedViews {
-  /** In id order, which is creation order (what `GET /` lists them in). */
-  products: ProductView[];
-  categories: string[];
-  allBody: Buffer;
-  categoryBodies: Map<string, Buffer>;
-}
+type LoadedCatalogue = CatalogueView & { loadedAt: number };
 
 const EMPTY_LIST = Buffer.from('[]');
-
-function knownVersion(loaded: LoadedCatalogue, productId: string): number {
-  return loaded.byId.get(productId)?.version ?? loaded.deletedVersions.get(productId) ?? 0;
-}
-
-function applyChange(loaded: LoadedCatalogue, change: CatalogueChange): void {
-  const productId = change.kind === 'snapshot' ? change.snapshot.productId : change.productId;
-  const version = change.kind === 'snapshot' ? change.snapshot.version : change.version;
-  if (version <= knownVersion(loaded, productId)) return;
-  if (change.kind === 'snapshot') {
-    const { productId: _id, version: _version, ...fields } = change.snapshot;
-    loaded.deletedVersions.delete(productId);
-    loaded.byId.set(productId, { product: { _id: productId, ...fields }, version });
-  } else {
-    loaded.byId.delete(productId);
-    loaded.deletedVersions.set(productId, version);
-  }
-  loaded.bodyById.delete(productId);
-  loaded.derived = undefined;
-}
 
 /**
  * The catalogue's query side, served from memory: the whole catalogue, a category, an id, a list
@@ -103,11 +60,11 @@ export class CatalogueQueries {
   }
 
   async allProductsBody(): Promise<Buffer> {
-    return this.derive(await this.catalogue()).allBody;
+    return derivedOf(await this.catalogue()).allBody;
   }
 
   async categoryBody(type: string): Promise<Buffer> {
-    return this.derive(await this.catalogue()).categoryBodies.get(type) ?? EMPTY_LIST;
+    return derivedOf(await this.catalogue()).categoryBodies.get(type) ?? EMPTY_LIST;
   }
 
   async productBody(id: string): Promise<Buffer> {
@@ -128,11 +85,8 @@ export class CatalogueQueries {
     return [...new Set(ids)].flatMap((id) => byId.get(id)?.product ?? []);
   }
 
-  async search({ type, text, page, limit }: ProductSearch): Promise<{ products: ProductView[]; total: number; page: number; limit: number }> {
-    const { products } = this.derive(await this.catalogue());
-    const needle = text?.toLowerCase();
-    const matching = products.filter((product) => (!type || product.type === type) && (!needle || product.name.toLowerCase().includes(needle)));
-    return { products: matching.slice((page - 1) * limit, page * limit), total: matching.length, page, limit };
+  async search(search: ProductSearch): Promise<ProductPage> {
+    return searchProducts(derivedOf(await this.catalogue()).products, search);
   }
 
   private record(change: CatalogueChange): void {
@@ -159,34 +113,12 @@ export class CatalogueQueries {
     const loadedAt = Date.now();
     const stored = await this.products.findAll();
     const fresh: LoadedCatalogue = {
+      ...catalogueViewOf(stored.map((product) => ({ product: toProductView(product), version: product.version }))),
       loadedAt,
-      byId: new Map(stored.map((product) => [product._id.toString(), { product: toProductView(product), version: product.version }])),
-      deletedVersions: new Map(),
-      bodyById: new Map(),
     };
     // Changes that arrived while the read was under way may be newer than what it read.
     for (const change of this.changesDuringLoad.splice(0)) applyChange(fresh, change);
     this.loaded = fresh;
     return fresh;
-  }
-
-  private derive(loaded: LoadedCatalogue): DerivedViews {
-    if (!loaded.derived) {
-      const products = [...loaded.byId.values()].map((entry) => entry.product).sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
-      const byCategory = new Map<string, ProductView[]>();
-      for (const product of products) {
-        const list = byCategory.get(product.type);
-        if (list) list.push(product);
-        else byCategory.set(product.type, [product]);
-      }
-      const categories = [...byCategory.keys()].sort();
-      loaded.derived = {
-        products,
-        categories,
-        allBody: Buffer.from(JSON.stringify({ products, categories })),
-        categoryBodies: new Map([...byCategory].map(([type, list]) => [type, Buffer.from(JSON.stringify(list))])),
-      };
-    }
-    return loaded.derived;
   }
 }
