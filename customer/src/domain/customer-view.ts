@@ -3,15 +3,42 @@ import {
   ShoppingEvents,
   StockEvents,
   type CartUpdated,
+  type Line,
   type OrderCancelled,
   type OrderPlaced,
+  type OrderStatus,
   type OrderStatusEvent,
   type StockRejected,
   type StockReleased,
   type StockReserved,
-} from '@shop/common';
-import type { CustomerViewRepository } from '../database/customer-view-repository';
-import type { CustomerView } from '../database/models/customer-view';
+} from '@shop/common/contracts';
+
+export interface OrderSummary {
+  _id: string;
+  orderId: string;
+  amount: number;
+  status: OrderStatus;
+  items: Line[];
+  txnNumber: string | null;
+  date: Date;
+  reason?: string;
+}
+
+/**
+ * What other services know about a customer (cart and orders), kept current from their events.
+ * `version` counts the writes, so that a write made from a view another instance has changed
+ * since it was read can be refused.
+ */
+export interface CustomerView {
+  _id: string;
+  cart: Line[];
+  cartVersion: number;
+  orders: OrderSummary[];
+  /** 0 for a view not stored yet. */
+  version: number;
+}
+
+export const emptyCustomerView = (customerId: string): CustomerView => ({ _id: customerId, cart: [], cartVersion: 0, orders: [], version: 0 });
 
 /** What one event changes in a customer's view. */
 export type ViewChange =
@@ -22,38 +49,13 @@ export type ViewChange =
   | { kind: 'order-cancelled'; change: OrderCancelled }
   | { kind: 'stock-released'; change: StockReleased };
 
-/** How often a customer's changes are applied again to a view that another instance wrote meanwhile. */
-const ATTEMPTS_PER_DELIVERY = 5;
-
 /**
- * Keeps the customer view current from shopping's and products' events. The events of one
- * customer that arrive together are applied to the view in memory and written once. Each change
- * is idempotent and commutes with the others (a cart applies only if newer, an order is added
+ * Applies one change to the view in memory; false if the view had it already. Each change is
+ * idempotent and commutes with the others (a cart applies only if newer, an order is added
  * once, a status moves by the rule of order-status.ts), so an event delivered twice leaves the
- * view as once, in whatever order the events come, and a view nothing changed is not written.
- * Instances of the service apply a customer's events side by side: a write from a view that
- * another changed since it was read is refused, and the changes are applied again to the new one.
+ * view as once, in whatever order the events come.
  */
-export class CustomerViewProjection {
-  constructor(private readonly views: CustomerViewRepository) {}
-
-  /** Changes of one customer's view, in the order their events came. */
-  async apply(customerId: string, changes: ViewChange[]): Promise<void> {
-    for (const change of changes) {
-      if (change.change.customerId !== customerId) throw new Error(`a change of customer ${change.change.customerId} among ${customerId}'s`);
-    }
-    for (let attempt = 1; attempt <= ATTEMPTS_PER_DELIVERY; attempt++) {
-      const view = await this.views.find(customerId);
-      const changed = changes.reduce((any, change) => applyChange(view, change) || any, false);
-      if (!changed || (await this.views.saveIfUnchanged(view))) return;
-    }
-    // The consumer retries it through the broker.
-    throw new Error(`the view of customer ${customerId} kept changing while these changes were applied`);
-  }
-}
-
-/** Applies one change to the view in memory; false if the view had it already. */
-function applyChange(view: CustomerView, { kind, change }: ViewChange): boolean {
+export function applyViewChange(view: CustomerView, { kind, change }: ViewChange): boolean {
   switch (kind) {
     case 'cart-updated':
       return setCart(view, change);
@@ -101,4 +103,9 @@ function moveStatus(view: CustomerView, orderId: string, event: OrderStatusEvent
   order.status = status;
   if (reason) order.reason = reason;
   return true;
+}
+
+/** The view's orders as the order history reads them: newest first. */
+export function newestFirst(orders: readonly OrderSummary[]): OrderSummary[] {
+  return [...orders].sort((a, b) => new Date(b.date).getTime() - new Date(a.date).getTime());
 }

@@ -4,8 +4,7 @@ import { CatalogueReplica, deadLetterQueueName, ShoppingEvents, StockEvents, typ
 import { startTestConsumer, type ConsumerInstance, type TestConsumer } from '@shop/common/testing/consumer-batches';
 import { eventually, shuffled, testServers } from '@shop/common/testing';
 import { CustomerViewRepository } from '../database/customer-view-repository';
-import { CustomerViewProjection } from '../services/customer-view-projection';
-import { customerEventHandlers } from './handlers';
+import { customerEventHandlers } from '.';
 
 // The customer's event pipeline as the service runs it (its handlers on the batching consumer,
 // FerretDB, RabbitMQ), on a connection that reports each command it sends to the database.
@@ -15,7 +14,7 @@ let views: CustomerViewRepository;
 beforeAll(async () => {
   consumer = await startTestConsumer(
     'customerview',
-    (connection) => customerEventHandlers(new CustomerViewProjection(new CustomerViewRepository(connection)), new CatalogueReplica(connection)),
+    (connection) => customerEventHandlers({ views: new CustomerViewRepository(connection), catalogue: new CatalogueReplica(connection) }),
     { maxAttempts: 2, retryDelayMs: 10 },
   );
   views = new CustomerViewRepository(consumer.reads);
@@ -134,7 +133,7 @@ describe('customer view: two instances of the consumer', () => {
   let second: ConsumerInstance;
 
   beforeAll(async () => {
-    const handlers = (connection: Connection) => customerEventHandlers(new CustomerViewProjection(new CustomerViewRepository(connection)), new CatalogueReplica(connection));
+    const handlers = (connection: Connection) => customerEventHandlers({ views: new CustomerViewRepository(connection), catalogue: new CatalogueReplica(connection) });
     shared = await startTestConsumer('customerviewtwo', handlers, { maxAttempts: 10, retryDelayMs: 10 });
     second = await shared.startInstance();
   });
