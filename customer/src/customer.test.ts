@@ -192,7 +192,7 @@ describe('customer: profile, addresses and wishlist', () => {
 describe('customer: the view kept by events', () => {
   test('When cart, order and stock events arrive, then the shopping details show them, each applied once', async () => {
     const { id, token } = await signUp();
-    const line = { product: { _id: productId, name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+    const line = { product: { _id: productId, name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 2 };
     await probe.publish(ShoppingEvents.cartUpdated, { customerId: id, items: [line], version: 1 });
     await eventually(async () => {
       expect((await http.get('/customer/shoping-details').set(auth(token)).expect(200)).body.cart).toEqual([line]);

@@ -2047,8 +2047,10 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "required": [
               "_id",
               "name",
+              "desc",
               "price",
-              "banner"
+              "banner",
+              "type"
             ]
           },
           "unit": {
@@ -2212,8 +2214,10 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "required": [
               "_id",
               "name",
+              "desc",
               "price",
-              "banner"
+              "banner",
+              "type"
             ]
           },
           "unit": {

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { productSnapshotSchema } from '../contracts/catalogue-events';
+import { publicProductSchema } from '../contracts/product';
 import { lineSchema } from '../contracts/shopping-events';
 
 /*
@@ -19,11 +19,8 @@ export const errorBodySchema = z
   })
   .meta({ id: 'ErrorBody' });
 
-/** A product as the API answers it (products' own, and the replicas' copies): the event's fields, keyed by _id. */
-export const productSchema = z
-  .object({ _id: z.string() })
-  .extend(productSnapshotSchema.omit({ productId: true, version: true }).shape)
-  .meta({ id: 'Product' });
+/** A product as the API answers it (products' own, and the replicas' copies). */
+export const productSchema = publicProductSchema.meta({ id: 'Product' });
 
 /** A cart line, as shopping answers it and the customer view keeps it. */
 export const cartLineSchema = lineSchema.meta({ id: 'CartLine' });

@@ -7,7 +7,7 @@ import { addressBody, logInBody, productIdParams, refreshBody, signUpBody, wishl
 /*
  * The customer service's part of the API document. Requests are described by the very schemas
  * that routes.ts validates with (./schemas); the answers by the schemas below, which follow
- * services/accounts.ts and services/profiles.ts.
+ * the use cases of services/ (sessions, profiles) and domain/customer-view.ts.
  */
 
 const TAG = 'customer';

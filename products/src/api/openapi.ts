@@ -6,7 +6,7 @@ import { categoryParams, productChangesSchema, productIdParams, productIdsBody, 
 /*
  * The products service's part of the API document. Requests are described by the very schemas
  * that routes.ts validates with (./schemas); the answers by the schemas below, which follow
- * services/product-view.ts and services/catalogue-queries.ts.
+ * domain/product-view.ts and services/queries/catalogue-queries.ts.
  */
 
 const TAG = 'products';

@@ -1,12 +1,15 @@
 import { parseBody, parseParams, parseQuery, requireAuth, type TokenSettings } from '@shop/common';
 import { Router } from 'express';
-import type { CatalogueCommands } from '../services/catalogue-commands';
-import type { CatalogueQueries } from '../services/catalogue-queries';
+import { createProduct } from '../services/commands/create-product';
+import { deleteProduct } from '../services/commands/delete-product';
+import { updateProduct } from '../services/commands/update-product';
+import type { CatalogueContext } from '../services/context';
+import type { CatalogueQueries } from '../services/queries/catalogue-queries';
 import { categoryParams, productChangesSchema, productIdParams, productIdsBody, productInputSchema, productSearchQuery } from './schemas';
 
 export interface ProductRoutesDependencies {
   queries: CatalogueQueries;
-  commands: CatalogueCommands;
+  commands: CatalogueContext;
   tokens: TokenSettings;
 }
 
@@ -34,17 +37,17 @@ export function productRoutes({ queries, commands, tokens }: ProductRoutesDepend
   });
 
   router.post('/product/create', admin, async (req, res) => {
-    res.status(201).json(await commands.createProduct(parseBody(productInputSchema, req)));
+    res.status(201).json(await createProduct(commands, parseBody(productInputSchema, req)));
   });
 
   router.put('/product/:id', admin, async (req, res) => {
     const { id } = parseParams(productIdParams, req);
-    res.json(await commands.updateProduct(id, parseBody(productChangesSchema, req)));
+    res.json(await updateProduct(commands, id, parseBody(productChangesSchema, req)));
   });
 
   router.delete('/product/:id', admin, async (req, res) => {
     const { id } = parseParams(productIdParams, req);
-    res.json(await commands.deleteProduct(id));
+    res.json(await deleteProduct(commands, id));
   });
 
   // Last: any other single segment is a product id.

@@ -1,4 +1,4 @@
-import { objectIdString } from '@shop/common';
+import { objectIdString, type ProductFields } from '@shop/common';
 import { z } from 'zod';
 
 const text = (max: number) => z.string().trim().max(max);
@@ -22,6 +22,9 @@ const banner = text(2000)
 
 const CATEGORY_NAME = /^[\p{L}\p{N} _-]+$/u;
 
+/** Each product field with what a client may set it to: a field the contract adds must be given its rule here. */
+type ProductFieldRules = { [K in keyof ProductFields]: z.ZodType<ProductFields[K], unknown> };
+
 /** A product's fields as a client sends them, without defaults. */
 const productFields = z.object({
   name: text(200).min(1),
@@ -37,7 +40,7 @@ const productFields = z.object({
   available: z.boolean(),
   suplier: text(200),
   stock: z.number().int().nonnegative().max(1_000_000_000),
-});
+} satisfies ProductFieldRules);
 
 export const productInputSchema = productFields.extend({
   desc: productFields.shape.desc.default(''),

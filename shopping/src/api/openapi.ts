@@ -7,7 +7,7 @@ import { cartLineBody, orderIdParams, placeOrderBody, productIdParams } from './
 /*
  * The shopping service's part of the API document. Requests are described by the very schemas
  * that routes.ts validates with (./schemas); the answers by the schemas below, which follow
- * services/carts.ts and services/orders.ts.
+ * the use cases of services/ and domain/order.ts.
  */
 
 const TAG = 'shopping';
