@@ -87,6 +87,12 @@ export interface EventConsumerOptions {
   /** Keys of one batch applied at the same time (default 8). */
   concurrency?: number;
   /**
+   * How long applying an event (or a group's events) may take before its messages are put back
+   * (default 10 s). A driver call on a connection the database dropped may never settle; without
+   * a bound it would hold the batch, and so the whole queue, forever.
+   */
+  applyTimeoutMs?: number;
+  /**
    * Whether an event's `source` may send its `type`; one that may not is dead-lettered unapplied,
    * so that a service cannot pass for another by naming it. Unset: every source is believed.
    */
@@ -99,6 +105,31 @@ function isPermanent(error: unknown): boolean {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An apply that did not settle in time: its messages go back to the queue, like when the database is away. */
+class ApplyTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`not settled within ${ms} ms`);
+  }
+}
+
+/**
+ * The work's outcome, or an ApplyTimeoutError once `ms` have passed. The work may still finish
+ * afterwards; that is safe because every effect is atomic and idempotent (another instance may
+ * apply the same event at the same time anyway).
+ */
+async function within<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ApplyTimeoutError(ms)), ms)));
+  try {
+    return await Promise.race([work(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Not the event's fault: it goes back to the queue rather than to a retry or the dead letters. */
+const isPutBack = (error: unknown): boolean => isDatabaseUnavailable(error) || error instanceof ApplyTimeoutError;
 const isSettled = (outcome: MessageOutcome | undefined): boolean => outcome !== undefined && outcome !== 'requeue';
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -120,7 +151,8 @@ interface Item {
  * Every event is parsed, skipped if already applied (by id, for handlers not idempotent by
  * themselves), applied, recorded, then acknowledged. Malformed messages, events whose source may
  * not send them and events that keep failing go to the dead-letter queue with a log line; while
- * the database is away, events go back to the queue with everything after them.
+ * the database is away, or when an apply has not settled within its time, events go back to the
+ * queue with everything after them.
  *
  * A failing event is retried through the broker: it leaves the batch for the retry queue and
  * comes back after 100 ms · 2^n, so it costs only itself. The events after it, of its key too,
@@ -136,7 +168,7 @@ interface Item {
  */
 export async function startEventConsumer(options: EventConsumerOptions): Promise<void> {
   const { broker, connection, logger, queue, handlers, maxAttempts = 5, retryDelayMs = 100 } = options;
-  const { batchSize = 64, batchWaitMs = 5, concurrency = 8, mayPublish = () => true } = options;
+  const { batchSize = 64, batchWaitMs = 5, concurrency = 8, applyTimeoutMs = 10_000, mayPublish = () => true } = options;
   const processed: Model<ProcessedEvent> = connection.models.ProcessedEvent ?? connection.model<ProcessedEvent>('ProcessedEvent', processedEventSchema);
 
   const { eventsConsumed, deadLettered } = shopMetrics();
@@ -161,10 +193,10 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   async function applyOne(event: EventEnvelope, handler: EventHandler, attempt: number): Promise<MessageOutcome> {
     return inContext(event, async () => {
       try {
-        return await dedupeApplyRecord(event, handler, attempt);
+        return await within(applyTimeoutMs, () => dedupeApplyRecord(event, handler, attempt));
       } catch (error) {
-        // The database went away, or the record could not be written: not the message's fault.
-        // It goes back to the queue (after a pause, so as not to spin) rather than to the dead letters.
+        // The database went away, the record could not be written, or the apply never settled:
+        // not the message's fault. It goes back to the queue (after a pause, so as not to spin) rather than to the dead letters.
         logger.warn('event put back', { eventId: event.id, type: event.type, error: messageOf(error) });
         await sleep(1000);
         return 'requeue';
@@ -204,11 +236,11 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     const events = items.map((item) => item.event!);
     if (events.length > 1) {
       try {
-        await inContext(events[0]!, () => group.apply(events));
+        await inContext(events[0]!, () => within(applyTimeoutMs, () => group.apply(events)));
         events.forEach(applied);
         return events.map(() => 'ack');
       } catch (error) {
-        if (isDatabaseUnavailable(error)) {
+        if (isPutBack(error)) {
           inContext(events[0]!, () => logger.warn('events put back', { count: events.length, type: events[0]!.type, error: messageOf(error) }));
           await sleep(1000);
           return events.map(() => 'requeue');
