@@ -7,9 +7,9 @@ import { stockReservationModel } from './database/models/stock-reservation';
 import { ProductRepository } from './database/product-repository';
 import { StockReservationRepository } from './database/stock-reservation-repository';
 import { startProductsService, type ProductsService } from './service';
-import { CatalogueCommands } from './services/catalogue-commands';
-import { CatalogueQueries } from './services/catalogue-queries';
-import { StockReservations } from './services/stock-reservations';
+import { reserveStock } from './services/commands/reserve-stock';
+import type { StockContext } from './services/context';
+import { CatalogueQueries } from './services/queries/catalogue-queries';
 
 let service: ProductsService;
 let config: ProductsConfig;
@@ -45,7 +45,7 @@ function order(lines: Array<[productId: string, unit: number]>): OrderPlaced {
   return {
     orderId,
     customerId: 'c1',
-    items: lines.map(([productId, unit]) => ({ product: { _id: productId, name: 'Thing', price: 10, banner: '' }, unit })),
+    items: lines.map(([productId, unit]) => ({ product: { _id: productId, name: 'Thing', desc: '', price: 10, banner: '', type: 'things' }, unit })),
     amount: 0,
     status: 'received',
     txnNumber: null,
@@ -263,11 +263,15 @@ describe('products: stock reservations for orders', () => {
   });
 
   test('When 30 reservations for stock 10 run at the same time, then exactly 10 take a unit, each change is announced with its own version, and stock never goes below 0', async () => {
-    const commands = new CatalogueCommands(products, service.outbox, new CatalogueQueries(products));
-    const stock = new StockReservations(products, new StockReservationRepository(service.connection), commands);
+    const context: StockContext = {
+      products,
+      outbox: service.outbox,
+      queries: new CatalogueQueries(products),
+      reservations: new StockReservationRepository(service.connection),
+    };
     const a = await newProduct(10);
     const placed = Array.from({ length: 30 }, () => order([[a, 1]]));
-    await Promise.all(placed.map((o) => stock.reserveForOrder(o)));
+    await Promise.all(placed.map((o) => reserveStock(context, o)));
     const statuses = await Promise.all(placed.map((o) => statusOf(o.orderId)));
     expect(statuses.filter((s) => s === 'reserved')).toHaveLength(10);
     expect(statuses.filter((s) => s === 'rejected')).toHaveLength(20);

@@ -208,7 +208,7 @@ describe('shopping: orders', () => {
     const { id } = newCustomer();
     const orderId = `${id}-7`;
     const longAgo = new Date(Date.now() - 60_000);
-    const apple = { product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 };
+    const apple = { product: { _id: apples.productId, name: 'Apples', desc: 'Crisp apples', price: 1.1, banner: '', type: 'fruits' }, unit: 1 };
     // The crash came after the order was written: the cart is not yet emptied, nothing announced.
     await cartModel(service.connection).create(storedCart(id, [apple], 7, { announced: true }));
     await orderModel(service.connection).create(
@@ -221,7 +221,7 @@ describe('shopping: orders', () => {
     );
     // And a cart change whose cart.updated never reached the outbox: the change and its note are there.
     const other = newCustomer();
-    const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
+    const line = { product: { _id: oil.productId, name: 'Olive Oil', desc: '', price: 2.2, banner: '', type: 'oils' }, unit: 4 };
     await cartModel(service.connection).create(storedCart(other.id, [line], 9, { announced: false, updatedAt: longAgo }));
     const second = await startShoppingService(config, { handleSignals: false });
     try {
@@ -243,7 +243,7 @@ describe('shopping: orders', () => {
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
     const orderId = `${id}-1`;
     const longAgo = new Date(Date.now() - 60_000);
-    const items = [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }];
+    const items = [{ product: { _id: apples.productId, name: 'Apples', desc: 'Crisp apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }];
     await orderModel(service.connection).create(storedOrder({ _id: orderId, customerId: id, items, cartVersion: 1, createdAt: longAgo, updatedAt: longAgo }));
     expect((await http.post('/shopping/order').set(auth).send({}).expect(200)).body.orderId).toBe(orderId);
     await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);

@@ -1,39 +1,20 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { CatalogueEvents, productDeletedSchema, productSnapshotSchema, type ProductSnapshot } from '../contracts/catalogue-events';
+import { productFieldsSchema, type PublicProduct } from '../contracts/product';
 import type { EventEnvelope } from '../events/envelope';
 import { groupedHandler, type EventHandlers } from '../events/consumer';
 import { createEvent } from '../events/envelope';
 import type { Outbox } from '../events/outbox';
 import { isDuplicateKeyError } from '../database/errors';
+import { mongooseTypesOf } from '../database/schema-types';
 
 /** A product as a replica keeps it; `_id` is the product id, as in the catalogue. */
-export interface ReplicaProduct {
-  _id: string;
-  name: string;
-  desc: string;
-  type: string;
-  banner: string;
-  unit: number;
-  price: number;
-  available: boolean;
-  suplier: string;
-  stock: number;
-  version: number;
-  deleted: boolean;
-}
+export type ReplicaProduct = PublicProduct & { version: number; deleted: boolean };
 
 const replicaSchema = new Schema<ReplicaProduct>(
   {
     _id: { type: String, required: true },
-    name: String,
-    desc: String,
-    type: String,
-    banner: String,
-    unit: Number,
-    price: Number,
-    available: Boolean,
-    suplier: String,
-    stock: Number,
+    ...mongooseTypesOf(productFieldsSchema),
     version: { type: Number, required: true },
     deleted: { type: Boolean, default: false },
   },
@@ -51,13 +32,6 @@ function catalogueChange(event: EventEnvelope): CatalogueChange {
 
 function replacement({ productId: _id, ...fields }: ProductSnapshot): ReplicaProduct {
   return { _id, ...fields, deleted: false };
-}
-
-/** The public shape of a product, as the products service answers it. */
-export type PublicProduct = Omit<ReplicaProduct, 'version' | 'deleted'>;
-
-export function toPublicProduct({ version: _version, deleted: _deleted, ...product }: ReplicaProduct): PublicProduct {
-  return product;
 }
 
 /**

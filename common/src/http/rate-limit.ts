@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { errorBody } from './error-handler';
 import { AppError } from '../errors/app-errors';
 
@@ -15,10 +15,11 @@ export interface RateLimitOptions {
 }
 
 /**
- * The client's address as Express resolved it under the app's `trust proxy`. express-rate-limit's
- * own default runs its configuration checks (trust proxy, X-Forwarded-For) on every request.
+ * The client as limits count it: its address as Express resolved it under the app's `trust proxy`
+ * (express-rate-limit's own default runs its configuration checks on every request), an IPv6
+ * address by its /56 network, since one host may use any address of its range.
  */
-const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? '';
+export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
 
 /**
  * A fixed-window limit answering 429 in the shop's JSON error shape, with Retry-After. Counts are
@@ -33,7 +34,7 @@ export function rateLimiter({ limit, windowMs, key, counts, message = 'Too many 
     legacyHeaders: false,
     // express-rate-limit counts each request, then takes back those that "succeeded": here, those that do not count.
     ...(counts ? { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => !counts(res.statusCode) } : {}),
-    keyGenerator: key ?? clientAddress,
+    keyGenerator: key ?? clientKey,
     handler: (req, res) => {
       const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);

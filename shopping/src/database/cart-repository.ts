@@ -32,7 +32,7 @@ export class CartRepository {
       .findOneAndUpdate(
         { _id: customerId },
         { $set: { [linePath(line.product._id)]: line, announced: false, updatedAt: new Date() }, $inc: { version: 1 } },
-        { upsert: true, new: true },
+        { upsert: true, returnDocument: 'after' },
       )
       .lean();
     return stateOf(cart!);
@@ -57,7 +57,9 @@ export class CartRepository {
    * makes the catch-up finish that.
    */
   async emptyAt(customerId: string, version: number): Promise<CartState | null> {
-    const cart = await this.model.findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, updatedAt: new Date() }, $inc: { version: 1 } }, { new: true }).lean();
+    const cart = await this.model
+      .findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, updatedAt: new Date() }, $inc: { version: 1 } }, { returnDocument: 'after' })
+      .lean();
     return cart && stateOf(cart);
   }
 
