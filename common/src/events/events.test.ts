@@ -98,14 +98,17 @@ describe('the outbox', () => {
     await close();
   });
 
-  test('When several events are added at once, then one insert stores them all, one of them there already, and they are relayed in the order given', async () => {
+  test('When several events are added at once, one of them stored and relayed already, then one insert stores them all and they are relayed in the order given', async () => {
     const { outbox, commands, close } = await countedOutbox('outbox-inserts', { deleteAfterMs: 60_000 });
+    const together = () => probe.received.filter((e) => e.type === 'thing.together').map((e) => e.data.n);
     const stored = createEvent({ type: 'thing.together', id: 'together-0', data: { n: 0 }, source: 'test' });
     await outbox.add(stored);
+    await eventually(() => expect(together()).toEqual([0]));
     const events = [stored, ...Array.from({ length: 3 }, (_, i) => createEvent({ type: 'thing.together', data: { n: i + 1 }, source: 'test' }))];
     await outbox.add(...events);
     expect(commands.count('insert', 'outbox')).toBe(2);
-    await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.together').map((e) => e.data.n)).toEqual([0, 1, 2, 3]));
+    // Its record is still there (deleted later), so it is not stored twice; announced again, it goes again.
+    await eventually(() => expect(together()).toEqual([0, 0, 1, 2, 3]));
     await close();
   });
 

@@ -42,16 +42,30 @@ export class ConsumerHold {
  * Counts the commands a connection sends, by command name and collection, as the database
  * received them. The connection must be opened with `monitorCommands: true`.
  */
-export function countCommands(connection: Connection): { count: (command: string, collection: string, id?: string) => number } {
-  const seen: Array<{ command: string; collection: string; ids: unknown[] }> = [];
-  connection.getClient().on('commandStarted', ({ commandName, command }) => {
+export function countCommands(connection: Connection): {
+  count: (command: string, collection: string, id?: string) => number;
+  /** Update commands that changed or inserted a document (a guarded update that matched nothing is not one). */
+  changes: (collection: string, id?: string) => number;
+} {
+  const seen: Array<{ requestId: number; command: string; collection: string; ids: unknown[]; changed?: boolean }> = [];
+  const client = connection.getClient();
+  client.on('commandStarted', ({ commandName, command, requestId }) => {
     const collection = String(command[commandName]);
     const statements = (command.updates ?? command.deletes ?? []) as Array<{ q?: { _id?: unknown } }>;
     const ids = commandName === 'find' ? [command.filter?._id] : statements.map((statement) => statement.q?._id);
-    seen.push({ command: commandName, collection, ids });
+    seen.push({ requestId, command: commandName, collection, ids });
   });
+  client.on('commandSucceeded', ({ commandName, reply, requestId }) => {
+    if (commandName !== 'update') return;
+    const entry = seen.find((candidate) => candidate.requestId === requestId);
+    const { nModified = 0, upserted = [] } = reply as { nModified?: number; upserted?: unknown[] };
+    if (entry) entry.changed = nModified > 0 || upserted.length > 0;
+  });
+  const matching = (command: string, collection: string, id?: string) =>
+    seen.filter((entry) => entry.command === command && entry.collection === collection && (id === undefined || entry.ids.includes(id)));
   return {
-    count: (command, collection, id) => seen.filter((entry) => entry.command === command && entry.collection === collection && (id === undefined || entry.ids.includes(id))).length,
+    count: (command, collection, id) => matching(command, collection, id).length,
+    changes: (collection, id) => matching('update', collection, id).filter((entry) => entry.changed).length,
   };
 }
 

@@ -49,6 +49,7 @@ async function deadLettered(): Promise<number> {
 }
 
 const viewWrites = (customerId: string): number => consumer.commands.count('update', 'customer_views', customerId);
+const viewChanges = (customerId: string): number => consumer.commands.changes('customer_views', customerId);
 const viewReads = (customerId: string): number => consumer.commands.count('find', 'customer_views', customerId);
 
 describe('customer view: events applied in batches', () => {
@@ -74,7 +75,8 @@ describe('customer view: events applied in batches', () => {
     });
     await eventually(async () => expect((await views.find(customerId)).orders[0]?.status).toBe('confirmed'));
     const before = await views.find(customerId);
-    const writes = viewWrites(customerId);
+    const changes = viewChanges(customerId);
+    expect(changes).toBeGreaterThan(0);
 
     // Redelivered one by one, then all together (as after a crash before the acks).
     for (const event of published) await consumer.probe.publish(event.type, event.data, { id: event.id });
@@ -84,7 +86,8 @@ describe('customer view: events applied in batches', () => {
     });
     await consumer.drained();
     expect(await views.find(customerId)).toEqual(before);
-    expect(viewWrites(customerId)).toBe(writes);
+    // A redelivered cart event alone may still send its guarded in-place update, which matches nothing.
+    expect(viewChanges(customerId)).toBe(changes);
   });
 
   test("When a customer's cart changes alone, then a stored view is written once in place and not read", async () => {
