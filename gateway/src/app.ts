@@ -1,4 +1,4 @@
-import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, requestId, requestLog, type Logger } from '@shop/common/web';
+import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, REQUEST_ID_HEADER, requestId, requestLog, type Logger } from '@shop/common/web';
 import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import proxy from 'express-http-proxy';
@@ -27,7 +27,7 @@ function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
       : UNREACHABLE.has(code)
         ? new AppError(503, 'SERVICE_UNAVAILABLE', `The ${name} service is unavailable; try again shortly`)
         : new AppError(502, 'BAD_GATEWAY', `The ${name} service gave no valid answer`);
-    logger.warn('proxy error', { upstream: name, code, status: failure.status });
+    logger.warn('proxy error', { upstream: name, code, status: failure.status, requestId: res.req.headers[REQUEST_ID_HEADER] });
     if (!res.headersSent) res.status(failure.status).json(errorBody(failure));
   };
 }
@@ -101,7 +101,7 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
       if (CONNECTION_LOST.has(code) && res.locals.upstream) upstreams.markDown(res.locals.upstream as string);
       if (mayRetry(res, name, upstreams, code)) {
         res.locals.retried = true;
-        logger.warn('retrying on another instance', { upstream: name, code });
+        logger.warn('retrying on another instance', { upstream: name, code, requestId: res.req.headers[REQUEST_ID_HEADER] });
         // A body read the first time is kept on req.body, and express-http-proxy sends that.
         return handler(res.req, res, next);
       }
@@ -151,7 +151,8 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger, upstream
     res.locals.startedAt = Date.now();
     next();
   });
-  app.use(requestId());
+  // The gateway names the id on its own lines: no async context over express-http-proxy's promises.
+  app.use(requestId({ asyncContext: false }));
   app.use(requestLog(logger, (req) => (req.route?.path as string | undefined) ?? `proxy:${upstreamFor(req.path)}`));
   app.use(securityHeaders());
   app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));

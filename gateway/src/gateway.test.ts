@@ -3,7 +3,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createLogger, startServer, type RunningServer } from '@shop/common/web';
-import { eventually } from '@shop/common/testing';
+import { capturingLogger, eventually } from '@shop/common/testing';
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
@@ -240,6 +240,20 @@ describe('gateway: a service that is down', () => {
     const res = await request(down).get('/customer/profile').expect(503);
     expect(res.body).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('customer') } });
     expect((await request(down).get('/health').expect(503)).body.error.details.services).toEqual({ customer: 'not-ready', products: 'not-ready', shopping: 'not-ready' });
+  });
+
+  test("When the gateway logs about a request, then the line carries that request's id, named by the gateway itself", async () => {
+    const port = await closedPort();
+    const config = gatewayConfigSchema.parse({ CUSTOMER_URL: `http://127.0.0.1:${port}`, PRODUCTS_URL: `http://127.0.0.1:${port}`, SHOPPING_URL: `http://127.0.0.1:${port}` });
+    const { lines, logger } = capturingLogger('gateway', 'http');
+    await request(createGatewayApp(config, logger)).get('/customer/profile').set('x-request-id', 'down-1').expect(503);
+    await eventually(() => {
+      const logged = lines.map((line) => JSON.parse(line) as { message: string; requestId?: string });
+      expect(logged.filter((line) => ['proxy error', 'request'].includes(line.message))).toEqual([
+        expect.objectContaining({ message: 'proxy error', requestId: 'down-1' }),
+        expect.objectContaining({ message: 'request', requestId: 'down-1' }),
+      ]);
+    });
   });
 });
 

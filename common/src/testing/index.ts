@@ -3,3 +3,4 @@ export * from './event-probe';
 export * from './applied-events';
 export * from './dead-letters';
 export * from './shuffled';
+export * from './capturing-logger';
