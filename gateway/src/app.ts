@@ -8,6 +8,7 @@ import { aggregatedHealth } from './health';
 import { productImages } from './images';
 import { isInternalPath, upstreamFor } from './routing-table';
 import { securityHeaders } from './security-headers';
+import { UpstreamDeadlines } from './upstream-deadlines';
 import { keepAliveAgent, Upstreams } from './upstreams';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
@@ -30,20 +31,6 @@ function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
     logger.warn('proxy error', { upstream: name, code, status: failure.status, requestId: res.req.headers[REQUEST_ID_HEADER] });
     if (!res.headersSent) res.status(failure.status).json(errorBody(failure));
   };
-}
-
-/**
- * Aborts the upstream request at the timeout; the timer ends with the client's response. Not
- * express-http-proxy's `timeout`, which adds a listener to the socket on every request (on reused
- * keep-alive sockets they piled up with what they held), and not AbortSignal.timeout, whose timer
- * lives on for the whole timeout after the answer: thousands of live timers under load.
- */
-function upstreamDeadline(res: express.Response | undefined, timeoutMs: number): AbortSignal {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('upstream timeout', 'TimeoutError')), timeoutMs);
-  if (res) res.once('close', () => clearTimeout(timer));
-  else timer.unref();
-  return controller.signal;
 }
 
 /**
@@ -76,6 +63,7 @@ function isBodyless(req: express.Request): boolean {
  * Content-Length, kept for a retry); bodyless GETs and HEADs skip that read and its promises.
  */
 function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayConfig, logger: Logger): RequestHandler {
+  const deadlines = new UpstreamDeadlines(config.proxyTimeoutMs);
   const options = (parseReqBody: boolean): proxy.ProxyOptions => ({
     memoizeHost: false,
     limit: config.bodyLimit,
@@ -83,7 +71,7 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
     proxyReqOptDecorator: (options, req) => {
       // express-http-proxy asks for `connection: close` by default; reuse connections instead.
       options.agent = keepAliveAgent;
-      options.signal = upstreamDeadline(req.res, config.proxyTimeoutMs);
+      options.signal = deadlines.signal();
       if (options.headers) {
         options.headers.connection = 'keep-alive';
         // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
