@@ -99,11 +99,15 @@ describe('gateway: proxying', () => {
     expect(replaced.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  test('When a browser origin is on the allow-list, then CORS allows it, and not otherwise', async () => {
+  test('When a browser origin is on the allow-list, then CORS allows it, and not otherwise; every answer varies by Origin', async () => {
     const allowed = await request(app).options('/customer/login').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'POST').expect(204);
     expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
     const denied = await request(app).get('/').set('Origin', 'http://evil.example').expect(200);
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+    expect(denied.headers['access-control-expose-headers']).toBe('x-request-id');
+    const noOrigin = await request(app).get('/').expect(200);
+    expect(noOrigin.headers.vary).toBe('Origin');
+    expect(noOrigin.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   test('When the body is over the limit, then 413 JSON and the service never sees it', async () => {
