@@ -148,10 +148,6 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger, upstream
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use((_req, res, next) => {
-    res.locals.startedAt = Date.now();
-    next();
-  });
   // The gateway names the id on its own lines: no async context over express-http-proxy's promises.
   app.use(requestId({ asyncContext: false }));
   app.use(requestLog(logger, (req) => (req.route?.path as string | undefined) ?? `proxy:${upstreamFor(req.path)}`));
@@ -161,6 +157,7 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger, upstream
   app.use(ownRoutes(upstreams));
   app.use((req, res, next) => {
     if (isInternalPath(req.path)) return next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'ROUTE_NOT_FOUND'));
+    res.locals.startedAt = Date.now();
     proxies[upstreamFor(req.path)](req, res, next);
   });
   app.use(errorHandler(logger));
