@@ -56,54 +56,59 @@ function isBodyless(req: express.Request): boolean {
   return (req.method === 'GET' || req.method === 'HEAD') && req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0';
 }
 
+/** What a bodyless request is sent on with: express-http-proxy takes a body already on req.body as read. */
+const NO_BODY = Buffer.alloc(0);
+
 /**
  * No response decorators: with none, express-http-proxy streams the answer through instead of
  * buffering it whole (a 250 kB catalogue per request, which grew the gateway past 1 GB under load).
- * Two proxies per service: requests with a body have it read whole first (sent with a
- * Content-Length, kept for a retry); bodyless GETs and HEADs skip that read and its promises.
+ * Request bodies are read whole first (sent with a Content-Length, kept on req.body for a retry);
+ * a bodyless GET or HEAD is given an empty one instead, so nothing is read or piped for it.
  */
 function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayConfig, logger: Logger): RequestHandler {
   const deadlines = new UpstreamDeadlines(config.proxyTimeoutMs);
-  const options = (parseReqBody: boolean): proxy.ProxyOptions => ({
-    memoizeHost: false,
-    limit: config.bodyLimit,
-    parseReqBody,
-    proxyReqOptDecorator: (options, req) => {
-      // express-http-proxy asks for `connection: close` by default; reuse connections instead.
-      options.agent = keepAliveAgent;
-      options.signal = deadlines.signal();
-      if (options.headers) {
-        options.headers.connection = 'keep-alive';
-        // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
-        // it would frame the request twice (refused by Node, ambiguous to a lenient server).
-        delete options.headers['transfer-encoding'];
-        // The client as the gateway sees it (never a client's own claim), for the services' limits.
-        options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
-      }
-      return options;
+  const proxied = proxy(
+    (req) => {
+      const url = upstreams.pick(name);
+      if (req.res) req.res.locals.upstream = url;
+      return url;
     },
-    proxyErrorHandler: (error, res, next) => {
-      if (error && typeof error === 'object' && 'type' in error) return next(error); // body too large etc.
-      const code = errorCode(error);
-      // Passive health: skipped until the background check finds it ready again.
-      if (CONNECTION_LOST.has(code) && res.locals.upstream) upstreams.markDown(res.locals.upstream as string);
-      if (mayRetry(res, name, upstreams, code)) {
-        res.locals.retried = true;
-        logger.warn('retrying on another instance', { upstream: name, code, requestId: res.req.headers[REQUEST_ID_HEADER] });
-        // A body read the first time is kept on req.body, and express-http-proxy sends that.
-        return handler(res.req, res, next);
-      }
-      proxyError(name, logger, config.proxyTimeoutMs)(error, res);
+    {
+      memoizeHost: false,
+      limit: config.bodyLimit,
+      proxyReqOptDecorator: (options, req) => {
+        // express-http-proxy asks for `connection: close` by default; reuse connections instead.
+        options.agent = keepAliveAgent;
+        options.signal = deadlines.signal();
+        if (options.headers) {
+          options.headers.connection = 'keep-alive';
+          // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
+          // it would frame the request twice (refused by Node, ambiguous to a lenient server).
+          delete options.headers['transfer-encoding'];
+          // The client as the gateway sees it (never a client's own claim), for the services' limits.
+          options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
+        }
+        return options;
+      },
+      proxyErrorHandler: (error, res, next) => {
+        if (error && typeof error === 'object' && 'type' in error) return next(error); // body too large etc.
+        const code = errorCode(error);
+        // Passive health: skipped until the background check finds it ready again.
+        if (CONNECTION_LOST.has(code) && res.locals.upstream) upstreams.markDown(res.locals.upstream as string);
+        if (mayRetry(res, name, upstreams, code)) {
+          res.locals.retried = true;
+          logger.warn('retrying on another instance', { upstream: name, code, requestId: res.req.headers[REQUEST_ID_HEADER] });
+          // The body read the first time is still on req.body, and express-http-proxy sends that.
+          return handler(res.req, res, next);
+        }
+        proxyError(name, logger, config.proxyTimeoutMs)(error, res);
+      },
     },
-  });
-  const pickUpstream = (req: express.Request): string => {
-    const url = upstreams.pick(name);
-    if (req.res) req.res.locals.upstream = url;
-    return url;
+  );
+  const handler: RequestHandler = (req, res, next) => {
+    if (isBodyless(req)) req.body = NO_BODY;
+    proxied(req, res, next);
   };
-  const withBody = proxy(pickUpstream, options(true));
-  const bodyless = proxy(pickUpstream, options(false));
-  const handler: RequestHandler = (req, res, next) => (isBodyless(req) ? bodyless : withBody)(req, res, next);
   return handler;
 }
 

@@ -93,6 +93,8 @@ describe('gateway: proxying', () => {
     expect(res.body).toMatchObject({ service: 'shopping', method: 'PUT', url: '/cart?x=1', body: { _id: 'a', qty: 1 }, connection: 'keep-alive' });
     expect(res.body.requestId).toBe(res.headers['x-request-id']);
     expect(res.headers.connection).not.toBe('close');
+    // A bodyless GET is sent on with an empty body, framed as such.
+    expect((await request(app).get('/customer/profile').expect(200)).body.framing).toEqual({ 'content-length': '0' });
     const kept = await request(app).get('/customer/profile').set('x-request-id', 'trace-123').expect(200);
     expect(kept.body).toMatchObject({ service: 'customer', requestId: 'trace-123' });
     const replaced = await request(app).get('/').set('x-request-id', 'bad id with spaces').expect(200);
