@@ -63,6 +63,8 @@ COPY --from=build /app/common/package.json ./common/
 COPY --from=build /app/common/dist ./common/dist
 # The entry point the gateway loads (@shop/common/web: common without mongoose and amqplib).
 COPY --from=build /app/common/web ./common/web
+# The shop's contracts alone (@shop/common/contracts), as the services' pure rules load them.
+COPY --from=build /app/common/contracts ./common/contracts
 COPY --from=build /app/${SERVICE}/package.json ./${SERVICE}/
 COPY --from=build /app/${SERVICE}/dist ./${SERVICE}/dist
 COPY --from=build /app/${SERVICE}/public ./${SERVICE}/public

@@ -1,13 +1,14 @@
 // @ts-check
+const { defineConfig } = require('eslint/config');
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
 const prettier = require('eslint-config-prettier');
 
-module.exports = tseslint.config(
+module.exports = defineConfig(
   { ignores: ['**/dist/**', '**/node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'bench/results/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {

@@ -20,6 +20,8 @@ module.exports = {
   // One FerretDB and one RabbitMQ node for the whole run; each test file gets its own names on them.
   globalSetup: '<rootDir>/scripts/test/global-setup.ts',
   globalTeardown: '<rootDir>/scripts/test/global-teardown.ts',
+  // A deprecation warning from a library fails the test that caused it.
+  setupFilesAfterEnv: ['<rootDir>/scripts/test/no-process-warnings.ts'],
   reporters: ['default', '<rootDir>/scripts/test/summary-reporter.js'],
   testTimeout: 30_000,
   maxWorkers: 2,

@@ -141,6 +141,54 @@ async function measureBySize(db: Db): Promise<string[]> {
   return lines;
 }
 
+/** An order as shopping stores it: one line with the product snapshot an order keeps. */
+function storedOrder(customerId: string, n: number): Doc {
+  const { name, price, banner, type, desc } = benchProduct(n);
+  const at = new Date(Date.now() - n * 1000);
+  return {
+    _id: `${customerId}-${n}`,
+    customerId,
+    items: [{ product: { _id: new ObjectId().toHexString(), name, desc, price, banner, type }, unit: 1 }],
+    amount: price,
+    status: 'confirmed',
+    txnNumber: null,
+    cartVersion: n,
+    createdAt: at,
+    announced: true,
+    updatedAt: at,
+  };
+}
+
+/**
+ * One shopper's order list and customer view with 1 order and with 150 (the history case of the
+ * benchmark), among other shoppers' orders, with the shop's index: what the engine's part is.
+ */
+async function measureHistory(db: Db): Promise<string[]> {
+  const orders = db.collection<Doc>('history_orders');
+  await orders.createIndex({ customerId: 1, createdAt: -1 });
+  const others = Array.from({ length: 2000 }, (_, n) => storedOrder(`other-${n % 100}`, n));
+  await orders.insertMany([...others, storedOrder('one', 0), ...Array.from({ length: 150 }, (_, n) => storedOrder('many', n))]);
+  const views = db.collection<Doc>('history_views');
+  const summaries = (customerId: string, count: number) => Array.from({ length: count }, (_, n) => ({ ...storedOrder(customerId, n), orderId: `${customerId}-${n}` }));
+  await views.insertMany([
+    { _id: 'one', cart: [], cartVersion: 1, orders: summaries('one', 1), version: 1 },
+    { _id: 'many', cart: [], cartVersion: 1, orders: summaries('many', 150), version: 1 },
+  ]);
+  const lines = ['| operation | 1 order: p50 ms | 150 orders: p50 ms | x |', '| --- | ---: | ---: | ---: |'];
+  const row = async (label: string, op: (customerId: string) => Promise<unknown>): Promise<void> => {
+    const [, one] = await time(label, 50, () => op('one'));
+    const [, many] = await time(label, 50, () => op('many'));
+    lines.push(`| ${label} | ${one.p50} | ${many.p50} | ${Math.round((many.p50 / one.p50) * 10) / 10} |`);
+  };
+  await row('orders: find({customerId}).sort({createdAt: -1, _id: -1}) (GET /shopping/orders)', (customerId) =>
+    orders.find({ customerId }).sort({ createdAt: -1, _id: -1 }).toArray(),
+  );
+  await row('orders: the same in one batch (batchSize 1000: no getMore)', (customerId) => orders.find({ customerId }).sort({ createdAt: -1, _id: -1 }).batchSize(1000).toArray());
+  await row('orders: find({customerId}), no sort, one batch', (customerId) => orders.find({ customerId }).batchSize(1000).toArray());
+  await row('customer view: findOne({_id}) (GET /customer/profile)', (customerId) => views.findOne({ _id: customerId }));
+  return lines;
+}
+
 async function main(): Promise<void> {
   let url = arg('mongo-url');
   let stop = async (): Promise<void> => undefined;
@@ -160,6 +208,8 @@ async function main(): Promise<void> {
     for (const [label, s] of rows) console.log(`| ${label} | ${s.count} | ${s.p50} | ${s.p99} |`);
     console.log(`\nOperations by _id, p50 of 50, by collection size:\n`);
     for (const line of await measureBySize(db)) console.log(line);
+    console.log(`\nOne shopper's orders and view, 1 order and 150, p50 of 50:\n`);
+    for (const line of await measureHistory(db)) console.log(line);
     await db.dropDatabase();
   } finally {
     await client.close();

@@ -13,11 +13,12 @@ import path from 'node:path';
 import { REQUEST_CASES, type RequestCase } from './lib/cases';
 import { request, sleep } from './lib/http';
 import { runAutocannon, runPaced, type LabelledRequest, type LoadResult, type PacedResult } from './lib/load';
-import { commandsPerOrder, ferretDbCommands, formatCommands, type DbCommands } from './lib/db-commands';
+import { commandBreakdown, commandsPerOrder, ferretDbCommands, formatBreakdown, formatCommands, serviceCommands, type CommandRow, type DbCommands } from './lib/db-commands';
 import { runOrderFlows, type OrderFlowResult } from './lib/orders';
 import { formatProfile, summariseProfile, type ProfileSummary } from './lib/profile';
 import { Quiescence } from './lib/quiesce';
 import { timeCartEventBurst, type EventBurst } from './lib/event-throughput';
+import { compareHistory, compareLogins, type ScaleCompare } from './lib/scale';
 import { findProcesses, RssSampler, type RssSample } from './lib/rss';
 import { CUSTOMER_PASSWORD, seed, type Customer, type SeedResult } from './lib/seed';
 import { cleanUpInterruptedStart, givenShop, startBareHop, startBareServer, startExtraInstance, startOwnShop, type ExtraInstance, type ServiceName, type Target } from './lib/shop';
@@ -26,7 +27,7 @@ import { median, round, Samples, type LatencySummary } from './lib/stats';
 const REPO_ROOT = path.resolve(__dirname, '..');
 /** Names of profiled processes that are not in the shop's process map (pid -> name). */
 const profileNames = new Map<string, string>();
-const ALL_CASES = ['ceiling', ...REQUEST_CASES.map((c) => c.id), 'lag', 'bcrypt', 'logging', 'events'] as const;
+const ALL_CASES = ['ceiling', ...REQUEST_CASES.map((c) => c.id), 'lag', 'bcrypt', 'logging', 'events', 'login-scale', 'history'] as const;
 
 const USAGE = `npm run bench -- [options]
 
@@ -44,11 +45,19 @@ const USAGE = `npm run bench -- [options]
   --logins-per-sec N  log-ins per second beside GET /:id (default 10)
   --event-burst N     events published at once in the event throughput case, with one customer
                       instance, then with two (default 3000)
+  --accounts N        accounts in the login-scale case (default 20000): log-in with the seeded
+                      accounts, then with this many (written to the customer database directly)
+  --history N         orders of one shopper in the history case (default 150): its order list and
+                      profile with 1 order, then with this many
   --soak              instead of the cases: steady GET /:id plus orders, RSS every 10 s
   --soak-minutes M    (default 5)   --soak-rate N  GET /:id per second (default 300)
   --soak-orders N     orders per second during the soak (default 5)
   --log-level L       the shop's LOG_LEVEL (default info)
   --bcrypt-cost N     the shop's BCRYPT_COST (default 10, the production default)
+  --db-breakdown      the services count the commands they send (DB_COMMAND_METRICS; their driver
+                      then decodes every reply twice, so throughput figures of such a run are lower)
+                      and the lag case breaks its commands per order down by service, collection
+                      and command
   --cpu-prof          CPU-profile the shop's processes from the end of seeding to exit (a preload
                       through NODE_OPTIONS, as Node 20 refuses --cpu-prof there); .cpuprofile files
                       and their summaries go to bench/results/prof-<timestamp>/
@@ -76,6 +85,8 @@ interface Options {
   pacedRate?: number;
   loginsPerSec: number;
   eventBurst: number;
+  accounts: number;
+  history: number;
   soak: boolean;
   soakMinutes: number;
   soakRate: number;
@@ -83,6 +94,7 @@ interface Options {
   logLevel: string;
   bcryptCost: number;
   cpuProf: boolean;
+  dbBreakdown: boolean;
   build: boolean;
   products: number;
   customers: number;
@@ -98,7 +110,7 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const FLAGS = new Set(['soak', 'cpu-prof', 'no-build', 'help']);
+  const FLAGS = new Set(['soak', 'cpu-prof', 'db-breakdown', 'no-build', 'help']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg} (see --help)`);
@@ -149,6 +161,8 @@ function parseArgs(argv: string[]): Options {
     'paced-rate',
     'logins-per-sec',
     'event-burst',
+    'accounts',
+    'history',
     'soak-minutes',
     'soak-rate',
     'soak-orders',
@@ -183,6 +197,8 @@ function parseArgs(argv: string[]): Options {
     pacedRate: values.has('paced-rate') ? num('paced-rate', 300) : undefined,
     loginsPerSec: num('logins-per-sec', 10),
     eventBurst: Math.max(1, num('event-burst', 3000)),
+    accounts: Math.max(1, num('accounts', 20_000)),
+    history: Math.max(2, num('history', 150)),
     soak: flags.has('soak'),
     soakMinutes: num('soak-minutes', 5),
     soakRate: num('soak-rate', 300),
@@ -190,6 +206,7 @@ function parseArgs(argv: string[]): Options {
     logLevel: values.get('log-level') ?? 'info',
     bcryptCost: num('bcrypt-cost', 10),
     cpuProf: flags.has('cpu-prof'),
+    dbBreakdown: flags.has('db-breakdown'),
     build: !flags.has('no-build'),
     products: num('products', 1000),
     customers: num('customers', 200),
@@ -298,8 +315,12 @@ interface EventThroughput {
   gain: number;
 }
 
-/** An order-rate run, with what FerretDB received meanwhile (the view's reads included), when known. */
-type LagResult = OrderFlowResult & { dbCommands?: DbCommands };
+/**
+ * An order-rate run, with what FerretDB received meanwhile (the view's reads included), when known;
+ * with --db-breakdown, what each service sent by collection and command, and what one read of the
+ * view by the probe costs.
+ */
+type LagResult = OrderFlowResult & { dbCommands?: DbCommands; breakdown?: CommandRow[]; probeRead?: { commands: number; rows: CommandRow[] } };
 
 interface BenchResult {
   startedAt: string;
@@ -313,6 +334,7 @@ interface BenchResult {
   paced?: PacedCompare;
   logging?: LoggingCompare;
   events?: EventThroughput;
+  scales: ScaleCompare[];
   soak?: Soak;
   rss?: { peaks: ReturnType<RssSampler['peaks']>; cpuByPhase: Record<string, Record<string, number>>; samples: RssSample[] };
   targets: TargetCheck[];
@@ -496,6 +518,7 @@ async function runLag(context: Context, rate: number): Promise<LagResult> {
   context.sampler.phase = `lag ${rate}/s`;
   const viewBase = target.direct.customer ?? target.gateway;
   const commandsBefore = await ferretDbCommands(target);
+  const sentBefore = await serviceCommands(target.direct);
   log(
     `case lag: ${rate} orders/s for ${options.lagSeconds} s, each polled every ${options.lagPollMs} ms at ${viewBase === target.gateway ? 'the gateway' : 'the customer service'}`,
   );
@@ -516,10 +539,33 @@ async function runLag(context: Context, rate: number): Promise<LagResult> {
   const drained = await drain(context, `lag ${rate}/s`);
   log(`  event backlog drained in ${drained} s`);
   const commandsAfter = await ferretDbCommands(target);
+  const sentAfter = await serviceCommands(target.direct);
   if (!commandsBefore || !commandsAfter || result.placed === 0) return result;
   const dbCommands = commandsPerOrder(commandsBefore, commandsAfter, result.placed);
   log(`  FerretDB received ${dbCommands.perOrder} commands per placed order (${formatCommands(dbCommands)})`);
-  return { ...result, dbCommands };
+  if (!sentBefore || !sentAfter) return { ...result, dbCommands };
+  const breakdown = commandBreakdown(sentBefore, sentAfter, result.placed);
+  return { ...result, dbCommands, breakdown, probeRead: await probeReadCost(context) };
+}
+
+/** What one read of the customer view (the lag probe's GET /customer/shoping-details) costs in commands. */
+async function probeReadCost(context: Context): Promise<{ commands: number; rows: CommandRow[] } | undefined> {
+  const customerUrl = context.target.direct.customer;
+  const customer = context.data.customers[0];
+  if (!customerUrl || !customer) return undefined;
+  const reads = 20;
+  const before = await serviceCommands(context.target.direct);
+  for (let i = 0; i < reads; i++) await request('GET', `${customerUrl}/customer/shoping-details`, { token: customer.token });
+  const after = await serviceCommands(context.target.direct);
+  if (!before || !after) return undefined;
+  const rows = commandBreakdown(before, after, reads);
+  return {
+    commands: round(
+      rows.reduce((sum, row) => sum + row.perOrder, 0),
+      2,
+    ),
+    rows,
+  };
 }
 
 async function loginLoop(context: Context, perSec: number, signal: { stop: boolean }): Promise<{ latency: LatencySummary; errors: number }> {
@@ -666,6 +712,30 @@ async function runEventThroughput(context: Context): Promise<EventThroughput | u
   return { one, two, perSecondOne, perSecondTwo, gain: round(perSecondTwo / perSecondOne, 2) };
 }
 
+const scaleMeasure =
+  (context: Context, phase: string) =>
+  (url: string, requests: () => LabelledRequest[], connections: number, label: string): Promise<LoadResult> => {
+    context.sampler.phase = phase;
+    return measure(context, url, requests, connections, label);
+  };
+
+async function runLoginScale(context: Context): Promise<ScaleCompare> {
+  const { options, target, data } = context;
+  log(`case login-scale: POST /customer/login with the ${data.customers.length} seeded accounts, then with ${options.accounts}`);
+  return compareLogins(
+    target,
+    data.customers.map((c) => c.email),
+    options.accounts,
+    scaleMeasure(context, 'login-scale'),
+  );
+}
+
+async function runHistory(context: Context): Promise<ScaleCompare> {
+  const { options, target, data } = context;
+  log(`case history: one shopper's orders and profile with 1 order, then with ${options.history}`);
+  return compareHistory(target, data.products, options.history, scaleMeasure(context, 'history'), () => drain(context, 'the history orders'));
+}
+
 async function runSoak(context: Context): Promise<Soak> {
   const { options, target, data, sampler } = context;
   const durationS = options.soakMinutes * 60;
@@ -780,6 +850,7 @@ function checkTargets(result: BenchResult): TargetCheck[] {
       met: growth.every(([, pct]) => pct <= 10),
     });
   }
+  checks.push(...scaleTargets(result.scales));
   if (result.logging) {
     checks.push({
       target: 'per-request logging costs <= 15 % of throughput',
@@ -788,6 +859,58 @@ function checkTargets(result: BenchResult): TargetCheck[] {
     });
   }
   return checks;
+}
+
+/** The commands each service sent per placed order, and how many of them were the probe's view reads. */
+function breakdownSection(l: LagResult): string[] {
+  const lines = ['Commands the services sent per placed order, by collection and command (their db_commands_total):', '', ...formatBreakdown(l.breakdown ?? []), ''];
+  if (l.probeRead) {
+    const pollsPerOrder = round(l.polls / Math.max(1, l.placed), 2);
+    const probe = round(pollsPerOrder * l.probeRead.commands, 1);
+    const total = l.breakdown!.reduce((sum, row) => sum + row.perOrder, 0);
+    lines.push(
+      `The probe read each order's view ${pollsPerOrder} times on average; one read costs ${l.probeRead.commands} commands (${l.probeRead.rows.map((row) => `${row.collection} ${row.command} ${row.perOrder}`).join(', ')}), so ${probe} of the commands per order are the probe's and ${round(total - probe, 1)} the order's own.`,
+      '',
+    );
+  }
+  return lines;
+}
+
+const SCALE_TITLES: Record<ScaleCompare['id'], string> = {
+  'login-scale': 'Log-in as the accounts grow',
+  history: "One shopper's orders and profile as the orders grow",
+};
+
+function scaleSection(scale: ScaleCompare): string[] {
+  const lines = [
+    `### ${SCALE_TITLES[scale.id]}`,
+    '',
+    `Through the gateway, ${scale.connections} connection (each request's own time). Smaller: ${scale.small}. Larger: ${scale.large}.`,
+    '',
+    '| request | data | req/s | p50 ms | p99 ms | non-2xx | x p50 | x p99 |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of scale.rows) {
+    lines.push(
+      `| ${r.request} | smaller | ${r.small.rps} | ${r.small.latency.p50} | ${r.small.latency.p99} | ${r.small.non2xx + r.small.errors} | | |`,
+      `| | larger | ${r.large.rps} | ${r.large.latency.p50} | ${r.large.latency.p99} | ${r.large.non2xx + r.large.errors} | ${r.p50Factor} | ${r.p99Factor} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The issue's limits on how much slower a request may get with the larger data set (p50). */
+const SCALE_LIMITS: Record<ScaleCompare['id'], number> = { 'login-scale': 1.5, history: 3 };
+
+function scaleTargets(scales: ScaleCompare[]): TargetCheck[] {
+  return scales.flatMap((scale) =>
+    scale.rows.map((r) => ({
+      target: `${r.request}: ${scale.large.split(' (')[0]} at most x${SCALE_LIMITS[scale.id]} of ${scale.small.split(' (')[0]}`,
+      measured: `p50 ${r.small.latency.p50} -> ${r.large.latency.p50} ms (x${r.p50Factor}), p99 x${r.p99Factor}`,
+      met: r.p50Factor <= SCALE_LIMITS[scale.id] && r.large.non2xx + r.large.errors === 0,
+    })),
+  );
 }
 
 function markdown(result: BenchResult): string {
@@ -840,6 +963,7 @@ function markdown(result: BenchResult): string {
         '',
       );
     }
+    if (l.breakdown) lines.push(...breakdownSection(l));
   }
   if (result.paced) {
     const p = result.paced;
@@ -878,6 +1002,7 @@ function markdown(result: BenchResult): string {
       '',
     );
   }
+  for (const scale of result.scales) lines.push(...scaleSection(scale));
   if (result.soak) {
     const s = result.soak;
     const names = Object.keys(s.samples[0]?.mb ?? {});
@@ -917,7 +1042,7 @@ function markdown(result: BenchResult): string {
     lines.push('', '`bench` is this process: autocannon and the probes.', '');
   }
   if (result.targets.length > 0) {
-    lines.push('### Issue 7 targets', '', '| target | measured | met |', '| --- | --- | --- |');
+    lines.push('### Targets', '', '| target | measured | met |', '| --- | --- | --- |');
     for (const check of result.targets) lines.push(`| ${check.target} | ${check.measured} | ${check.met === null ? '-' : check.met ? 'yes' : '**no**'} |`);
     lines.push('');
   }
@@ -967,6 +1092,7 @@ async function main(): Promise<void> {
     shop: { startedHere: !options.url, gateway: options.url ?? '', direct: options.direct },
     cases: [],
     lags: [],
+    scales: [],
     targets: [],
     notes: [],
   };
@@ -988,7 +1114,10 @@ async function main(): Promise<void> {
         bcryptCost: options.bcryptCost,
         build: options.build,
         // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload does the same through the inspector.
-        extraEnv: profDir ? { NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'bench', 'cpu-profile.js')}`, BENCH_CPU_PROF_DIR: profDir } : undefined,
+        extraEnv: {
+          ...(profDir ? { NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'bench', 'cpu-profile.js')}`, BENCH_CPU_PROF_DIR: profDir } : {}),
+          ...(options.dbBreakdown ? { DB_COMMAND_METRICS: 'true' } : {}),
+        },
         log,
       });
       result.shop.gateway = target.gateway;
@@ -1054,6 +1183,14 @@ async function main(): Promise<void> {
       if (wanted('events')) {
         checkAlive(context);
         result.events = await runEventThroughput(context);
+      }
+      if (wanted('login-scale')) {
+        checkAlive(context);
+        result.scales.push(await runLoginScale(context));
+      }
+      if (wanted('history')) {
+        checkAlive(context);
+        result.scales.push(await runHistory(context));
       }
     }
     sampler.stop();

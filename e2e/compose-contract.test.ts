@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { serviceUserDefinitions } from '../scripts/infra/rabbitmq';
 import { testedNodeVersion } from '../scripts/node-version';
 import { variablesRead } from '../scripts/test/config-variables';
-import type { ZodTypeAny } from 'zod';
+import type { ZodType } from 'zod';
 import { customerConfigSchema } from '../customer/src/config';
 import { gatewayConfigSchema } from '../gateway/src/config';
 import { IMAGES_DIR } from '../gateway/src/images';
@@ -36,7 +36,7 @@ interface NodeServiceContract {
   /** Set explicitly under `environment` (values after interpolation). */
   environment: Record<string, Expected>;
   /** What the process validates its environment with: it reads those variables and no others. */
-  configSchema: ZodTypeAny;
+  configSchema: ZodType;
   /** The variable holding the port it listens on. */
   portVariable: string;
   dependsOn: string[];
@@ -63,7 +63,7 @@ const deployer: Record<string, string> = {
 };
 const envDev = dotenv.parse(read('.env.dev'));
 
-const backend = (name: string, port: number, configSchema: ZodTypeAny, extra: Record<string, Expected> = {}): NodeServiceContract => ({
+const backend = (name: string, port: number, configSchema: ZodType, extra: Record<string, Expected> = {}): NodeServiceContract => ({
   environment: {
     NODE_ENV: 'production',
     // Its own MongoDB server: each service owns its database and never reads another's.

@@ -7,7 +7,8 @@ import { CatalogueEvents, type EventEnvelope } from '@shop/common';
 import { freePort } from '../scripts/infra/processes';
 import { startFerretDb, type RunningFerretDb } from '../scripts/infra/ferretdb';
 import { startRabbitMq, type RunningRabbitMq } from '../scripts/infra/rabbitmq';
-import { startShop, type RunningShop } from './support/shop';
+import { answeredOrders, orderStream, type Attempt } from './support/order-stream';
+import { ADMIN, startShop, type RunningShop } from './support/shop';
 
 /**
  * Faults against a shop with its own FerretDB and RabbitMQ node, which the tests stop and start
@@ -97,6 +98,24 @@ async function recordEvents(types: string[]): Promise<{ take: () => Promise<Even
   return { take };
 }
 
+/** SIGKILL: the database gets no chance to finish anything. */
+async function killDatabase(): Promise<void> {
+  const child = ferret.process;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid!, 'SIGKILL');
+  await exited;
+}
+
+/** Runs a test, printing what the shop's processes said if it fails (run with TEST_LOG_LEVEL=debug for all of it). */
+async function withShopOutputOnFailure(test: () => Promise<void>): Promise<void> {
+  try {
+    await test();
+  } catch (error) {
+    console.log(`the shop's output:\n${shop.output.join('\n')}`);
+    throw error;
+  }
+}
+
 describe('faults', () => {
   test('When shopping starts while the broker is down, then its catalogue request goes once the broker is back and products answers it', async () => {
     const recorded = await recordEvents([CatalogueEvents.syncRequested, CatalogueEvents.productUpdated]);
@@ -173,4 +192,66 @@ describe('faults', () => {
       250,
     );
   }, 120_000);
+
+  test(
+    'When the database is killed while shoppers place orders and started again, then they get 503s meanwhile, never a 500 or a hang, recover within seconds, and every order that got a 2xx ends confirmed or rejected once, with stock adding up',
+    () =>
+      withShopOutputOnFailure(async () => {
+        const admin = (await api.post('/customer/login').send(ADMIN).expect(200)).body.token as string;
+        const stock = 40;
+        const product = (await api.post('/product/create').set(bearer(admin)).send({ name: 'Restart', type: 'restart', unit: 1, price: 3, stock }).expect(201)).body as {
+          _id: string;
+        };
+        const shoppers = await Promise.all(Array.from({ length: 4 }, async () => (await shopper()).token));
+        await eventually(() => api.put('/cart').set(bearer(shoppers[0]!)).send({ _id: product._id, qty: 1 }).expect(200), 20_000);
+
+        const logs = shoppers.map(() => [] as Attempt[]);
+        let running = true;
+        const streams = shoppers.map((token, i) => orderStream(api, token, product._id, () => running, logs[i]!));
+        const placed = (after = 0) => logs.map((log) => log.filter((a) => a.status === 201 && a.endedAt > after).length);
+        try {
+          await eventually(() => expect(Math.min(...placed())).toBeGreaterThan(0), 20_000, 100);
+          await killDatabase();
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          ferret = await startDatabase();
+          const restarted = Date.now();
+          // Every shopper orders again by itself within seconds: nothing needs a restart.
+          await eventually(() => expect(Math.min(...placed(restarted))).toBeGreaterThan(0), 15_000, 100);
+        } finally {
+          running = false;
+          await Promise.all(streams);
+        }
+
+        const attempts = logs.flat();
+        const unexpected = attempts.filter((a) => !(a.status === 200 || a.status === 201 || (a.status === 503 && a.code === 'DATABASE_UNAVAILABLE')));
+        expect(unexpected).toEqual([]);
+        expect(attempts.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+        expect(Math.max(...attempts.map((a) => a.endedAt - a.startedAt))).toBeLessThan(8000);
+
+        // An order stored before the outage cut its announcement off (its POST got a 503) is announced
+        // by shopping's catch-up within seconds, so every order ends decided, in both services.
+        let confirmed = 0;
+        await eventually(
+          async () => {
+            confirmed = 0;
+            for (const [i, token] of shoppers.entries()) {
+              const answered = answeredOrders(logs[i]!);
+              const orders = (await api.get('/shopping/orders').set(bearer(token)).expect(200)).body as Array<{ orderId: string; status: string }>;
+              const view = (await api.get('/customer/shoping-details').set(bearer(token)).expect(200)).body as { orders: Array<{ orderId: string; status: string }> };
+              const ids = orders.map((o) => o.orderId);
+              expect(new Set(ids).size).toBe(ids.length);
+              expect(answered.filter((id) => !ids.includes(id))).toEqual([]);
+              expect(orders.filter((o) => o.status !== 'confirmed' && o.status !== 'rejected')).toEqual([]);
+              const byId = (list: Array<{ orderId: string; status: string }>) => [...list].sort((a, b) => a.orderId.localeCompare(b.orderId)).map((o) => [o.orderId, o.status]);
+              expect(byId(view.orders)).toEqual(byId(orders));
+              confirmed += orders.filter((o) => o.status === 'confirmed').length;
+            }
+            expect((await api.get(`/${product._id}`).expect(200)).body.stock).toBe(stock - confirmed);
+          },
+          30_000,
+          500,
+        );
+      }),
+    180_000,
+  );
 });

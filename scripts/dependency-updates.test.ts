@@ -38,6 +38,17 @@ describe('dependency updates (renovate.json)', () => {
     expect(renovate.packageRules.find((rule) => rule.matchDepNames?.includes('github.com/FerretDB/FerretDB'))?.allowedVersions).toBe('<2');
   });
 
+  test('When mongoose and the mongodb driver are installed, then there is one driver, the one the services run on, and Renovate moves both together', () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    expect(Object.keys(lock.packages).filter((location) => location.endsWith('node_modules/mongodb'))).toEqual(['node_modules/mongodb']);
+    const group = renovate.packageRules.filter((rule) => rule.matchDepNames?.includes('mongodb') && rule.groupName);
+    expect(group).toEqual([expect.objectContaining({ matchDepNames: ['mongoose', 'mongodb'] })]);
+  });
+
+  test('When TypeScript 7 (the Go port, which typescript-eslint does not support) comes, then Renovate does not propose it', () => {
+    expect(renovate.packageRules.find((rule) => rule.matchDepNames?.includes('typescript'))?.allowedVersions).toBe('<7');
+  });
+
   test('When a new Node release comes, then .nvmrc and the Dockerfile move in one pull request', () => {
     const group = renovate.packageRules.filter((rule) => rule.matchDepNames?.includes('node') && rule.groupName);
     expect(group).toEqual([expect.objectContaining({ groupName: 'Node.js' })]);

@@ -23,10 +23,10 @@ describe('the Node the shop runs on', () => {
     expect(olderNodeNote('26.1.0')).toBeUndefined();
   });
 
-  test('When a manifest states the engines, then every workspace states the same range: Node 20 and newer still run the shop', () => {
+  test('When a manifest states the engines, then every workspace states the same range: Node 20.19 and newer still run the shop (the mongodb 7 driver needs 20.19)', () => {
     const root = JSON.parse(read('package.json')) as { workspaces: string[]; engines?: { node?: string } };
     const ranges = [root, ...root.workspaces.map((workspace) => JSON.parse(read(path.join(workspace, 'package.json'))) as typeof root)].map((manifest) => manifest.engines?.node);
-    expect(new Set(ranges)).toEqual(new Set(['>=20']));
+    expect(new Set(ranges)).toEqual(new Set(['>=20.19']));
   });
 
   test('When npm start or npm test begin, then they print the note', () => {

@@ -6,9 +6,8 @@
 import path from 'node:path';
 import { Broker, connectDatabase, createLogger, loadEnvFiles, Outbox } from '@shop/common';
 import { ProductRepository } from '../products/src/database/product-repository';
-import { CatalogueCommands } from '../products/src/services/catalogue-commands';
-import { CatalogueQueries } from '../products/src/services/catalogue-queries';
-import { seedCatalogueIfEmpty } from '../products/src/services/seed-catalogue';
+import { seedCatalogueIfEmpty } from '../products/src/services/commands/seed-catalogue';
+import { CatalogueQueries } from '../products/src/services/queries/catalogue-queries';
 import { REPO_ROOT } from './infra';
 import { startFerretDb } from './infra/ferretdb';
 
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
     const connection = await connectDatabase({ url, dbName: process.env.PRODUCTS_DB_NAME ?? 'products', logger });
     const products = new ProductRepository(connection);
     const outbox = new Outbox({ connection, logger, broker: new Broker({ url: 'amqp://unused', exchange: 'unused', logger, name: 'seed' }) });
-    const seeded = await seedCatalogueIfEmpty(products, new CatalogueCommands(products, outbox, new CatalogueQueries(products)));
+    const seeded = await seedCatalogueIfEmpty({ products, outbox, queries: new CatalogueQueries(products) });
     logger.info(seeded > 0 ? `loaded ${seeded} sample products` : 'the catalogue is not empty; nothing loaded');
     await connection.close();
   } finally {

@@ -2,7 +2,7 @@
  * Commands FerretDB received, by name, from its Prometheus metrics: how many database round trips
  * an order costs the shop, every service together.
  */
-import type { Target } from './shop';
+import type { ServiceName, Target } from './shop';
 import { round } from './stats';
 
 export type CommandCounts = Record<string, number>;
@@ -48,4 +48,66 @@ export function formatCommands({ byCommand }: DbCommands): string {
     .sort(([, a], [, b]) => b - a)
     .map(([command, count]) => `${command} ${count}`)
     .join(', ');
+}
+
+/** Commands a service sent, by `collection command` (its db_commands_total, with DB_COMMAND_METRICS on). */
+export type ServiceCommands = Record<string, CommandCounts>;
+
+const SERVICE_COMMANDS = /^db_commands_total\{database="[^"]*",collection="([^"]*)",command="([^"]+)"\} (\d+(?:\.\d+)?(?:e[+-]?\d+)?)$/;
+
+/** Each service's counters now (from its /metrics), or undefined when they are not kept. */
+export async function serviceCommands(direct: Partial<Record<ServiceName, string>>): Promise<ServiceCommands | undefined> {
+  const result: ServiceCommands = {};
+  let seen = false;
+  for (const [service, url] of Object.entries(direct)) {
+    const response = await fetch(`${url}/metrics`).catch(() => undefined);
+    if (!response?.ok) continue;
+    const counts: CommandCounts = {};
+    for (const line of (await response.text()).split('\n')) {
+      const match = SERVICE_COMMANDS.exec(line);
+      if (!match) continue;
+      seen = true;
+      const key = `${match[1] || '-'} ${match[2]}`;
+      counts[key] = (counts[key] ?? 0) + Number(match[3]);
+    }
+    result[service] = counts;
+  }
+  return seen ? result : undefined;
+}
+
+export interface CommandRow {
+  service: string;
+  collection: string;
+  command: string;
+  perOrder: number;
+}
+
+/** Commands per placed order by service, collection and command, most first. */
+export function commandBreakdown(before: ServiceCommands, after: ServiceCommands, orders: number): CommandRow[] {
+  const rows: CommandRow[] = [];
+  for (const [service, counts] of Object.entries(after)) {
+    for (const [key, count] of Object.entries(counts)) {
+      const made = count - (before[service]?.[key] ?? 0);
+      if (made <= 0) continue;
+      const [collection = '', command = ''] = key.split(' ');
+      rows.push({ service, collection, command, perOrder: round(made / orders, 2) });
+    }
+  }
+  return rows.sort((a, b) => b.perOrder - a.perOrder || a.service.localeCompare(b.service));
+}
+
+export function formatBreakdown(rows: CommandRow[]): string[] {
+  const total = round(
+    rows.reduce((sum, row) => sum + row.perOrder, 0),
+    1,
+  );
+  const byService = new Map<string, number>();
+  for (const row of rows) byService.set(row.service, (byService.get(row.service) ?? 0) + row.perOrder);
+  return [
+    '| service | collection | command | per order |',
+    '| --- | --- | --- | ---: |',
+    ...rows.map((row) => `| ${row.service} | ${row.collection} | ${row.command} | ${row.perOrder} |`),
+    ...[...byService].map(([service, sum]) => `| **${service}** | | | **${round(sum, 1)}** |`),
+    `| **all** | | | **${total}** |`,
+  ];
 }

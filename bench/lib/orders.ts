@@ -40,6 +40,8 @@ export interface OrderFlowResult {
   placeOrder: LatencySummary;
   pollMs: number;
   pollsPerSec: number;
+  /** Reads of the customer view made to see the orders (database work that is the probe's, not the shop's). */
+  polls: number;
 }
 
 interface OrderView {
@@ -143,5 +145,6 @@ export async function runOrderFlows(options: OrderFlowOptions): Promise<OrderFlo
     placeOrder: placeOrder.summary(),
     pollMs: options.pollMs,
     pollsPerSec: round(polls / totalSeconds, 1),
+    polls,
   };
 }

@@ -52,23 +52,20 @@ export function customerEmail(index: number): string {
   return `bench-${index}@bench.test`;
 }
 
-/**
- * The admin's log-in. The customer service creates the admin after it starts listening, so on a
- * busy machine the first attempts can come before the account exists: 401s are retried for a while.
- */
-async function adminLogin(gateway: string, admin: Target['admin']): Promise<{ token: string }> {
-  const deadline = Date.now() + 30_000;
+/** The admin's session; the customer service creates the admin just after it starts listening. */
+async function adminSession(target: Target): Promise<{ token: string }> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
-    const response = await request<{ token: string }>('POST', `${gateway}/customer/login`, { body: admin });
-    if (response.status === 200) return response.body;
-    if (response.status !== 401 || Date.now() > deadline) throw new Error(`admin log-in answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
+    const login = await request<{ token: string }>('POST', `${target.gateway}/customer/login`, { body: target.admin });
+    if (login.status === 200) return login.body;
+    if (login.status !== 401 || Date.now() > deadline) throw new Error(`the admin's log-in answered ${login.status}: ${JSON.stringify(login.body)}`);
     await sleep(500);
   }
 }
 
 export async function seed(target: Target, counts: { products: number; customers: number }, log: (line: string) => void): Promise<SeedResult> {
   const gateway = target.gateway;
-  const admin = await adminLogin(gateway, target.admin);
+  const admin = await adminSession(target);
 
   // Products: only what is missing, so a shop given by URL is not filled up again on every run.
   const started = Date.now();

@@ -240,7 +240,7 @@ export async function startExtraInstance(target: Target, service: ServiceName, e
     await waitFor(`${service} (extra instance)`, async () => (await httpStatus(`${url}/ready`)) === 200, 60_000, child);
   } catch (error) {
     await stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${lines.join('')}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${lines.join('')}`, { cause: error });
   }
   return { url, pid: child.pid!, stop };
 }

@@ -1,7 +1,7 @@
 /**
  * The part of common an HTTP process needs without a database or a broker (the gateway): config,
  * errors, the HTTP pieces, logging and metrics. The root entry point also loads mongoose and
- * amqplib, about 21 MB of memory that such a process never uses.
+ * amqplib, memory that such a process never uses.
  */
 export * from './config';
 export * from './errors';

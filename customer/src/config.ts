@@ -5,7 +5,7 @@ export const customerEnv = {
   /** Signs access tokens: customer is the only service that holds it. */
   JWT_PRIVATE_KEY: privateKeyPem,
   /** An admin account created at start-up when both are set. */
-  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).max(72).optional(),
   /** How long a refresh token may wait to be used; each use gives a new one. A session idle for longer ends. */
   REFRESH_TOKEN_EXPIRES_IN: z
@@ -32,12 +32,12 @@ export type CustomerConfig = ServiceConfig<z.infer<z.ZodObject<typeof customerEn
 export const customerConfigSchema = serviceConfigSchema('customer', customerEnv).superRefine((config, ctx) => {
   const privateKey = config.extra.JWT_PRIVATE_KEY;
   if (keyFingerprint(privateKey) !== keyFingerprint(config.tokens.publicKey)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['JWT_PRIVATE_KEY'], message: 'does not pair with JWT_PUBLIC_KEY' });
+    ctx.addIssue({ code: 'custom', path: ['JWT_PRIVATE_KEY'], message: 'does not pair with JWT_PUBLIC_KEY' });
   }
   if (config.nodeEnv !== 'production') return;
-  if (!config.extra.ADMIN_EMAIL) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ADMIN_EMAIL'], message: 'is required in production' });
+  if (!config.extra.ADMIN_EMAIL) ctx.addIssue({ code: 'custom', path: ['ADMIN_EMAIL'], message: 'is required in production' });
   const problem = productionSecretProblem('ADMIN_PASSWORD', config.extra.ADMIN_PASSWORD);
-  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ADMIN_PASSWORD'], message: problem });
+  if (problem) ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: problem });
 });
 /** What customer signs access tokens with: the verifying settings and its private key. */
 export const signingSettings = (config: CustomerConfig): SigningSettings => ({ ...config.tokens, privateKey: config.extra.JWT_PRIVATE_KEY });

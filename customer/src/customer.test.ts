@@ -3,6 +3,7 @@ import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop
 import request from 'supertest';
 import { customerEnv, type CustomerConfig } from './config';
 import { CustomerRepository } from './database/customer-repository';
+import { customerModel } from './database/models/customer';
 import { startCustomerService, type CustomerService } from './service';
 
 let service: CustomerService;
@@ -41,6 +42,18 @@ describe('customer: accounts', () => {
     expect(stored).toMatchObject({ email: email.toLowerCase(), role: 'customer' });
     expect(stored?.passwordHash).toMatch(/^\$2[aby]\$04\$/);
     expect(verifyAccessToken(token, config.tokens)).toEqual({ customerId: id, role: 'customer' });
+  });
+
+  test('When an account was stored with a $2a$ hash (bcryptjs 2 made those), then its password still logs in', async () => {
+    const { id, email } = await signUp();
+    const repository = new CustomerRepository(service.connection);
+    const stored = await repository.findById(id);
+    // The same hash under the older prefix: $2a$ and $2b$ differ only for passwords over 255 bytes.
+    const olderHash = stored!.passwordHash.replace(/^\$2[by]\$/, '$2a$');
+    await customerModel(service.connection).updateOne({ _id: id }, { $set: { passwordHash: olderHash } });
+    expect((await repository.findById(id))?.passwordHash).toMatch(/^\$2a\$/);
+    await http.post('/customer/login').send({ email, password: 'correct horse' }).expect(200);
+    await http.post('/customer/login').send({ email, password: 'wrong horse' }).expect(401);
   });
 
   test('When the same email signs up again in another case, then 409 and no second account', async () => {
@@ -179,7 +192,7 @@ describe('customer: profile, addresses and wishlist', () => {
 describe('customer: the view kept by events', () => {
   test('When cart, order and stock events arrive, then the shopping details show them, each applied once', async () => {
     const { id, token } = await signUp();
-    const line = { product: { _id: productId, name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+    const line = { product: { _id: productId, name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 2 };
     await probe.publish(ShoppingEvents.cartUpdated, { customerId: id, items: [line], version: 1 });
     await eventually(async () => {
       expect((await http.get('/customer/shoping-details').set(auth(token)).expect(200)).body.cart).toEqual([line]);

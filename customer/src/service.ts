@@ -3,16 +3,15 @@ import { customerRoutes } from './api/routes';
 import { signingSettings, type CustomerConfig } from './config';
 import { CustomerRepository } from './database/customer-repository';
 import { CustomerViewRepository } from './database/customer-view-repository';
-import { customerEventHandlers } from './events/handlers';
 import { RefreshTokenRepository } from './database/refresh-token-repository';
-import { Accounts } from './services/accounts';
-import { CustomerViewProjection } from './services/customer-view-projection';
-import { Profiles } from './services/profiles';
-import { Sessions } from './services/sessions';
+import { customerEventHandlers } from './events';
+import { ensureAdmin } from './services/commands/ensure-admin';
+import { decoyHashFor } from './services/commands/log-in';
+import type { AccountsContext, ProfilesContext } from './services/context';
 
 export type CustomerService = RunningService<CustomerConfig['extra']>;
 
-/** Wires the customer service: repositories → services → routes and event handlers. */
+/** Wires the customer service: repositories → use cases → routes and event handlers. */
 export function startCustomerService(config: CustomerConfig, { handleSignals = true } = {}): Promise<CustomerService> {
   return runService({
     config,
@@ -21,13 +20,20 @@ export function startCustomerService(config: CustomerConfig, { handleSignals = t
       const customers = new CustomerRepository(connection);
       const views = new CustomerViewRepository(connection);
       const catalogue = new CatalogueReplica(connection);
-      const sessions = new Sessions(customers, new RefreshTokenRepository(connection), signingSettings(config), config.extra.REFRESH_TOKEN_EXPIRES_IN, logger);
-      const accounts = new Accounts(customers, sessions, config.extra.BCRYPT_COST);
-      const profiles = new Profiles(customers, views, catalogue, outbox);
+      const accounts: AccountsContext = {
+        customers,
+        refreshTokens: new RefreshTokenRepository(connection),
+        signing: signingSettings(config),
+        refreshLifetime: config.extra.REFRESH_TOKEN_EXPIRES_IN,
+        logger,
+        bcryptCost: config.extra.BCRYPT_COST,
+        decoyHash: decoyHashFor(config.extra.BCRYPT_COST),
+      };
+      const profiles: ProfilesContext = { customers, views, catalogue, outbox };
       return {
         routes: customerRoutes({
           accounts,
-          sessions,
+          sessions: accounts,
           profiles,
           tokens: config.tokens,
           limits: {
@@ -36,10 +42,10 @@ export function startCustomerService(config: CustomerConfig, { handleSignals = t
             signupPerIp: config.extra.SIGNUP_LIMIT_PER_IP,
           },
         }),
-        handlers: customerEventHandlers(new CustomerViewProjection(views), catalogue),
+        handlers: customerEventHandlers({ views, catalogue }),
         afterStart: async () => {
           const { ADMIN_EMAIL, ADMIN_PASSWORD } = config.extra;
-          if (ADMIN_EMAIL && ADMIN_PASSWORD && (await accounts.ensureAdmin(ADMIN_EMAIL, ADMIN_PASSWORD))) {
+          if (ADMIN_EMAIL && ADMIN_PASSWORD && (await ensureAdmin(accounts, ADMIN_EMAIL, ADMIN_PASSWORD))) {
             logger.info('admin account created');
           }
           await catalogue.requestSync(outbox, 'customer');

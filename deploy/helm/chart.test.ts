@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { ZodTypeAny } from 'zod';
+import type { ZodType } from 'zod';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -218,7 +218,7 @@ describe.each(['defaults', 'production'])('the chart rendered with %s values', (
     const deployment = deploymentOf(manifests(), part);
     const configMap = ofKind(manifests(), 'ConfigMap').find((map) => map.metadata.name === container(deployment).envFrom![0]!.configMapRef!.name)!;
     const given = [...Object.keys(configMap.data as object), ...(container(deployment).env ?? []).map((variable) => variable.name)];
-    const read = new Set([...variablesRead(PARTS[part] as ZodTypeAny), ...READ_BY_NODE_ITSELF]);
+    const read = new Set([...variablesRead(PARTS[part] as ZodType), ...READ_BY_NODE_ITSELF]);
     const readFromFiles = new Set(FILE_VARIABLES.filter((variable) => read.has(variable)).map((variable) => `${variable}_FILE`));
     expect(given.filter((variable) => !read.has(variable) && !readFromFiles.has(variable))).toEqual([]);
     expect(configMap.data).toMatchObject(part === 'gateway' ? { NODE_ENV: 'production' } : { NODE_ENV: 'production', BIND_ADDRESS: '0.0.0.0' });

@@ -12,16 +12,7 @@ const upstreams = (fallback: string) =>
         .map((url) => url.trim())
         .filter(Boolean),
     )
-    .pipe(
-      z
-        .array(
-          z
-            .string()
-            .url()
-            .regex(/^https?:\/\//, 'must be an http(s) URL'),
-        )
-        .min(1),
-    );
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })).min(1));
 
 export const gatewayConfigSchema = z
   .object({

@@ -18,7 +18,7 @@ async function startUpstream(name: string, state: { ready: boolean; delayMs?: nu
   app.get('/ready', (_req, res) => {
     res.status(state.ready ? 200 : 503).json({});
   });
-  app.all('*', express.json(), (req, res) => {
+  app.all('/{*path}', express.json(), (req, res) => {
     const framing = { 'transfer-encoding': req.headers['transfer-encoding'], 'content-length': req.headers['content-length'] };
     setTimeout(
       () => res.json({ service: name, method: req.method, url: req.url, requestId: req.headers['x-request-id'], connection: req.headers.connection, framing, body: req.body }),
@@ -354,5 +354,18 @@ describe('gateway: what it loads', () => {
       const loaded = Object.keys(require.cache);
       console.log(JSON.stringify(['mongoose', 'amqplib', 'express-http-proxy'].map((name) => loaded.some((file) => file.includes('/node_modules/' + name + '/')))));`;
     expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual([false, false, true]);
+  });
+});
+
+describe('gateway: configuration', () => {
+  test('When a service URL is not an http(s) URL, then the configuration names it', () => {
+    const parse = (CUSTOMER_URL: string) => gatewayConfigSchema.safeParse({ CUSTOMER_URL });
+    expect(parse('http://10.0.0.1:8001, https://customer.internal').data?.services.customer).toEqual(['http://10.0.0.1:8001', 'https://customer.internal']);
+    for (const url of ['ftp://10.0.0.1', 'customer:8001', 'http://']) {
+      expect({ url, issues: parse(url).error?.issues.map(({ path, message }) => ({ path, message })) }).toEqual({
+        url,
+        issues: [{ path: ['CUSTOMER_URL', 0], message: 'must be an http(s) URL' }],
+      });
+    }
   });
 });

@@ -35,7 +35,15 @@ describe('gateway: product images', () => {
   );
 
   test('When an image is unknown or the path leaves the folder, then 404 JSON and no service is asked', async () => {
-    for (const url of ['/images/no-such-picture.jpg', '/images/', '/images/..%2Fpackage.json', '/images/%2e%2e/%2e%2e/package.json', '/images/.hidden']) {
+    for (const url of [
+      '/images/no-such-picture.jpg',
+      '/images/',
+      '/images/..%2Fpackage.json',
+      '/images/..%2F..%2Fpackage.json',
+      '/images/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/images/%2e%2e/%2e%2e/package.json',
+      '/images/.hidden',
+    ]) {
       const res = await request(app).get(url);
       expect({ url, status: res.status }).toEqual({ url, status: 404 });
       expect(res.headers['content-type']).toMatch(/^application\/json/);

@@ -533,7 +533,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                 "properties": {
                   "_id": {
                     "type": "string",
-                    "pattern": "^[a-f\\d]{24}$"
+                    "pattern": "^[a-fA-F\\d]{24}$"
                   }
                 },
                 "required": [
@@ -602,7 +602,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           {
             "schema": {
               "type": "string",
-              "pattern": "^[a-f\\d]{24}$"
+              "pattern": "^[a-fA-F\\d]{24}$"
             },
             "required": true,
             "name": "id",
@@ -808,7 +808,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                     "type": "array",
                     "items": {
                       "type": "string",
-                      "pattern": "^[a-f\\d]{24}$"
+                      "pattern": "^[a-fA-F\\d]{24}$"
                     },
                     "maxItems": 500
                   }
@@ -982,7 +982,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           {
             "schema": {
               "type": "string",
-              "pattern": "^[a-f\\d]{24}$"
+              "pattern": "^[a-fA-F\\d]{24}$"
             },
             "required": true,
             "name": "id",
@@ -1003,8 +1003,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                   },
                   "desc": {
                     "type": "string",
-                    "maxLength": 2000,
-                    "default": ""
+                    "maxLength": 2000
                   },
                   "type": {
                     "type": "string",
@@ -1015,7 +1014,6 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                   "banner": {
                     "type": "string",
                     "maxLength": 2000,
-                    "default": "",
                     "description": "The picture: an http(s) URL, or a path under /images/ (served by the gateway)"
                   },
                   "unit": {
@@ -1029,19 +1027,16 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                     "maximum": 1000000000
                   },
                   "available": {
-                    "type": "boolean",
-                    "default": true
+                    "type": "boolean"
                   },
                   "suplier": {
                     "type": "string",
-                    "maxLength": 200,
-                    "default": ""
+                    "maxLength": 200
                   },
                   "stock": {
                     "type": "integer",
                     "minimum": 0,
-                    "maximum": 1000000000,
-                    "default": 0
+                    "maximum": 1000000000
                   }
                 }
               }
@@ -1125,7 +1120,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           {
             "schema": {
               "type": "string",
-              "pattern": "^[a-f\\d]{24}$"
+              "pattern": "^[a-fA-F\\d]{24}$"
             },
             "required": true,
             "name": "id",
@@ -1196,7 +1191,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           {
             "schema": {
               "type": "string",
-              "pattern": "^[a-f\\d]{24}$"
+              "pattern": "^[a-fA-F\\d]{24}$"
             },
             "required": true,
             "name": "id",
@@ -1296,7 +1291,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
                 "properties": {
                   "_id": {
                     "type": "string",
-                    "pattern": "^[a-f\\d]{24}$"
+                    "pattern": "^[a-fA-F\\d]{24}$"
                   },
                   "qty": {
                     "type": "integer",
@@ -1381,7 +1376,7 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           {
             "schema": {
               "type": "string",
-              "pattern": "^[a-f\\d]{24}$"
+              "pattern": "^[a-fA-F\\d]{24}$"
             },
             "required": true,
             "name": "id",
@@ -1894,6 +1889,62 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           "error"
         ]
       },
+      "CustomerProfile": {
+        "type": "object",
+        "properties": {
+          "_id": {
+            "type": "string"
+          },
+          "email": {
+            "type": "string"
+          },
+          "phone": {
+            "type": "string"
+          },
+          "role": {
+            "type": "string",
+            "enum": [
+              "customer",
+              "admin"
+            ]
+          },
+          "address": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Address"
+            }
+          },
+          "wishlist": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Product"
+            }
+          },
+          "cart": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/CartLine"
+            }
+          },
+          "orders": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/OrderSummary"
+            },
+            "description": "Newest first"
+          }
+        },
+        "required": [
+          "_id",
+          "email",
+          "phone",
+          "role",
+          "address",
+          "wishlist",
+          "cart",
+          "orders"
+        ]
+      },
       "Address": {
         "type": "object",
         "properties": {
@@ -1996,8 +2047,10 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "required": [
               "_id",
               "name",
+              "desc",
               "price",
-              "banner"
+              "banner",
+              "type"
             ]
           },
           "unit": {
@@ -2061,62 +2114,6 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
           "items",
           "txnNumber",
           "date"
-        ]
-      },
-      "CustomerProfile": {
-        "type": "object",
-        "properties": {
-          "_id": {
-            "type": "string"
-          },
-          "email": {
-            "type": "string"
-          },
-          "phone": {
-            "type": "string"
-          },
-          "role": {
-            "type": "string",
-            "enum": [
-              "customer",
-              "admin"
-            ]
-          },
-          "address": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/Address"
-            }
-          },
-          "wishlist": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/Product"
-            }
-          },
-          "cart": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/CartLine"
-            }
-          },
-          "orders": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/OrderSummary"
-            },
-            "description": "Newest first"
-          }
-        },
-        "required": [
-          "_id",
-          "email",
-          "phone",
-          "role",
-          "address",
-          "wishlist",
-          "cart",
-          "orders"
         ]
       },
       "Catalogue": {
@@ -2217,8 +2214,10 @@ export const openApiDocument: Readonly<Record<string, unknown>> = {
             "required": [
               "_id",
               "name",
+              "desc",
               "price",
-              "banner"
+              "banner",
+              "type"
             ]
           },
           "unit": {

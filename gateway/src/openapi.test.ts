@@ -24,7 +24,8 @@ type Owner = UpstreamName | 'gateway';
 interface Layer {
   route?: { path: string | RegExp; methods: Record<string, boolean> };
   handle: { stack?: Layer[] };
-  regexp: RegExp & { fast_slash?: boolean };
+  /** Mounted at the root (`router.use(fn)`): its routes are the app's own. */
+  slash: boolean;
 }
 
 const tokens: TokenSettings = { publicKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, issuer: 'test', audience: 'test' };
@@ -51,7 +52,7 @@ function routesOf(stack: Layer[]): string[] {
       const openApiPath = path.replace(/:(\w+)/g, '{$1}');
       return Object.keys(methods).map((method) => `${method.toUpperCase()} ${openApiPath}`);
     }
-    return layer.handle.stack && layer.regexp.fast_slash ? routesOf(layer.handle.stack) : [];
+    return layer.handle.stack && layer.slash ? routesOf(layer.handle.stack) : [];
   });
 }
 
@@ -85,7 +86,7 @@ const routes = new Map<string, Owner>();
 const answeredTwice: string[] = [];
 const listed: Array<[Owner, Layer[]]> = [
   ...(Object.entries(serviceRouters) as Array<[UpstreamName, Router]>).map(([service, router]): [Owner, Layer[]] => [service, router.stack as unknown as Layer[]]),
-  ['gateway', (gateway as unknown as { _router: { stack: Layer[] } })._router.stack],
+  ['gateway', gateway.router.stack as unknown as Layer[]],
 ];
 for (const [owner, stack] of listed) {
   for (const route of routesOf(stack)) {

@@ -2,7 +2,7 @@ import { envBoolean, loadServiceConfig, serviceConfigSchema, type ServiceConfig 
 
 export const productsEnv = {
   /** Load the sample catalogue at start-up when the catalogue is empty. */
-  SEED_CATALOGUE: envBoolean.default('false'),
+  SEED_CATALOGUE: envBoolean.default(false),
 };
 
 export type ProductsConfig = ServiceConfig<{ SEED_CATALOGUE: boolean }>;

@@ -5,11 +5,12 @@ import type { ProductsConfig } from './config';
 import { ProductRepository } from './database/product-repository';
 import { StockReservationRepository } from './database/stock-reservation-repository';
 import { followCatalogueEvents } from './events/catalogue-subscription';
-import { productsEventHandlers } from './events/handlers';
-import { CatalogueCommands } from './services/catalogue-commands';
-import { CatalogueQueries } from './services/catalogue-queries';
-import { seedCatalogueIfEmpty } from './services/seed-catalogue';
-import { StockReservations } from './services/stock-reservations';
+import { productsEventHandlers } from './events';
+import { announceCatalogue } from './services/commands/announce-catalogue';
+import { announcePendingProducts } from './services/commands/announce-pending-products';
+import { seedCatalogueIfEmpty } from './services/commands/seed-catalogue';
+import type { StockContext } from './services/context';
+import { CatalogueQueries } from './services/queries/catalogue-queries';
 
 // The catch-up announces what a crash or a database outage cut off between a change and its event
 // (an indexed look-up of the few unannounced products): often, so the replicas are not left
@@ -18,7 +19,7 @@ const ANNOUNCE_PENDING_EVERY_MS = 10_000;
 
 export type ProductsService = RunningService<ProductsConfig['extra']>;
 
-/** Wires the products service: repositories → services → routes and event handlers. */
+/** Wires the products service: repositories → use cases → routes and event handlers. */
 export function startProductsService(config: ProductsConfig, { handleSignals = true } = {}): Promise<ProductsService> {
   return runService({
     config,
@@ -26,19 +27,18 @@ export function startProductsService(config: ProductsConfig, { handleSignals = t
     build: async ({ connection, broker, outbox, logger }) => {
       const products = new ProductRepository(connection);
       const queries = new CatalogueQueries(products);
-      const commands = new CatalogueCommands(products, outbox, queries);
-      const stock = new StockReservations(products, new StockReservationRepository(connection), commands, outbox);
+      const context: StockContext = { products, outbox, queries, reservations: new StockReservationRepository(connection) };
       await followCatalogueEvents(broker, queries, logger);
       return {
-        routes: productRoutes({ queries, commands, tokens: config.tokens }),
-        handlers: productsEventHandlers({ commands, stock }),
+        routes: productRoutes({ queries, commands: context, tokens: config.tokens }),
+        handlers: productsEventHandlers(context),
         afterStart: async () => {
-          startPeriodic('announcing catalogue changes', () => commands.announcePending(), ANNOUNCE_PENDING_EVERY_MS, logger);
-          const seeded = config.extra.SEED_CATALOGUE ? await seedCatalogueIfEmpty(products, commands) : 0;
+          startPeriodic('announcing catalogue changes', () => announcePendingProducts(context), ANNOUNCE_PENDING_EVERY_MS, logger);
+          const seeded = config.extra.SEED_CATALOGUE ? await seedCatalogueIfEmpty(context) : 0;
           if (seeded > 0) logger.info('sample catalogue loaded', { products: seeded });
           // A replica's request for the catalogue published before this service's queue existed (a
           // new broker) never arrives; the replica's queue exists by then, so this reaches it.
-          else await commands.announceAllFor(`start:${randomUUID()}`);
+          else await announceCatalogue(context, `start:${randomUUID()}`);
         },
       };
     },

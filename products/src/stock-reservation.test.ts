@@ -1,5 +1,5 @@
 import { CatalogueEvents, ShoppingEvents, signAccessToken, StockEvents, type EventEnvelope, type OrderCancelled, type OrderPlaced, type ProductSnapshot } from '@shop/common';
-import { appliedEventCount, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
+import { appliedEventCount, databaseCommandsDuring, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { productsEnv, type ProductsConfig } from './config';
 import { productModel } from './database/models/product';
@@ -7,9 +7,9 @@ import { stockReservationModel } from './database/models/stock-reservation';
 import { ProductRepository } from './database/product-repository';
 import { StockReservationRepository } from './database/stock-reservation-repository';
 import { startProductsService, type ProductsService } from './service';
-import { CatalogueCommands } from './services/catalogue-commands';
-import { CatalogueQueries } from './services/catalogue-queries';
-import { StockReservations } from './services/stock-reservations';
+import { reserveStock } from './services/commands/reserve-stock';
+import type { StockContext } from './services/context';
+import { CatalogueQueries } from './services/queries/catalogue-queries';
 
 let service: ProductsService;
 let config: ProductsConfig;
@@ -17,7 +17,8 @@ let probe: EventProbe;
 let products: ProductRepository;
 
 beforeAll(async () => {
-  config = testServiceConfig('products', productsEnv, uniqueTestName('stock'));
+  // Its database commands are counted (db_commands_total), so tests can see what a step costs.
+  config = testServiceConfig('products', productsEnv, uniqueTestName('stock'), { DB_COMMAND_METRICS: 'true' });
   probe = await new EventProbe(config.amqpUrl, config.exchange).start();
   service = await startProductsService(config, { handleSignals: false });
   products = new ProductRepository(service.connection);
@@ -44,7 +45,7 @@ function order(lines: Array<[productId: string, unit: number]>): OrderPlaced {
   return {
     orderId,
     customerId: 'c1',
-    items: lines.map(([productId, unit]) => ({ product: { _id: productId, name: 'Thing', price: 10, banner: '' }, unit })),
+    items: lines.map(([productId, unit]) => ({ product: { _id: productId, name: 'Thing', desc: '', price: 10, banner: '', type: 'things' }, unit })),
     amount: 0,
     status: 'received',
     txnNumber: null,
@@ -75,6 +76,29 @@ async function expectNoMarks(...ids: string[]): Promise<void> {
 }
 
 describe('products: stock reservations for orders', () => {
+  test('When an order is reserved, then the products it changed and the verdict go to the outbox in one insert, the products first', async () => {
+    const a = await newProduct(5);
+    const b = await newProduct(5);
+    const placed = order([
+      [a, 1],
+      [b, 2],
+    ]);
+    const sent = await databaseCommandsDuring(config.dbName, async () => {
+      await probe.publish(ShoppingEvents.orderPlaced, placed);
+      await verdict(placed.orderId);
+    });
+    expect(sent['outbox insert']).toBe(1);
+    await eventually(() =>
+      expect(
+        snapshotsOf(a)
+          .concat(snapshotsOf(b))
+          .map((p) => p.stock),
+      ).toEqual([4, 3]),
+    );
+    const relayed = probe.received.filter((e) => forOrder(StockEvents.stockReserved, placed.orderId)(e) || [a, b].includes((e.data as ProductSnapshot).productId));
+    expect(relayed.map((e) => e.type).slice(-3)).toEqual([CatalogueEvents.productUpdated, CatalogueEvents.productUpdated, StockEvents.stockReserved]);
+  });
+
   test('When an order fits the stock, then every line is taken and stock.reserved is announced', async () => {
     const a = await newProduct(5);
     const b = await newProduct(3);
@@ -239,11 +263,15 @@ describe('products: stock reservations for orders', () => {
   });
 
   test('When 30 reservations for stock 10 run at the same time, then exactly 10 take a unit, each change is announced with its own version, and stock never goes below 0', async () => {
-    const commands = new CatalogueCommands(products, service.outbox, new CatalogueQueries(products));
-    const stock = new StockReservations(products, new StockReservationRepository(service.connection), commands, service.outbox);
+    const context: StockContext = {
+      products,
+      outbox: service.outbox,
+      queries: new CatalogueQueries(products),
+      reservations: new StockReservationRepository(service.connection),
+    };
     const a = await newProduct(10);
     const placed = Array.from({ length: 30 }, () => order([[a, 1]]));
-    await Promise.all(placed.map((o) => stock.reserveForOrder(o)));
+    await Promise.all(placed.map((o) => reserveStock(context, o)));
     const statuses = await Promise.all(placed.map((o) => statusOf(o.orderId)));
     expect(statuses.filter((s) => s === 'reserved')).toHaveLength(10);
     expect(statuses.filter((s) => s === 'rejected')).toHaveLength(20);

@@ -17,8 +17,7 @@ declare global {
 const DATABASE_ONLY_SUITE = path.join('scripts', 'ferretdb', 'conformance');
 
 /** True when every test path pattern given to jest points into the database-only suite. */
-function runsDatabaseOnlySuite(testPathPattern: string): boolean {
-  const patterns = testPathPattern.split('|').filter((pattern) => pattern.length > 0);
+function runsDatabaseOnlySuite(patterns: readonly string[]): boolean {
   return patterns.length > 0 && patterns.every((pattern) => pattern.includes(DATABASE_ONLY_SUITE));
 }
 
@@ -38,8 +37,8 @@ async function startDatabase(dataDir: string, log: (line: string) => void): Prom
  * Starts one FerretDB and one RabbitMQ node for the run (or uses MONGO_URL / AMQP_URL), and hands
  * their URLs to the test workers through the environment. If they cannot start, the run fails.
  */
-export default async function globalSetup(globalConfig: { testPathPattern?: string }): Promise<void> {
-  const needsBroker = !runsDatabaseOnlySuite(globalConfig.testPathPattern ?? '');
+export default async function globalSetup(globalConfig: { testPathPatterns?: { patterns: readonly string[] } }): Promise<void> {
+  const needsBroker = !runsDatabaseOnlySuite(globalConfig.testPathPatterns?.patterns ?? []);
   if (!process.env.MONGO_URL || (needsBroker && !process.env.AMQP_URL)) {
     // A fresh machine: build FerretDB and install RabbitMQ first (quick when they are there).
     execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'ensure-tools.sh')], { stdio: 'inherit' });

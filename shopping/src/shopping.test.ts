@@ -1,5 +1,5 @@
 import { CatalogueEvents, orderEventId, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
-import { appliedEventCount, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
+import { appliedEventCount, databaseCommandsDuring, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
 import { CartRepository } from './database/cart-repository';
@@ -30,7 +30,8 @@ const oil = { ...apples, productId: '65b000000000000000000002', name: 'Olive Oil
 const soldOut = { ...apples, productId: '65b000000000000000000003', name: 'Gone', available: false };
 
 beforeAll(async () => {
-  config = testServiceConfig('shopping', shoppingEnv, uniqueTestName('shopping'));
+  // Its database commands are counted (db_commands_total), so tests can see what a request costs.
+  config = testServiceConfig('shopping', shoppingEnv, uniqueTestName('shopping'), { DB_COMMAND_METRICS: 'true' });
   probe = await new EventProbe(config.amqpUrl, config.exchange).start();
   service = await startShoppingService(config, { handleSignals: false });
   http = request(service.server.server);
@@ -131,6 +132,21 @@ describe('shopping: orders', () => {
     expect((await http.get('/shopping/orders').set(auth).expect(200)).body).toEqual([expect.objectContaining({ orderId: res.body.orderId })]);
   });
 
+  test("When a shopper orders, then the order's events and the emptied cart's go to the outbox in one insert, and the cart is not marked again", async () => {
+    const { id, auth } = newCustomer();
+    await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
+    let orderId = '';
+    const sent = await databaseCommandsDuring(config.dbName, async () => {
+      orderId = (await http.post('/shopping/order').set(auth).send({ txnNumber: 'counted' }).expect(201)).body.orderId;
+    });
+    expect(sent).toMatchObject({ 'outbox insert': 1, 'orders insert': 1, 'carts findAndModify': 1 });
+    expect(sent['carts update']).toBeUndefined();
+    await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
+    await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:2` && (e.data as { items: unknown[] }).items.length === 0);
+    const relayed = probe.received.filter((e) => e.id === orderEventId(ShoppingEvents.orderPlaced, orderId) || e.id === `${ShoppingEvents.cartUpdated}:${id}:2`);
+    expect(relayed.map((e) => e.type)).toEqual([ShoppingEvents.orderPlaced, ShoppingEvents.cartUpdated]);
+  });
+
   test('When the cart is empty, then ordering is refused with 409', async () => {
     const { auth } = newCustomer();
     expect((await http.post('/shopping/order').set(auth).send({}).expect(409)).body.error.code).toBe('EMPTY_CART');
@@ -192,7 +208,7 @@ describe('shopping: orders', () => {
     const { id } = newCustomer();
     const orderId = `${id}-7`;
     const longAgo = new Date(Date.now() - 60_000);
-    const apple = { product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '' }, unit: 1 };
+    const apple = { product: { _id: apples.productId, name: 'Apples', desc: 'Crisp apples', price: 1.1, banner: '', type: 'fruits' }, unit: 1 };
     // The crash came after the order was written: the cart is not yet emptied, nothing announced.
     await cartModel(service.connection).create(storedCart(id, [apple], 7, { announced: true }));
     await orderModel(service.connection).create(
@@ -205,7 +221,7 @@ describe('shopping: orders', () => {
     );
     // And a cart change whose cart.updated never reached the outbox: the change and its note are there.
     const other = newCustomer();
-    const line = { product: { _id: oil.productId, name: 'Olive Oil', price: 2.2, banner: '' }, unit: 4 };
+    const line = { product: { _id: oil.productId, name: 'Olive Oil', desc: '', price: 2.2, banner: '', type: 'oils' }, unit: 4 };
     await cartModel(service.connection).create(storedCart(other.id, [line], 9, { announced: false, updatedAt: longAgo }));
     const second = await startShoppingService(config, { handleSignals: false });
     try {
@@ -227,7 +243,7 @@ describe('shopping: orders', () => {
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 1 }).expect(200);
     const orderId = `${id}-1`;
     const longAgo = new Date(Date.now() - 60_000);
-    const items = [{ product: { _id: apples.productId, name: 'Apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }];
+    const items = [{ product: { _id: apples.productId, name: 'Apples', desc: 'Crisp apples', price: 1.1, banner: '/a.jpg', type: 'fruits' }, unit: 1 }];
     await orderModel(service.connection).create(storedOrder({ _id: orderId, customerId: id, items, cartVersion: 1, createdAt: longAgo, updatedAt: longAgo }));
     expect((await http.post('/shopping/order').set(auth).send({}).expect(200)).body.orderId).toBe(orderId);
     await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);

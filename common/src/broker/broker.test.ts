@@ -1,3 +1,4 @@
+import net from 'node:net';
 import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
 import { createLogger } from '../logging/logger';
@@ -94,6 +95,59 @@ describe('consumers: instances of a service share its queue', () => {
       await eventually(() => expect(received).toEqual(['one']));
     } finally {
       await Promise.all([consumer, publisher].map((broker) => broker.close()));
+    }
+  });
+});
+
+/** A TCP hop to RabbitMQ whose open connections the test can cut, as a network failure would. */
+async function cuttableHop(target: URL) {
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket): void => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    track(client);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target.toString());
+  url.port = String((server.address() as net.AddressInfo).port);
+  const cut = (): void => sockets.forEach((socket) => socket.destroy());
+  const close = (): Promise<void> => new Promise((resolve) => (cut(), server.close(() => resolve())));
+  return { url: url.toString(), cut, close };
+}
+
+describe('reconnection', () => {
+  test('When the connection to RabbitMQ is cut, then the broker connects again by itself, and its consumer and publishing work as before', async () => {
+    const hop = await cuttableHop(new URL(testServers().amqpUrl));
+    const name = uniqueTestName('reconnect');
+    const broker = new Broker({ url: hop.url, exchange: `${name}.events`, logger, name: 'reconnecting' });
+    const received: string[] = [];
+    let connections = 0;
+    broker.onConnected(() => connections++);
+    try {
+      await broker.start();
+      await broker.consume({
+        queue: `${name}.queue`,
+        bindings: ['order.*'],
+        handle: async (messages) => {
+          received.push(...messages.map((message) => String(message.properties.messageId)));
+          return messages.map(() => 'ack' as const);
+        },
+      });
+      await broker.publish('order.placed', '{}', { messageId: 'before' });
+      await eventually(() => expect(received).toEqual(['before']));
+      hop.cut();
+      await eventually(() => expect(connections).toBe(2));
+      await broker.publish('order.placed', '{}', { messageId: 'after' });
+      await eventually(() => expect(received).toEqual(['before', 'after']));
+    } finally {
+      await broker.close();
+      await hop.close();
     }
   });
 });

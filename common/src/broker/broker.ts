@@ -1,4 +1,4 @@
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logging/logger';
 import { ServiceUnavailableError } from '../errors/app-errors';
 import { MessageBatches } from './batches';
@@ -93,13 +93,11 @@ const ROUTE = { work: 'work', retry: 'retry', deadLetter: 'dead-letter' } as con
  * declares its topology and consumers again.
  */
 export class Broker {
+  private recovering?: Promise<RecoveringChannelModel>;
   private connection?: ChannelModel;
   private publishChannel?: ConfirmChannel;
   private readonly consumers: MessageBatches[] = [];
   private readonly subscriptions: SubscriptionSpec[] = [];
-  private closing = false;
-  private reconnectTimer?: NodeJS.Timeout;
-  private retryDelayMs = 250;
   private readonly connectedListeners: Array<() => void> = [];
   private firstConnect?: Promise<void>;
 
@@ -109,7 +107,7 @@ export class Broker {
   start(): Promise<void> {
     this.firstConnect ??= new Promise<void>((resolve) => {
       this.onConnected(resolve, { once: true });
-      void this.connect();
+      this.recovering = this.connect();
     });
     return this.firstConnect;
   }
@@ -169,51 +167,54 @@ export class Broker {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    clearTimeout(this.reconnectTimer);
-    const connection = this.connection;
+    const recovering = this.recovering;
+    this.recovering = undefined;
     this.connection = undefined;
     this.publishChannel = undefined;
-    if (connection) await connection.close().catch(() => undefined);
+    if (recovering) await (await recovering).close().catch(() => undefined);
   }
 
-  private async connect(): Promise<void> {
-    if (this.closing) return;
+  /**
+   * amqplib's recovery connects, and after the broker goes away reconnects, with a growing delay;
+   * `setUp` runs on every connection before it counts as made, and a failure there is retried too.
+   */
+  private async connect(): Promise<RecoveringChannelModel> {
     const { logger, url, exchange, name } = this.options;
-    try {
-      const connection = await amqp.connect(url, { clientProperties: { connection_name: name } });
-      connection.on('error', (error: Error) => logger.warn('broker connection error', { error: error.message }));
-      connection.on('close', () => this.handleClose(connection));
-      const channel = await connection.createConfirmChannel();
-      channel.on('error', (error: Error) => logger.warn('broker channel error', { error: error.message }));
-      await channel.assertExchange(exchange, 'topic', { durable: true });
-      for (const batches of this.consumers) await this.startConsumer(connection, batches.spec, batches);
-      for (const spec of this.subscriptions) await this.startSubscription(connection, spec);
-      this.connection = connection;
-      this.publishChannel = channel;
-      this.retryDelayMs = 250;
+    const recovering = await amqp.connect(url, {
+      clientProperties: { connection_name: name },
+      recovery: { initialDelay: 250, maxDelay: 5000, waitForConnect: false, setup: (connection: ChannelModel) => this.setUp(connection) },
+    });
+    // Each connection's own listener (setUp) logs its errors; amqplib passes them on here too.
+    recovering.on('error', () => undefined);
+    recovering.on('connect-failed', (error: Error) => logger.warn('broker connect failed; retrying', { error: error.message }));
+    recovering.on('disconnect', () => {
+      this.connection = undefined;
+      this.publishChannel = undefined;
+      logger.warn('broker connection closed; reconnecting');
+    });
+    recovering.on('connect', () => {
       logger.info('broker connected', { exchange });
       for (const listener of [...this.connectedListeners]) listener();
-    } catch (error) {
-      logger.warn('broker connect failed; retrying', { error: error instanceof Error ? error.message : String(error), inMs: this.retryDelayMs });
-      this.scheduleReconnect();
-    }
+    });
+    // A close before the first connection rejects the wait for it; start() then never resolves.
+    recovering.waitForConnect().catch(() => undefined);
+    return recovering;
   }
 
-  private handleClose(connection: ChannelModel): void {
-    if (this.connection !== connection && this.connection !== undefined) return;
-    this.connection = undefined;
-    this.publishChannel = undefined;
-    if (this.closing) return;
-    this.options.logger.warn('broker connection closed; reconnecting');
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closing) return;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.connect(), this.retryDelayMs);
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 5000);
+  /** Declares the exchange, the consumers and the subscriptions on a new connection, then publishes on it. */
+  private async setUp(connection: ChannelModel): Promise<void> {
+    const { logger, exchange } = this.options;
+    // From the start: an error while the setup runs must not go unheard (and crash the process).
+    connection.on('error', (error: Error) => logger.warn('broker connection error', { error: error.message }));
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', (error: Error) => logger.warn('broker channel error', { error: error.message }));
+    await channel.assertExchange(exchange, 'topic', { durable: true });
+    for (const batches of this.consumers) await this.startConsumer(connection, batches.spec, batches);
+    for (const spec of this.subscriptions) await this.startSubscription(connection, spec);
+    // Closed meanwhile: amqplib closes this connection once the setup is done.
+    if (!this.recovering) return;
+    this.connection = connection;
+    this.publishChannel = channel;
   }
 
   private async startConsumer(connection: ChannelModel, spec: ConsumerSpec, batches: MessageBatches): Promise<void> {

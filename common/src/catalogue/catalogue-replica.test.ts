@@ -22,6 +22,7 @@ function aProduct(): { productId: string; at: (version: number, changes?: object
 }
 
 const writes = (productId: string): number => consumer.commands.count('update', 'catalogue_replica', productId);
+const reads = (productId: string): number => consumer.commands.count('find', 'catalogue_replica', productId);
 
 describe('catalogue replica: events applied in batches', () => {
   test("When a product's changes come together, then only the newest is written, once", async () => {
@@ -42,10 +43,24 @@ describe('catalogue replica: events applied in batches', () => {
       await consumer.probe.publish(CatalogueEvents.productUpdated, product.at(3, { price: 300 }));
       await consumer.probe.publish(CatalogueEvents.productUpdated, product.at(5, { price: 500 }));
     });
+    await consumer.drained();
+    expect(writes(product.productId)).toBe(1);
+    // A lone change is one guarded write, never preceded by a read: an older one changes nothing.
     await consumer.probe.publish(CatalogueEvents.productUpdated, product.at(4, { price: 400 }));
     await consumer.drained();
     expect(await replica.find(product.productId)).toMatchObject({ version: 5, price: 500 });
-    expect(writes(product.productId)).toBe(1);
+    expect(writes(product.productId)).toBe(2);
+    expect(reads(product.productId)).toBe(1);
+  });
+
+  test('When a product changes alone, then the change is one write and no read', async () => {
+    const product = aProduct();
+    await consumer.probe.publish(CatalogueEvents.productCreated, product.at(1));
+    await eventually(async () => expect(await replica.find(product.productId)).toMatchObject({ version: 1 }));
+    await consumer.probe.publish(CatalogueEvents.productUpdated, product.at(2, { stock: 99 }));
+    await eventually(async () => expect(await replica.find(product.productId)).toMatchObject({ version: 2, stock: 99 }));
+    expect(writes(product.productId)).toBe(2);
+    expect(reads(product.productId)).toBe(0);
   });
 
   test('When a product is created, changed and deleted in one batch, then it is known as deleted with its last fields', async () => {

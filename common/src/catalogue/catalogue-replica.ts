@@ -1,39 +1,20 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { CatalogueEvents, productDeletedSchema, productSnapshotSchema, type ProductSnapshot } from '../contracts/catalogue-events';
+import { productFieldsSchema, type PublicProduct } from '../contracts/product';
 import type { EventEnvelope } from '../events/envelope';
 import { groupedHandler, type EventHandlers } from '../events/consumer';
 import { createEvent } from '../events/envelope';
 import type { Outbox } from '../events/outbox';
 import { isDuplicateKeyError } from '../database/errors';
+import { mongooseTypesOf } from '../database/schema-types';
 
 /** A product as a replica keeps it; `_id` is the product id, as in the catalogue. */
-export interface ReplicaProduct {
-  _id: string;
-  name: string;
-  desc: string;
-  type: string;
-  banner: string;
-  unit: number;
-  price: number;
-  available: boolean;
-  suplier: string;
-  stock: number;
-  version: number;
-  deleted: boolean;
-}
+export type ReplicaProduct = PublicProduct & { version: number; deleted: boolean };
 
 const replicaSchema = new Schema<ReplicaProduct>(
   {
     _id: { type: String, required: true },
-    name: String,
-    desc: String,
-    type: String,
-    banner: String,
-    unit: Number,
-    price: Number,
-    available: Boolean,
-    suplier: String,
-    stock: Number,
+    ...mongooseTypesOf(productFieldsSchema),
     version: { type: Number, required: true },
     deleted: { type: Boolean, default: false },
   },
@@ -49,11 +30,8 @@ function catalogueChange(event: EventEnvelope): CatalogueChange {
   return { kind: 'snapshot', productId: snapshot.productId, version: snapshot.version, snapshot };
 }
 
-/** The public shape of a product, as the products service answers it. */
-export type PublicProduct = Omit<ReplicaProduct, 'version' | 'deleted'>;
-
-export function toPublicProduct({ version: _version, deleted: _deleted, ...product }: ReplicaProduct): PublicProduct {
-  return product;
+function replacement({ productId: _id, ...fields }: ProductSnapshot): ReplicaProduct {
+  return { _id, ...fields, deleted: false };
 }
 
 /**
@@ -86,19 +64,21 @@ export class CatalogueReplica {
   }
 
   /**
-   * Applies a product's changes, in one write: events may arrive twice or out of order (a
-   * re-announced catalogue races a fresh change), so each applies only over an older version,
-   * and when none is newer than what the replica holds nothing is written. A deletion keeps the
-   * product's last fields (a cart or wishlist may still show it).
+   * Applies a product's changes: events may arrive twice or out of order (a re-announced
+   * catalogue races a fresh change), so each applies only over an older version, and when none is
+   * newer than what the replica holds nothing changes. A deletion keeps the product's last fields
+   * (a cart or wishlist may still show it). A single snapshot, the usual live change, is written
+   * without reading the product first: the guarded write decides alone.
    */
   async apply(productId: string, changes: CatalogueChange[]): Promise<void> {
+    const [only] = changes;
+    if (changes.length === 1 && only?.kind === 'snapshot') return this.replaceIfNewer(replacement(only.snapshot));
     const current = (await this.model.findById(productId).lean<ReplicaProduct>()) ?? undefined;
     let next = current;
     for (const change of [...changes].sort((a, b) => a.version - b.version)) {
       if (next && next.version >= change.version) continue;
       if (change.kind === 'snapshot') {
-        const { productId: _id, ...fields } = change.snapshot;
-        next = { _id, ...fields, deleted: false };
+        next = replacement(change.snapshot);
       } else {
         next = { ...(next ?? ({ _id: productId } as ReplicaProduct)), version: change.version, deleted: true };
       }
@@ -108,7 +88,7 @@ export class CatalogueReplica {
 
   /**
    * Writes the product unless the replica holds its version or a newer one: instances of a
-   * service apply a product's events side by side, so the read above may be stale by now.
+   * service apply a product's events side by side, so what was read may be stale by now.
    */
   private async replaceIfNewer(product: ReplicaProduct): Promise<void> {
     try {

@@ -128,6 +128,16 @@ describe('config in production', () => {
       expect(dev).toMatchObject({ BODY_LIMIT: '50kb', ADMIN_PASSWORD: 'from-env-dev' });
     });
 
+    test('When the env files are read, then nothing is printed: a start shows only what the shop says', () => {
+      const printed = (['log', 'info', 'warn', 'error'] as const).map((method) => jest.spyOn(console, method).mockImplementation(() => undefined));
+      try {
+        readEnvFiles(dir, {});
+        for (const print of printed) expect(print).not.toHaveBeenCalled();
+      } finally {
+        for (const print of printed) print.mockRestore();
+      }
+    });
+
     test('When a secret is given as <NAME>_FILE, then it is read from that file, without its final line break', () => {
       const file = path.join(dir, 'jwt_private_key');
       fs.writeFileSync(file, testKeys().privateKeyPem);

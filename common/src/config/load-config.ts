@@ -34,7 +34,8 @@ export function readEnvFiles(dir: string, env: NodeJS.ProcessEnv): void {
   for (const file of ['.env', '.env.dev']) {
     if (file === '.env.dev' && env.NODE_ENV === 'production') continue;
     const full = path.join(dir, file);
-    if (fs.existsSync(full)) dotenv.config({ path: full, processEnv: env as dotenv.DotenvPopulateInput });
+    // quiet: dotenv otherwise prints a line of its own for every file it reads.
+    if (fs.existsSync(full)) dotenv.config({ path: full, processEnv: env as dotenv.DotenvPopulateInput, quiet: true });
   }
 }
 
@@ -63,12 +64,13 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment with a schema; the error names every bad variable on one line. */
-export function parseConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const result = schema.safeParse(env);
+export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  // The input on each issue tells a variable that is not set from one set wrong.
+  const result = schema.safeParse(env, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
-    return issue.code === 'invalid_type' && issue.received === 'undefined' ? `${name} is required` : `${name}: ${issue.message}`;
+    return issue.code === 'invalid_type' && issue.input === undefined ? `${name} is required` : `${name}: ${issue.message}`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }
@@ -78,7 +80,7 @@ export function parseConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.Proce
  * line naming it and stops the process, because a service that starts half-configured fails later
  * in ways that are much harder to read.
  */
-export function loadConfig<S extends z.ZodTypeAny>(schema: S): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(schema: S): z.output<S> {
   loadEnvFiles();
   try {
     readFileVariables();

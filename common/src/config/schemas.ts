@@ -40,7 +40,7 @@ function pemKey(parse: (value: string) => KeyObject) {
     try {
       return parse(value);
     } catch (error) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
       return z.NEVER;
     }
   });
@@ -69,6 +69,11 @@ export const serviceEnvSchema = z.object({
     .default('100kb'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /**
+   * Counts the database commands this process sends, by collection and command, in /metrics.
+   * Off by default: the driver's command monitoring decodes every reply a second time.
+   */
+  DB_COMMAND_METRICS: envBoolean.default(false),
+  /**
    * Loopback unless configured: only the gateway may call a service, and a service reachable from
    * elsewhere would let anyone skip the gateway's limits.
    */
@@ -77,7 +82,7 @@ export const serviceEnvSchema = z.object({
    * The gateway's address(es): only their X-Forwarded-For names the client, which is what rate
    * limits count. Anyone else is counted by their own address, whatever header they send.
    */
-  TRUSTED_PROXIES: trustedProxies.default('loopback'),
+  TRUSTED_PROXIES: trustedProxies.default(['loopback']),
 });
 
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;

@@ -19,6 +19,8 @@ export interface ServiceConfig<Extra> {
   queue: string;
   bodyLimit: string;
   shutdownTimeoutMs: number;
+  /** Whether /metrics counts the database commands sent (db_commands_total). */
+  dbCommandMetrics: boolean;
   /** The address the HTTP server listens on. */
   bindAddress: string;
   /** Whose X-Forwarded-For is believed: the gateway's address(es). */
@@ -31,6 +33,9 @@ export interface ServiceConfig<Extra> {
 export const MAX_ACCESS_TOKEN_SECONDS = 15 * 60;
 
 export const DEFAULT_PORTS: Record<ServiceName | 'gateway', number> = { gateway: 8000, customer: 8001, products: 8002, shopping: 8003 };
+
+/** The shared settings and the ones named after the service, which the type system cannot name. */
+type PrefixedEnv = ServiceEnv & Record<string, unknown>;
 
 /**
  * Reads the settings all services share plus this service's own (`CUSTOMER_PORT`,
@@ -55,14 +60,14 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
         .default('15m'),
       ...extra,
     })
-    .superRefine((env, ctx) => {
-      const own = (env as Record<string, unknown>)[`${prefix}_MONGO_URL`];
-      if (!own && !env.MONGO_URL) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['MONGO_URL'], message: `MONGO_URL (or ${prefix}_MONGO_URL) is required` });
+    .superRefine((parsed, ctx) => {
+      const env = parsed as unknown as PrefixedEnv;
+      if (!env[`${prefix}_MONGO_URL`] && !env.MONGO_URL) ctx.addIssue({ code: 'custom', path: ['MONGO_URL'], message: `MONGO_URL (or ${prefix}_MONGO_URL) is required` });
       const keyProblem = env.NODE_ENV === 'production' && env.JWT_PUBLIC_KEY ? productionKeyProblem(env.JWT_PUBLIC_KEY) : undefined;
-      if (keyProblem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['JWT_PUBLIC_KEY'], message: keyProblem });
+      if (keyProblem) ctx.addIssue({ code: 'custom', path: ['JWT_PUBLIC_KEY'], message: keyProblem });
     })
     .transform((env): ServiceConfig<z.infer<z.ZodObject<E>>> => {
-      const record = env as unknown as ServiceEnv & Record<string, unknown>;
+      const record = env as unknown as PrefixedEnv;
       const extraValues = Object.fromEntries(Object.keys(extra).map((key) => [key, record[key]])) as z.infer<z.ZodObject<E>>;
       return {
         name,
@@ -76,6 +81,7 @@ export function serviceConfigSchema<E extends z.ZodRawShape>(name: ServiceName, 
         queue: `${record.AMQP_QUEUE_PREFIX}${name}`,
         bodyLimit: record.BODY_LIMIT,
         shutdownTimeoutMs: record.SHUTDOWN_TIMEOUT_MS,
+        dbCommandMetrics: record.DB_COMMAND_METRICS,
         bindAddress: record.BIND_ADDRESS,
         trustedProxies: record.TRUSTED_PROXIES,
         tokens: { publicKey: record.JWT_PUBLIC_KEY, issuer: record.JWT_ISSUER, audience: record.JWT_AUDIENCE, expiresIn: record.JWT_EXPIRES_IN as string },

@@ -1,3 +1,4 @@
+export * from './product';
 export * from './catalogue-events';
 export * from './shopping-events';
 export * from './order-status';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineProductSchema } from './product';
 
 export const ShoppingEvents = {
   cartUpdated: 'cart.updated',
@@ -22,18 +23,6 @@ export const WishlistEvents = {
 export const ORDER_STATUSES = ['received', 'confirmed', 'rejected', 'cancelling', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** The product fields a cart line or order line carries (priced at the time). */
-export const lineProductSchema = z.object({
-  _id: z.string(),
-  name: z.string(),
-  // Optional: lines stored before lines carried the description have none.
-  desc: z.string().optional(),
-  price: z.number(),
-  banner: z.string(),
-  type: z.string().optional(),
-});
-export type LineProduct = z.infer<typeof lineProductSchema>;
-
 export const lineSchema = z.object({ product: lineProductSchema, unit: z.number().int().positive() });
 export type Line = z.infer<typeof lineSchema>;
 
@@ -44,6 +33,9 @@ export const cartUpdatedSchema = z.object({
   version: z.number().int(),
 });
 export type CartUpdated = z.infer<typeof cartUpdatedSchema>;
+
+/** cart.updated carries the whole cart; its id names the version, so a re-send is one event. */
+export const cartUpdatedEventId = (customerId: string, version: number): string => `${ShoppingEvents.cartUpdated}:${customerId}:${version}`;
 
 export const orderPlacedSchema = z.object({
   orderId: z.string(),

@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './mongo';
+export * from './schema-types';

@@ -5,10 +5,10 @@ import { z } from 'zod';
 export const eventEnvelopeSchema = z.object({
   id: z.string().min(1).max(200),
   type: z.string().regex(/^[a-z][a-z-]*(\.[a-z][a-z-]*)+$/),
-  occurredAt: z.string().datetime(),
+  occurredAt: z.iso.datetime(),
   source: z.string().min(1).max(100),
   correlationId: z.string().max(200).optional(),
-  data: z.record(z.unknown()),
+  data: z.record(z.string(), z.unknown()),
 });
 
 export type EventEnvelope<T = Record<string, unknown>> = Omit<z.infer<typeof eventEnvelopeSchema>, 'data'> & { data: T };

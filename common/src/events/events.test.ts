@@ -98,6 +98,17 @@ describe('the outbox', () => {
     await close();
   });
 
+  test('When several events are added at once, then one insert stores them all, one of them there already, and they are relayed in the order given', async () => {
+    const { outbox, commands, close } = await countedOutbox('outbox-inserts', { deleteAfterMs: 60_000 });
+    const stored = createEvent({ type: 'thing.together', id: 'together-0', data: { n: 0 }, source: 'test' });
+    await outbox.add(stored);
+    const events = [stored, ...Array.from({ length: 3 }, (_, i) => createEvent({ type: 'thing.together', data: { n: i + 1 }, source: 'test' }))];
+    await outbox.add(...events);
+    expect(commands.count('insert', 'outbox')).toBe(2);
+    await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.together').map((e) => e.data.n)).toEqual([0, 1, 2, 3]));
+    await close();
+  });
+
   test('When events are relayed one after another, then their records are deleted together', async () => {
     const { outbox, commands, close } = await countedOutbox('outbox-deletes', { deleteAfterMs: 60_000 });
     for (let n = 0; n < 4; n++) {

@@ -1,7 +1,7 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import type { Broker } from '../broker/broker';
 import type { Logger } from '../logging/logger';
-import { insertOnce } from '../database/mongo';
+import { insertEachOnce } from '../database/mongo';
 import type { EventEnvelope } from './envelope';
 import { shopMetrics } from '../metrics/metrics';
 
@@ -104,16 +104,18 @@ export class Outbox {
    * consumers drop what they have seen), also while its record waits to be deleted.
    */
   async add(...events: EventEnvelope[]): Promise<void> {
-    for (const envelope of events) {
-      const record = outboxRecord(envelope);
-      if (await insertOnce(this.model, record)) {
+    // One command for all of them; held in the order given, so they are relayed in that order.
+    const records = events.map(outboxRecord);
+    const stored = await insertEachOnce(this.model, records);
+    records.forEach((record, i) => {
+      if (stored[i]) {
         this.held.push(record);
       } else if (this.relayed.delete(record._id)) {
         // Its record stays in the collection until this relay is confirmed (unless a delete already
         // under way takes it: then only a crash before the relay would lose this second sending).
         this.held.push(record);
       }
-    }
+    });
     this.kick();
   }
 

@@ -4,6 +4,7 @@ import { AppError, NotFoundError, ServiceUnavailableError, ValidationError } fro
 import type { Logger } from '../logging/logger';
 import { isDatabaseUnavailable } from '../database/errors';
 import { REQUEST_ID_HEADER } from './request-id';
+import { issueDetails } from './validate';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -43,10 +44,7 @@ function fromUnreadableRequest(error: unknown): AppError | undefined {
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) {
-    return new ValidationError(
-      'The request is not valid',
-      error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
+    return new ValidationError('The request is not valid', issueDetails(error));
   }
   const fromParser = fromBodyParser(error) ?? fromUnreadableRequest(error);
   if (fromParser) return fromParser;

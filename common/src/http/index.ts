@@ -3,5 +3,4 @@ export * from './request-id';
 export * from './server';
 export * from './service-app';
 export * from './validate';
-export * from './async-handler';
 export * from './rate-limit';

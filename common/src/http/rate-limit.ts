@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { errorBody } from './error-handler';
 import { AppError } from '../errors/app-errors';
 
@@ -13,8 +14,11 @@ export interface RateLimitOptions {
   message?: string;
 }
 
-/** The client's address as Express resolved it under the app's `trust proxy`. */
-const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? '';
+/**
+ * The client as limits count it: its address as Express resolved it under the app's `trust proxy`,
+ * an IPv6 address by its /56 network, since one host may use any address of its range.
+ */
+export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
 
 /**
  * Counts per key in fixed windows aligned on multiples of the window's length. When a window ends
@@ -60,7 +64,7 @@ export class FixedWindowCounts {
  * draft-7 RateLimit headers. Counts are kept per process, in memory and synchronously (it sits in
  * front of every request the gateway proxies): with several instances, each counts its own share.
  */
-export function rateLimiter({ limit, windowMs, key = clientAddress, counts, message = 'Too many requests; try again later' }: RateLimitOptions): RequestHandler {
+export function rateLimiter({ limit, windowMs, key = clientKey, counts, message = 'Too many requests; try again later' }: RateLimitOptions): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
   const windows = new FixedWindowCounts(windowMs);
   const policy = `${limit};w=${Math.ceil(windowMs / 1000)}`;

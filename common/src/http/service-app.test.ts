@@ -3,31 +3,27 @@ import request from 'supertest';
 import { z } from 'zod';
 import { ConflictError } from '../errors/app-errors';
 import { capturingLogger } from '../testing/capturing-logger';
-import { asyncHandler } from './async-handler';
 import { createServiceApp } from './service-app';
 import { parseBody } from './validate';
 
 const { lines: logged, logger } = capturingLogger('test');
 
 const routes = Router();
-routes.post(
-  '/echo',
-  asyncHandler(async (req, res) => {
-    res.json(parseBody(z.object({ name: z.string().max(10) }), req));
-  }),
-);
+routes.post('/echo', (req, res) => {
+  res.json(parseBody(z.object({ name: z.string().max(10) }), req));
+});
 routes.get('/items/:id', (req, res) => {
   res.json({ id: req.params.id });
+});
+routes.get('/parsed', (req, res) => {
+  res.json(z.object({ page: z.coerce.number().int() }).parse(req.query));
 });
 routes.get('/conflict', () => {
   throw new ConflictError('Already there', 'ALREADY_THERE');
 });
-routes.get(
-  '/bug',
-  asyncHandler(async () => {
-    throw new Error('secret internal detail: mongodb://user:pw@db');
-  }),
-);
+routes.get('/bug', async () => {
+  throw new Error('secret internal detail: mongodb://user:pw@db');
+});
 
 const state = { database: 'up' as 'up' | 'down', broker: 'up' as 'up' | 'degraded' };
 const app = createServiceApp({ logger, bodyLimit: '1kb', routes, readiness: () => ({ ...state }) });
@@ -73,6 +69,12 @@ describe('the service app', () => {
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.name', message: expect.any(String) }] });
   });
 
+  test('When a schema parse throws inside a handler, then 400 with the failing fields, not a 500', async () => {
+    await request(app).get('/parsed?page=2').expect(200, { page: 2 });
+    const res = await request(app).get('/parsed?page=two').expect(400);
+    expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'The request is not valid', details: [{ path: 'page', message: expect.any(String) }] } });
+  });
+
   test('When the route is unknown, then 404 JSON', async () => {
     expect((await request(app).get('/nowhere').expect(404)).body.error.code).toBe('ROUTE_NOT_FOUND');
   });
@@ -81,7 +83,7 @@ describe('the service app', () => {
     expect((await request(app).get('/conflict').expect(409)).body).toEqual({ error: { code: 'ALREADY_THERE', message: 'Already there' } });
   });
 
-  test('When something unexpected breaks, then 500 with a generic message, the details only in the log under the request id', async () => {
+  test('When an async handler rejects with something unexpected, then 500 with a generic message, the details only in the log under the request id', async () => {
     logged.length = 0;
     const res = await request(app).get('/bug').set('x-request-id', 'bug-1').expect(500);
     expect(res.body).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } });

@@ -10,6 +10,7 @@ export interface ShopMetrics {
   eventsPublished: client.Counter<'type'>;
   eventsConsumed: client.Counter<'type' | 'outcome'>;
   deadLettered: client.Counter<'queue'>;
+  dbCommands: client.Counter<'database' | 'collection' | 'command'>;
   /** Registers an outbox whose backlog the outbox_backlog gauge reports. */
   addBacklogSource: (source: BacklogSource) => () => void;
 }
@@ -42,6 +43,12 @@ export function shopMetrics(): ShopMetrics {
       registers: [registry],
     }),
     deadLettered: new client.Counter({ name: 'events_dead_lettered_total', help: 'Messages sent to a dead-letter queue', labelNames: ['queue'], registers: [registry] }),
+    dbCommands: new client.Counter({
+      name: 'db_commands_total',
+      help: 'Database commands sent, by database, collection and command (only with DB_COMMAND_METRICS)',
+      labelNames: ['database', 'collection', 'command'],
+      registers: [registry],
+    }),
     addBacklogSource: (source) => {
       backlogSources.add(source);
       return () => backlogSources.delete(source);

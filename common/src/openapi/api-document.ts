@@ -1,6 +1,7 @@
-import { extendZodWithOpenApi, type OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { productSnapshotSchema } from '../contracts/catalogue-events';
+import { publicProductSchema } from '../contracts/product';
+import { lineSchema } from '../contracts/shopping-events';
 
 /*
  * What every part of the API document shares, defined once: the error body, a product, the
@@ -8,25 +9,23 @@ import { productSnapshotSchema } from '../contracts/catalogue-events';
  * the services at run time), hence its own entry point, @shop/common/openapi.
  */
 
-extendZodWithOpenApi(z);
-
 export const errorBodySchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ description: 'A stable SNAKE_CASE code', example: 'VALIDATION_FAILED' }),
+      code: z.string().meta({ description: 'A stable SNAKE_CASE code', example: 'VALIDATION_FAILED' }),
       message: z.string(),
-      details: z.unknown().optional().openapi({ description: 'For VALIDATION_FAILED: the failing fields, as [{path, message}]' }),
+      details: z.unknown().optional().meta({ description: 'For VALIDATION_FAILED: the failing fields, as [{path, message}]' }),
     }),
   })
-  .openapi('ErrorBody');
+  .meta({ id: 'ErrorBody' });
 
-/** A product as the API answers it (products' own, and the replicas' copies): the event's fields, keyed by _id. */
-export const productSchema = z
-  .object({ _id: z.string() })
-  .merge(productSnapshotSchema.omit({ productId: true, version: true }))
-  .openapi('Product');
+/** A product as the API answers it (products' own, and the replicas' copies). */
+export const productSchema = publicProductSchema.meta({ id: 'Product' });
 
-export const jsonResponse = (description: string, schema: z.ZodTypeAny): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
+/** A cart line, as shopping answers it and the customer view keeps it. */
+export const cartLineSchema = lineSchema.meta({ id: 'CartLine' });
+
+export const jsonResponse = (description: string, schema: z.ZodType): ResponseConfig => ({ description, content: { 'application/json': { schema } } });
 export const errorResponse = (description: string): ResponseConfig => jsonResponse(description, errorBodySchema);
 export const invalidResponse = errorResponse('VALIDATION_FAILED or MALFORMED_JSON');
 export const unauthorizedResponse = errorResponse('No token, or a bad or expired one');

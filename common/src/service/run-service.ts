@@ -48,7 +48,7 @@ export interface RunServiceOptions<Extra> {
  */
 export async function runService<Extra>({ config, build, handleSignals = true, logger: givenLogger }: RunServiceOptions<Extra>): Promise<RunningService<Extra>> {
   const logger = givenLogger ?? createLogger({ service: config.name, level: config.logLevel, format: logFormatFor(config.nodeEnv) });
-  const connection = await connectDatabase({ url: config.mongoUrl, dbName: config.dbName, logger });
+  const connection = await connectDatabase({ url: config.mongoUrl, dbName: config.dbName, logger, countCommands: config.dbCommandMetrics });
   const broker = new Broker({ url: config.amqpUrl, exchange: config.exchange, logger, name: config.name });
   const brokerReady = broker.start();
   const outbox = new Outbox({ connection, broker, logger });

@@ -4,3 +4,4 @@ export * from './applied-events';
 export * from './dead-letters';
 export * from './shuffled';
 export * from './capturing-logger';
+export * from './database-commands';

@@ -1,32 +1,28 @@
-import { extendZodWithOpenApi, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { bearerSecurity, errorResponse, invalidResponse, jsonResponse, productSchema, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
-import { lineSchema, ORDER_STATUSES } from '@shop/common';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { bearerSecurity, cartLineSchema, errorResponse, invalidResponse, jsonResponse, productSchema, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
+import { ORDER_STATUSES } from '@shop/common';
 import { z } from 'zod';
 import { addressBody, logInBody, productIdParams, refreshBody, signUpBody, wishlistBody } from './schemas';
 
 /*
  * The customer service's part of the API document. Requests are described by the very schemas
  * that routes.ts validates with (./schemas); the answers by the schemas below, which follow
- * services/accounts.ts and services/profiles.ts.
+ * the use cases of services/ (sessions, profiles) and domain/customer-view.ts.
  */
-
-extendZodWithOpenApi(z);
 
 const TAG = 'customer';
 
 const session = z
   .object({
     id: z.string(),
-    token: z.string().openapi({ description: 'A bearer access token (JWT, RS256), valid for JWT_EXPIRES_IN (15 minutes)' }),
-    refreshToken: z.string().openapi({ description: 'Exchanged once at POST /customer/token for a new pair; valid for REFRESH_TOKEN_EXPIRES_IN (14 days)' }),
+    token: z.string().meta({ description: 'A bearer access token (JWT, RS256), valid for JWT_EXPIRES_IN (15 minutes)' }),
+    refreshToken: z.string().meta({ description: 'Exchanged once at POST /customer/token for a new pair; valid for REFRESH_TOKEN_EXPIRES_IN (14 days)' }),
   })
-  .openapi('Session');
+  .meta({ id: 'Session' });
 
-const address = z.object({ _id: z.string(), street: z.string(), postalCode: z.string(), city: z.string(), country: z.string() }).openapi('Address');
+const address = z.object({ _id: z.string(), street: z.string(), postalCode: z.string(), city: z.string(), country: z.string() }).meta({ id: 'Address' });
 
 const product = productSchema;
-
-const cartLine = lineSchema.openapi('CartLine');
 
 const orderSummary = z
   .object({
@@ -34,12 +30,12 @@ const orderSummary = z
     orderId: z.string(),
     amount: z.number(),
     status: z.enum(ORDER_STATUSES),
-    items: z.array(cartLine),
+    items: z.array(cartLineSchema),
     txnNumber: z.string().nullable(),
-    date: z.string().datetime(),
-    reason: z.string().optional().openapi({ description: 'Why the order was rejected' }),
+    date: z.iso.datetime(),
+    reason: z.string().optional().meta({ description: 'Why the order was rejected' }),
   })
-  .openapi('OrderSummary');
+  .meta({ id: 'OrderSummary' });
 
 const profile = z
   .object({
@@ -49,10 +45,10 @@ const profile = z
     role: z.enum(['customer', 'admin']),
     address: z.array(address),
     wishlist: z.array(product),
-    cart: z.array(cartLine),
-    orders: z.array(orderSummary).openapi({ description: 'Newest first' }),
+    cart: z.array(cartLineSchema),
+    orders: z.array(orderSummary).meta({ description: 'Newest first' }),
   })
-  .openapi('CustomerProfile');
+  .meta({ id: 'CustomerProfile' });
 
 const json = jsonResponse;
 const failure = errorResponse;

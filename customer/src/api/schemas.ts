@@ -4,6 +4,9 @@ import { isStrongPassword, WEAK_PASSWORD_MESSAGE } from '../domain/password-stre
 
 const text = (max: number) => z.string().trim().max(max);
 
+/** Trimmed before the format check: an address pasted with a space around it is still the address. */
+const email = z.preprocess((value) => (typeof value === 'string' ? value.trim() : value), z.email().max(254));
+
 const MAX_PASSWORD_BYTES = 72;
 const fitsBcrypt = (value: string): boolean => Buffer.byteLength(value, 'utf8') <= MAX_PASSWORD_BYTES;
 
@@ -16,7 +19,7 @@ const password = z
 
 export const signUpBody = z
   .object({
-    email: text(254).email(),
+    email,
     password,
     phone: text(30)
       .regex(/^([+\d][\d\s().-]*)?$/, 'must be a phone number')
@@ -25,7 +28,7 @@ export const signUpBody = z
   .superRefine(({ email, password }, ctx) => {
     // Only a password of a sane size is estimated: the estimate's cost grows with the length.
     if (password.length < 8 || !fitsBcrypt(password)) return;
-    if (!isStrongPassword(password, [email])) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['password'], message: WEAK_PASSWORD_MESSAGE });
+    if (!isStrongPassword(password, [email])) ctx.addIssue({ code: 'custom', path: ['password'], message: WEAK_PASSWORD_MESSAGE });
   });
 
 export const logInBody = z.object({

@@ -32,7 +32,7 @@ export class CustomerRepository {
   }
 
   async addAddress(id: string, address: Omit<Address, '_id'>): Promise<Customer | null> {
-    return this.model.findByIdAndUpdate(id, { $push: { address: { _id: new Types.ObjectId(), ...address } } }, { new: true }).lean();
+    return this.model.findByIdAndUpdate(id, { $push: { address: { _id: new Types.ObjectId(), ...address } } }, { returnDocument: 'after' }).lean();
   }
 
   /**

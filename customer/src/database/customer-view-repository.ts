@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
-import { isDuplicateKeyError } from '@shop/common';
+import { isDuplicateKeyError, type Line } from '@shop/common';
+import { emptyCustomerView } from '../domain/customer-view';
 import { customerViewModel, type CustomerView } from './models/customer-view';
 
 export class CustomerViewRepository {
@@ -11,23 +12,34 @@ export class CustomerViewRepository {
 
   async find(customerId: string): Promise<CustomerView> {
     const stored = await this.model.findById(customerId).lean();
-    return stored ? { ...stored, version: stored.version ?? 0 } : { _id: customerId, cart: [], cartVersion: 0, orders: [], version: 0 };
+    return stored ?? emptyCustomerView(customerId);
   }
 
   /**
    * Stores the view as the next version of the one it was read as; false, writing nothing, when
-   * the stored view has changed since (or was created meanwhile). A view stored without a version
-   * counts as version 0.
+   * the stored view has changed since (or was created meanwhile).
    */
   async saveIfUnchanged(view: CustomerView): Promise<boolean> {
-    const readAs = view.version === 0 ? mongoose.trusted({ $exists: false }) : view.version;
     try {
-      const { matchedCount, upsertedCount } = await this.model.replaceOne({ _id: view._id, version: readAs }, { ...view, version: view.version + 1 }, { upsert: true });
+      const { matchedCount, upsertedCount } = await this.model.replaceOne({ _id: view._id, version: view.version }, { ...view, version: view.version + 1 }, { upsert: true });
       return matchedCount + upsertedCount > 0;
     } catch (error) {
       // The filter missed the stored view, so the upsert met its id: it has changed meanwhile.
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Sets the cart of a stored view in place if `cartVersion` is newer than its own; false, writing
+   * nothing, when there is no view yet or it has that cart version or a newer one. It counts as a
+   * write of the view (`version`), so a concurrent read-and-replace of it is refused and redone.
+   */
+  async setCartIfNewer(customerId: string, cart: Line[], cartVersion: number): Promise<boolean> {
+    const { matchedCount } = await this.model.updateOne(
+      { _id: customerId, cartVersion: mongoose.trusted({ $lt: cartVersion }) },
+      { $set: { cart, cartVersion }, $inc: { version: 1 } },
+    );
+    return matchedCount > 0;
   }
 }

@@ -4,8 +4,7 @@ import { CatalogueReplica, deadLetterQueueName, ShoppingEvents, StockEvents, typ
 import { startTestConsumer, type ConsumerInstance, type TestConsumer } from '@shop/common/testing/consumer-batches';
 import { eventually, shuffled, testServers } from '@shop/common/testing';
 import { CustomerViewRepository } from '../database/customer-view-repository';
-import { CustomerViewProjection } from '../services/customer-view-projection';
-import { customerEventHandlers } from './handlers';
+import { customerEventHandlers } from '.';
 
 // The customer's event pipeline as the service runs it (its handlers on the batching consumer,
 // FerretDB, RabbitMQ), on a connection that reports each command it sends to the database.
@@ -15,7 +14,7 @@ let views: CustomerViewRepository;
 beforeAll(async () => {
   consumer = await startTestConsumer(
     'customerview',
-    (connection) => customerEventHandlers(new CustomerViewProjection(new CustomerViewRepository(connection)), new CatalogueReplica(connection)),
+    (connection) => customerEventHandlers({ views: new CustomerViewRepository(connection), catalogue: new CatalogueReplica(connection) }),
     { maxAttempts: 2, retryDelayMs: 10 },
   );
   views = new CustomerViewRepository(consumer.reads);
@@ -26,7 +25,7 @@ afterAll(() => consumer.stop());
 let customers = 0;
 function aShopper(): { customerId: string; events: Array<[string, object]> } {
   const customerId = `customer-${++customers}-${Date.now()}`;
-  const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+  const line = { product: { _id: 'p1', name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 2 };
   const orderId = `${customerId}-1`;
   return {
     customerId,
@@ -88,6 +87,19 @@ describe('customer view: events applied in batches', () => {
     expect(viewWrites(customerId)).toBe(writes);
   });
 
+  test("When a customer's cart changes alone, then a stored view is written once in place and not read", async () => {
+    const { customerId, events } = aShopper();
+    await consumer.probe.publish(...events[0]!);
+    await eventually(async () => expect((await views.find(customerId)).cartVersion).toBe(1));
+    const [reads, writes] = [viewReads(customerId), viewWrites(customerId)];
+    const [, emptied] = events[2]! as [string, { items: unknown[]; version: number }];
+    await consumer.probe.publish(ShoppingEvents.cartUpdated, emptied);
+    await eventually(async () => expect((await views.find(customerId)).cartVersion).toBe(2));
+    expect(await views.find(customerId)).toMatchObject({ cart: [], orders: [], version: 2 });
+    expect(viewReads(customerId)).toBe(reads);
+    expect(viewWrites(customerId)).toBe(writes + 1);
+  });
+
   test("When several customers' events come interleaved in one batch, then each view gets its own events, written once", async () => {
     const shoppers = [aShopper(), aShopper(), aShopper()];
     await consumer.inOneBatch(async () => {
@@ -103,7 +115,7 @@ describe('customer view: events applied in batches', () => {
   test('When an order is cancelled, then the view shows it cancelling, then cancelled once its stock is back, and a late confirmation changes nothing', async () => {
     const { customerId, events } = aShopper();
     const orderId = `${customerId}-1`;
-    const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+    const line = { product: { _id: 'p1', name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 2 };
     for (const [type, data] of events.slice(0, 3)) await consumer.probe.publish(type, data);
     await consumer.probe.publish(ShoppingEvents.orderCancelled, { orderId, customerId, items: [line] });
     await eventually(async () => expect((await views.find(customerId)).orders[0]?.status).toBe('cancelling'));
@@ -134,7 +146,7 @@ describe('customer view: two instances of the consumer', () => {
   let second: ConsumerInstance;
 
   beforeAll(async () => {
-    const handlers = (connection: Connection) => customerEventHandlers(new CustomerViewProjection(new CustomerViewRepository(connection)), new CatalogueReplica(connection));
+    const handlers = (connection: Connection) => customerEventHandlers({ views: new CustomerViewRepository(connection), catalogue: new CatalogueReplica(connection) });
     shared = await startTestConsumer('customerviewtwo', handlers, { maxAttempts: 10, retryDelayMs: 10 });
     second = await shared.startInstance();
   });
@@ -147,7 +159,7 @@ describe('customer view: two instances of the consumer', () => {
   /** Two orders, one rejected and one confirmed then cancelled, with the cart moving around them. */
   function aLongerStory(): { customerId: string; events: Array<[string, object]> } {
     const customerId = `customer-${++customers}-${Date.now()}`;
-    const line = { product: { _id: 'p1', name: 'Apples', price: 140, banner: '/a.jpg' }, unit: 2 };
+    const line = { product: { _id: 'p1', name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 2 };
     const placed = (n: number) => ({
       orderId: `${customerId}-${n}`,
       customerId,

@@ -1,4 +1,4 @@
-import { extendZodWithOpenApi, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { bearerSecurity, errorResponse, invalidResponse, jsonResponse, productSchema, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
 import { z } from 'zod';
 import { categoryParams, productChangesSchema, productIdParams, productIdsBody, productInputSchema, productSearchQuery } from './schemas';
@@ -6,18 +6,16 @@ import { categoryParams, productChangesSchema, productIdParams, productIdsBody, 
 /*
  * The products service's part of the API document. Requests are described by the very schemas
  * that routes.ts validates with (./schemas); the answers by the schemas below, which follow
- * services/product-view.ts and services/catalogue-queries.ts.
+ * domain/product-view.ts and services/queries/catalogue-queries.ts.
  */
-
-extendZodWithOpenApi(z);
 
 const TAG = 'products';
 
 const product = productSchema;
 
-const catalogue = z.object({ products: z.array(product), categories: z.array(z.string()) }).openapi('Catalogue');
+const catalogue = z.object({ products: z.array(product), categories: z.array(z.string()) }).meta({ id: 'Catalogue' });
 
-const productPage = z.object({ products: z.array(product), total: z.number().int(), page: z.number().int(), limit: z.number().int() }).openapi('ProductPage');
+const productPage = z.object({ products: z.array(product), total: z.number().int(), page: z.number().int(), limit: z.number().int() }).meta({ id: 'ProductPage' });
 
 const json = jsonResponse;
 const failure = errorResponse;

@@ -68,7 +68,7 @@ export class ProductRepository {
   /** One guarded stock change of a live product: a new version, to be announced. */
   private async changeStock(productId: string, guard: object, update: mongoose.UpdateQuery<Product>): Promise<Product | null> {
     if (!Types.ObjectId.isValid(productId)) return null;
-    return this.model.findOneAndUpdate({ _id: productId, ...LIVE, ...guard }, { ...update, $set: { announced: false } }, { new: true }).lean();
+    return this.model.findOneAndUpdate({ _id: productId, ...LIVE, ...guard }, { ...update, $set: { announced: false } }, { returnDocument: 'after' }).lean();
   }
 
   /**
@@ -77,14 +77,14 @@ export class ProductRepository {
    */
   async update(id: string, expectedVersion: number, changes: ProductChanges): Promise<Product | null> {
     return this.model
-      .findOneAndUpdate({ _id: id, ...LIVE, version: expectedVersion }, { $set: { ...changes, version: expectedVersion + 1, announced: false } }, { new: true })
+      .findOneAndUpdate({ _id: id, ...LIVE, version: expectedVersion }, { $set: { ...changes, version: expectedVersion + 1, announced: false } }, { returnDocument: 'after' })
       .lean();
   }
 
   /** Marks a product deleted (to be announced, then removed); null if it changed meanwhile. */
   async markDeleted(id: string, expectedVersion: number): Promise<Product | null> {
     return this.model
-      .findOneAndUpdate({ _id: id, ...LIVE, version: expectedVersion }, { $set: { deleted: true, version: expectedVersion + 1, announced: false } }, { new: true })
+      .findOneAndUpdate({ _id: id, ...LIVE, version: expectedVersion }, { $set: { deleted: true, version: expectedVersion + 1, announced: false } }, { returnDocument: 'after' })
       .lean();
   }
 

@@ -1,7 +1,7 @@
-import type { Line } from '@shop/common';
+import type { Line } from '@shop/common/contracts';
 import { demandOf, keepsMarkedStock, refusal, stepOnCancelled } from './stock';
 
-const line = (productId: string, unit: number): Line => ({ product: { _id: productId, name: 'Thing', price: 1, banner: '' }, unit });
+const line = (productId: string, unit: number): Line => ({ product: { _id: productId, name: 'Thing', desc: '', price: 1, banner: '', type: 'things' }, unit });
 
 describe('stock rules', () => {
   test('When an order names a product on several lines, then its demand is one line per product with the units summed', () => {

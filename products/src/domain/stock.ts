@@ -1,4 +1,4 @@
-import type { Line } from '@shop/common';
+import type { Line } from '@shop/common/contracts';
 
 /** The units of one product an order takes. */
 export interface StockLine {

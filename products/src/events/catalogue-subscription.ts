@@ -1,5 +1,5 @@
 import { CatalogueEvents, eventEnvelopeSchema, mayPublish, productDeletedSchema, productSnapshotSchema, type Broker, type Logger } from '@shop/common';
-import type { CatalogueQueries } from '../services/catalogue-queries';
+import type { CatalogueQueries } from '../services/queries/catalogue-queries';
 
 /**
  * Every products instance keeps the catalogue in memory and follows every change to it, its own

@@ -1,24 +1,20 @@
-import { extendZodWithOpenApi, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { bearerSecurity, errorResponse, invalidResponse, jsonResponse, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
-import { lineProductSchema, lineSchema, ORDER_STATUSES } from '@shop/common';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { bearerSecurity, cartLineSchema, errorResponse, invalidResponse, jsonResponse, registerBearerAuth, unauthorizedResponse } from '@shop/common/openapi';
+import { lineProductSchema, ORDER_STATUSES } from '@shop/common';
 import { z } from 'zod';
 import { cartLineBody, orderIdParams, placeOrderBody, productIdParams } from './schemas';
 
 /*
  * The shopping service's part of the API document. Requests are described by the very schemas
  * that routes.ts validates with (./schemas); the answers by the schemas below, which follow
- * services/carts.ts and services/orders.ts.
+ * the use cases of services/ and domain/order.ts.
  */
-
-extendZodWithOpenApi(z);
 
 const TAG = 'shopping';
 
-const cartLine = lineSchema.openapi('CartLine');
+const removedLine = z.object({ product: lineProductSchema, unit: z.literal(0) }).meta({ id: 'RemovedCartLine' });
 
-const removedLine = z.object({ product: lineProductSchema, unit: z.literal(0) }).openapi('RemovedCartLine');
-
-const cart = z.object({ _id: z.string().openapi({ description: 'The cart is keyed by its customer' }), customerId: z.string(), items: z.array(cartLine) }).openapi('Cart');
+const cart = z.object({ _id: z.string().meta({ description: 'The cart is keyed by its customer' }), customerId: z.string(), items: z.array(cartLineSchema) }).meta({ id: 'Cart' });
 
 const order = z
   .object({
@@ -27,13 +23,13 @@ const order = z
     amount: z.number(),
     status: z
       .enum(ORDER_STATUSES)
-      .openapi({ description: "received, then confirmed or rejected once products has reserved the stock; cancelling, then cancelled once a cancelled order's stock is back" }),
-    items: z.array(cartLine),
+      .meta({ description: "received, then confirmed or rejected once products has reserved the stock; cancelling, then cancelled once a cancelled order's stock is back" }),
+    items: z.array(cartLineSchema),
     txnNumber: z.string().nullable(),
-    reason: z.string().optional().openapi({ description: 'Why the order was rejected' }),
-    createdAt: z.string().datetime(),
+    reason: z.string().optional().meta({ description: 'Why the order was rejected' }),
+    createdAt: z.iso.datetime(),
   })
-  .openapi('Order');
+  .meta({ id: 'Order' });
 
 const json = jsonResponse;
 const failure = errorResponse;
@@ -64,7 +60,7 @@ export function registerShoppingApi(registry: OpenAPIRegistry): void {
     security: bearer,
     request: { body: { required: true, content: { 'application/json': { schema: cartLineBody } } } },
     responses: {
-      200: json('The cart line as set', cartLine),
+      200: json('The cart line as set', cartLineSchema),
       400: invalid,
       401: unauthorized,
       404: failure('PRODUCT_NOT_FOUND'),

@@ -32,7 +32,7 @@ export class CartRepository {
       .findOneAndUpdate(
         { _id: customerId },
         { $set: { [linePath(line.product._id)]: line, announced: false, updatedAt: new Date() }, $inc: { version: 1 } },
-        { upsert: true, new: true },
+        { upsert: true, returnDocument: 'after' },
       )
       .lean();
     return stateOf(cart!);
@@ -51,10 +51,14 @@ export class CartRepository {
     return { removed: before.lines[productId]!, cart: { customerId, items: items.filter((item) => item.product._id !== productId), version: version + 1 } };
   }
 
-  /** Empties the cart if it is still at the version an order was made from; returns it after, or null. */
+  /**
+   * Empties the cart if it is still at the version an order was made from; returns it after, or
+   * null. `announced` stays as it is: the order announces the emptied cart, and its own flag
+   * makes the catch-up finish that.
+   */
   async emptyAt(customerId: string, version: number): Promise<CartState | null> {
     const cart = await this.model
-      .findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, announced: false, updatedAt: new Date() }, $inc: { version: 1 } }, { new: true })
+      .findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, updatedAt: new Date() }, $inc: { version: 1 } }, { returnDocument: 'after' })
       .lean();
     return cart && stateOf(cart);
   }

@@ -46,7 +46,7 @@ export class OrderRepository {
       .findOneAndUpdate(
         { _id: orderId, status: mongoose.trusted({ $in: from }) },
         { $set: { status: to, updatedAt: new Date(), ...(reason ? { reason } : {}), ...(announce ? { announced: false } : {}) } },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .lean();
   }

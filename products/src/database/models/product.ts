@@ -1,17 +1,9 @@
+import { mongooseTypesOf, productFieldsSchema, type ProductFields } from '@shop/common';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-export interface Product {
+/** A product of the catalogue: its fields (the shop's contract) and the catalogue's bookkeeping. */
+export interface Product extends ProductFields {
   _id: Types.ObjectId;
-  name: string;
-  desc: string;
-  type: string;
-  banner: string;
-  unit: number;
-  price: number;
-  available: boolean;
-  /** The original project's spelling, kept for its clients. */
-  suplier: string;
-  stock: number;
   /** Increases with every change; events carry it so that replicas apply changes in order. */
   version: number;
   /**
@@ -25,7 +17,7 @@ export interface Product {
   /**
    * False from the write that changes the product until the event of that version is in the
    * outbox: the change and the duty to announce it are one atomic document write, and a crash in
-   * between is caught up by announcePending. Set true only while the version is the one announced.
+   * between is caught up by announcePendingProducts. Set true only while the version is the one announced.
    */
   announced: boolean;
   /** Deleted, but the deletion not yet announced; queries never see it. */
@@ -37,14 +29,8 @@ export type CatalogueProduct = Omit<Product, 'reservedFor' | 'releasedFor'>;
 
 const productSchema = new Schema<Product>(
   {
-    name: { type: String, required: true },
-    desc: { type: String, default: '' },
+    ...mongooseTypesOf(productFieldsSchema),
     type: { type: String, required: true, index: true },
-    banner: { type: String, default: '' },
-    unit: { type: Number, required: true },
-    price: { type: Number, required: true },
-    available: { type: Boolean, default: true },
-    suplier: { type: String, default: '' },
     stock: { type: Number, required: true, min: 0 },
     version: { type: Number, required: true, default: 1 },
     reservedFor: { type: [String], default: [] },

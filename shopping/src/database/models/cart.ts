@@ -6,7 +6,7 @@ import type { Line } from '@shop/common';
  * removing one is a single `$set` or `$unset` of that key (the lines keep the order they were
  * added in). Never deleted: ordering empties it and bumps the version. `announced` is false from
  * a change until its cart.updated is in the outbox: a crash in between leaves it false, and the
- * catch-up announces the cart.
+ * catch-up announces the cart. An order's emptying is announced with the order, under its flag.
  */
 export interface Cart {
   _id: string;

@@ -22,18 +22,6 @@ export interface Order {
   updatedAt: Date;
 }
 
-/** An order as the API shows it and order.placed carries it. */
-export interface OrderView {
-  orderId: string;
-  customerId: string;
-  amount: number;
-  status: OrderStatus;
-  items: Line[];
-  txnNumber: string | null;
-  reason?: string;
-  createdAt: string;
-}
-
 /** Remembers which order a customer's txnNumber made, so that a retry gets the same order back. */
 export interface OrderRequest {
   _id: string;
