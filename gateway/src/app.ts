@@ -1,4 +1,4 @@
-import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, requestId, requestLog, type Logger } from '@shop/common/web';
+import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, REQUEST_ID_HEADER, requestId, requestLog, type Logger } from '@shop/common/web';
 import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import proxy from 'express-http-proxy';
@@ -8,6 +8,7 @@ import { aggregatedHealth } from './health';
 import { productImages } from './images';
 import { isInternalPath, upstreamFor } from './routing-table';
 import { securityHeaders } from './security-headers';
+import { UpstreamDeadlines } from './upstream-deadlines';
 import { keepAliveAgent, Upstreams } from './upstreams';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
@@ -27,23 +28,9 @@ function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
       : UNREACHABLE.has(code)
         ? new AppError(503, 'SERVICE_UNAVAILABLE', `The ${name} service is unavailable; try again shortly`)
         : new AppError(502, 'BAD_GATEWAY', `The ${name} service gave no valid answer`);
-    logger.warn('proxy error', { upstream: name, code, status: failure.status });
+    logger.warn('proxy error', { upstream: name, code, status: failure.status, requestId: res.req.headers[REQUEST_ID_HEADER] });
     if (!res.headersSent) res.status(failure.status).json(errorBody(failure));
   };
-}
-
-/**
- * Aborts the upstream request at the timeout; the timer ends with the client's response. Not
- * express-http-proxy's `timeout`, which adds a listener to the socket on every request (on reused
- * keep-alive sockets they piled up with what they held), and not AbortSignal.timeout, whose timer
- * lives on for the whole timeout after the answer: thousands of live timers under load.
- */
-function upstreamDeadline(res: express.Response | undefined, timeoutMs: number): AbortSignal {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('upstream timeout', 'TimeoutError')), timeoutMs);
-  if (res) res.once('close', () => clearTimeout(timer));
-  else timer.unref();
-  return controller.signal;
 }
 
 /**
@@ -69,54 +56,73 @@ function isBodyless(req: express.Request): boolean {
   return (req.method === 'GET' || req.method === 'HEAD') && req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0';
 }
 
+/** What a bodyless request is sent on with: express-http-proxy takes a body already on req.body as read. */
+const NO_BODY = Buffer.alloc(0);
+
 /**
  * No response decorators: with none, express-http-proxy streams the answer through instead of
  * buffering it whole (a 250 kB catalogue per request, which grew the gateway past 1 GB under load).
- * Two proxies per service: requests with a body have it read whole first (sent with a
- * Content-Length, kept for a retry); bodyless GETs and HEADs skip that read and its promises.
+ * Request bodies are read whole first (sent with a Content-Length, kept on req.body for a retry);
+ * a bodyless GET or HEAD is given an empty one instead, so nothing is read or piped for it.
  */
 function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayConfig, logger: Logger): RequestHandler {
-  const options = (parseReqBody: boolean): proxy.ProxyOptions => ({
-    memoizeHost: false,
-    limit: config.bodyLimit,
-    parseReqBody,
-    proxyReqOptDecorator: (options, req) => {
-      // express-http-proxy asks for `connection: close` by default; reuse connections instead.
-      options.agent = keepAliveAgent;
-      options.signal = upstreamDeadline(req.res, config.proxyTimeoutMs);
-      if (options.headers) {
-        options.headers.connection = 'keep-alive';
-        // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
-        // it would frame the request twice (refused by Node, ambiguous to a lenient server).
-        delete options.headers['transfer-encoding'];
-        // The client as the gateway sees it (never a client's own claim), for the services' limits.
-        options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
-      }
-      return options;
+  const deadlines = new UpstreamDeadlines(config.proxyTimeoutMs);
+  const proxied = proxy(
+    (req) => {
+      const url = upstreams.pick(name);
+      if (req.res) req.res.locals.upstream = url;
+      return url;
     },
-    proxyErrorHandler: (error, res, next) => {
-      if (error && typeof error === 'object' && 'type' in error) return next(error); // body too large etc.
-      const code = errorCode(error);
-      // Passive health: skipped until the background check finds it ready again.
-      if (CONNECTION_LOST.has(code) && res.locals.upstream) upstreams.markDown(res.locals.upstream as string);
-      if (mayRetry(res, name, upstreams, code)) {
-        res.locals.retried = true;
-        logger.warn('retrying on another instance', { upstream: name, code });
-        // A body read the first time is kept on req.body, and express-http-proxy sends that.
-        return handler(res.req, res, next);
-      }
-      proxyError(name, logger, config.proxyTimeoutMs)(error, res);
+    {
+      memoizeHost: false,
+      limit: config.bodyLimit,
+      proxyReqOptDecorator: (options, req) => {
+        // express-http-proxy asks for `connection: close` by default; reuse connections instead.
+        options.agent = keepAliveAgent;
+        options.signal = deadlines.signal();
+        if (options.headers) {
+          options.headers.connection = 'keep-alive';
+          // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
+          // it would frame the request twice (refused by Node, ambiguous to a lenient server).
+          delete options.headers['transfer-encoding'];
+          // The client as the gateway sees it (never a client's own claim), for the services' limits.
+          options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
+        }
+        return options;
+      },
+      proxyErrorHandler: (error, res, next) => {
+        if (error && typeof error === 'object' && 'type' in error) return next(error); // body too large etc.
+        const code = errorCode(error);
+        // Passive health: skipped until the background check finds it ready again.
+        if (CONNECTION_LOST.has(code) && res.locals.upstream) upstreams.markDown(res.locals.upstream as string);
+        if (mayRetry(res, name, upstreams, code)) {
+          res.locals.retried = true;
+          logger.warn('retrying on another instance', { upstream: name, code, requestId: res.req.headers[REQUEST_ID_HEADER] });
+          // The body read the first time is still on req.body, and express-http-proxy sends that.
+          return handler(res.req, res, next);
+        }
+        proxyError(name, logger, config.proxyTimeoutMs)(error, res);
+      },
     },
-  });
-  const pickUpstream = (req: express.Request): string => {
-    const url = upstreams.pick(name);
-    if (req.res) req.res.locals.upstream = url;
-    return url;
+  );
+  const handler: RequestHandler = (req, res, next) => {
+    if (isBodyless(req)) req.body = NO_BODY;
+    proxied(req, res, next);
   };
-  const withBody = proxy(pickUpstream, options(true));
-  const bodyless = proxy(pickUpstream, options(false));
-  const handler: RequestHandler = (req, res, next) => (isBodyless(req) ? bodyless : withBody)(req, res, next);
   return handler;
+}
+
+/**
+ * CORS for browsers' cross-origin calls, which always carry an Origin. Any other request only
+ * learns that answers vary by Origin (for caches), without the cors package's work on every request.
+ */
+function browserCors(origins: string[]): RequestHandler {
+  const grant = cors({ origin: origins, exposedHeaders: ['x-request-id'], maxAge: 600 });
+  return (req, res, next) => {
+    if (req.headers.origin !== undefined) return grant(req, res, next);
+    res.setHeader('Vary', 'Origin');
+    next();
+  };
 }
 
 /** The paths the gateway answers itself (matched as Express does: any case, optional trailing slash). */
@@ -147,18 +153,16 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger, upstream
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use((_req, res, next) => {
-    res.locals.startedAt = Date.now();
-    next();
-  });
-  app.use(requestId());
+  // The gateway names the id on its own lines: no async context over express-http-proxy's promises.
+  app.use(requestId({ asyncContext: false }));
   app.use(requestLog(logger, (req) => (req.route?.path as string | undefined) ?? `proxy:${upstreamFor(req.path)}`));
   app.use(securityHeaders());
-  app.use(cors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id'], maxAge: 600 }));
+  app.use(browserCors(config.corsOrigins));
   app.use(rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }));
   app.use(ownRoutes(upstreams));
   app.use((req, res, next) => {
     if (isInternalPath(req.path)) return next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'ROUTE_NOT_FOUND'));
+    res.locals.startedAt = Date.now();
     proxies[upstreamFor(req.path)](req, res, next);
   });
   app.use(errorHandler(logger));

@@ -3,7 +3,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createLogger, startServer, type RunningServer } from '@shop/common/web';
-import { eventually } from '@shop/common/testing';
+import { capturingLogger, eventually } from '@shop/common/testing';
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
@@ -93,17 +93,23 @@ describe('gateway: proxying', () => {
     expect(res.body).toMatchObject({ service: 'shopping', method: 'PUT', url: '/cart?x=1', body: { _id: 'a', qty: 1 }, connection: 'keep-alive' });
     expect(res.body.requestId).toBe(res.headers['x-request-id']);
     expect(res.headers.connection).not.toBe('close');
+    // A bodyless GET is sent on with an empty body, framed as such.
+    expect((await request(app).get('/customer/profile').expect(200)).body.framing).toEqual({ 'content-length': '0' });
     const kept = await request(app).get('/customer/profile').set('x-request-id', 'trace-123').expect(200);
     expect(kept.body).toMatchObject({ service: 'customer', requestId: 'trace-123' });
     const replaced = await request(app).get('/').set('x-request-id', 'bad id with spaces').expect(200);
     expect(replaced.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  test('When a browser origin is on the allow-list, then CORS allows it, and not otherwise', async () => {
+  test('When a browser origin is on the allow-list, then CORS allows it, and not otherwise; every answer varies by Origin', async () => {
     const allowed = await request(app).options('/customer/login').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'POST').expect(204);
     expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
     const denied = await request(app).get('/').set('Origin', 'http://evil.example').expect(200);
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+    expect(denied.headers['access-control-expose-headers']).toBe('x-request-id');
+    const noOrigin = await request(app).get('/').expect(200);
+    expect(noOrigin.headers.vary).toBe('Origin');
+    expect(noOrigin.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   test('When the body is over the limit, then 413 JSON and the service never sees it', async () => {
@@ -240,6 +246,20 @@ describe('gateway: a service that is down', () => {
     const res = await request(down).get('/customer/profile').expect(503);
     expect(res.body).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('customer') } });
     expect((await request(down).get('/health').expect(503)).body.error.details.services).toEqual({ customer: 'not-ready', products: 'not-ready', shopping: 'not-ready' });
+  });
+
+  test("When the gateway logs about a request, then the line carries that request's id, named by the gateway itself", async () => {
+    const port = await closedPort();
+    const config = gatewayConfigSchema.parse({ CUSTOMER_URL: `http://127.0.0.1:${port}`, PRODUCTS_URL: `http://127.0.0.1:${port}`, SHOPPING_URL: `http://127.0.0.1:${port}` });
+    const { lines, logger } = capturingLogger('gateway', 'http');
+    await request(createGatewayApp(config, logger)).get('/customer/profile').set('x-request-id', 'down-1').expect(503);
+    await eventually(() => {
+      const logged = lines.map((line) => JSON.parse(line) as { message: string; requestId?: string });
+      expect(logged.filter((line) => ['proxy error', 'request'].includes(line.message))).toEqual([
+        expect.objectContaining({ message: 'proxy error', requestId: 'down-1' }),
+        expect.objectContaining({ message: 'request', requestId: 'down-1' }),
+      ]);
+    });
   });
 });
 

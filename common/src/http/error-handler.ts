@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import { AppError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors/app-errors';
 import type { Logger } from '../logging/logger';
 import { isDatabaseUnavailable } from '../database/errors';
+import { REQUEST_ID_HEADER } from './request-id';
 import { issueDetails } from './validate';
 
 export interface ErrorBody {
@@ -71,13 +72,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     const known = toAppError(error);
+    // Named here too: not every process serves its requests inside the request's async context.
+    const requestId = req.headers[REQUEST_ID_HEADER];
     if (known) {
       const log = known.status >= 500 ? logger.warn.bind(logger) : logger.debug.bind(logger);
-      log('request failed', { method: req.method, path: req.path, status: known.status, code: known.code });
+      log('request failed', { method: req.method, path: req.path, status: known.status, code: known.code, requestId });
       res.status(known.status).json(errorBody(known));
       return;
     }
-    logger.error('unexpected error', { method: req.method, path: req.path, error });
+    logger.error('unexpected error', { method: req.method, path: req.path, error, requestId });
     res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } });
   };
 }

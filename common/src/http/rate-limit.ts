@@ -1,5 +1,5 @@
-import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { errorBody } from './error-handler';
 import { AppError } from '../errors/app-errors';
 
@@ -15,31 +15,77 @@ export interface RateLimitOptions {
 }
 
 /**
- * The client as limits count it: its address as Express resolved it under the app's `trust proxy`
- * (express-rate-limit's own default runs its configuration checks on every request), an IPv6
- * address by its /56 network, since one host may use any address of its range.
+ * The client as limits count it: its address as Express resolved it under the app's `trust proxy`,
+ * an IPv6 address by its /56 network, since one host may use any address of its range.
  */
 export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
 
 /**
- * A fixed-window limit answering 429 in the shop's JSON error shape, with Retry-After. Counts are
- * kept per process: with several instances behind the gateway, each counts its own share.
+ * Counts per key in fixed windows aligned on multiples of the window's length. When a window ends
+ * its counts are dropped all at once, so memory holds only the keys seen in the current window.
  */
-export function rateLimiter({ limit, windowMs, key, counts, message = 'Too many requests; try again later' }: RateLimitOptions): RequestHandler {
+export class FixedWindowCounts {
+  private counts = new Map<string, number>();
+  private window = -1;
+
+  constructor(private readonly windowMs: number) {}
+
+  /** Counts one more request of the key; returns its count in the current window and that window. */
+  add(key: string, now = Date.now()): { count: number; window: number } {
+    this.roll(now);
+    const count = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, count);
+    return { count, window: this.window };
+  }
+
+  /** Takes back a request counted in `window`; one counted in a window that has ended is gone already. */
+  remove(key: string, window: number): void {
+    const count = this.counts.get(key);
+    if (window !== this.window || count === undefined) return;
+    if (count <= 1) this.counts.delete(key);
+    else this.counts.set(key, count - 1);
+  }
+
+  /** Milliseconds until the current window ends. */
+  msLeft(now = Date.now()): number {
+    return (Math.floor(now / this.windowMs) + 1) * this.windowMs - now;
+  }
+
+  private roll(now: number): void {
+    const window = Math.floor(now / this.windowMs);
+    if (window === this.window) return;
+    this.window = window;
+    this.counts = new Map();
+  }
+}
+
+/**
+ * A fixed-window limit answering 429 in the shop's JSON error shape, with Retry-After and the
+ * draft-7 RateLimit headers. Counts are kept per process, in memory and synchronously (it sits in
+ * front of every request the gateway proxies): with several instances, each counts its own share.
+ */
+export function rateLimiter({ limit, windowMs, key = clientKey, counts, message = 'Too many requests; try again later' }: RateLimitOptions): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
-  return rateLimit({
-    windowMs,
-    limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    // express-rate-limit counts each request, then takes back those that "succeeded": here, those that do not count.
-    ...(counts ? { skipSuccessfulRequests: true, requestWasSuccessful: (_req: Request, res: Response) => !counts(res.statusCode) } : {}),
-    keyGenerator: key ?? clientKey,
-    handler: (req, res) => {
-      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
-      res.setHeader('Retry-After', String(seconds));
+  const windows = new FixedWindowCounts(windowMs);
+  const policy = `${limit};w=${Math.ceil(windowMs / 1000)}`;
+  return (req, res, next) => {
+    const now = Date.now();
+    const client = key(req);
+    const { count, window } = windows.add(client, now);
+    const secondsLeft = Math.max(1, Math.ceil(windows.msLeft(now) / 1000));
+    res.setHeader('RateLimit-Policy', policy);
+    res.setHeader('RateLimit', `limit=${limit}, remaining=${Math.max(0, limit - count)}, reset=${secondsLeft}`);
+    if (count > limit) {
+      res.setHeader('Retry-After', String(secondsLeft));
       res.status(429).json(errorBody(new AppError(429, 'RATE_LIMITED', message)));
-    },
-  });
+      return;
+    }
+    // Counted first and taken back when the answer does not count, so parallel requests cannot slip past the limit.
+    if (counts) {
+      res.once('finish', () => {
+        if (!counts(res.statusCode)) windows.remove(client, window);
+      });
+    }
+    next();
+  };
 }

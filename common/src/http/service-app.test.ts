@@ -1,26 +1,12 @@
-import { Writable } from 'node:stream';
 import { Router } from 'express';
 import request from 'supertest';
-import winston from 'winston';
 import { z } from 'zod';
 import { ConflictError } from '../errors/app-errors';
-import { createLogger } from '../logging/logger';
+import { capturingLogger } from '../testing/capturing-logger';
 import { createServiceApp } from './service-app';
 import { parseBody } from './validate';
 
-const logged: string[] = [];
-const logger = createLogger({ service: 'test', level: 'debug' });
-logger.clear();
-logger.add(
-  new winston.transports.Stream({
-    stream: new Writable({
-      write: (chunk, _enc, done) => {
-        logged.push(String(chunk));
-        done();
-      },
-    }),
-  }),
-);
+const { lines: logged, logger } = capturingLogger('test');
 
 const routes = Router();
 routes.post('/echo', (req, res) => {

@@ -4,7 +4,7 @@ import { writeAccessLine } from '../logging/access-log';
 import type { Logger } from '../logging/logger';
 import { metricsHandler, shopMetrics } from '../metrics/metrics';
 import { errorHandler, notFoundHandler } from './error-handler';
-import { requestId } from './request-id';
+import { REQUEST_ID_HEADER, requestId } from './request-id';
 
 /** A dependency's state as /ready reports it. */
 export type DependencyState = 'up' | 'down' | 'degraded';
@@ -30,7 +30,8 @@ export function requestLog(logger: Logger, routeOf: (req: express.Request) => st
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       httpDuration.observe({ method: req.method, route: routeOf(req), status: String(res.statusCode) }, ms / 1000);
-      writeAccessLine(logger, { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      const id = req.headers[REQUEST_ID_HEADER] as string | undefined;
+      writeAccessLine(logger, { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, requestId: id });
     });
     next();
   };

@@ -1,5 +1,4 @@
 import type winston from 'winston';
-import { currentRequestId } from './request-context';
 import { redactText } from './redact';
 
 /** One finished HTTP request, as its access line records it. */
@@ -8,6 +7,8 @@ export interface AccessLine {
   path: string;
   status: number;
   ms: number;
+  /** The request's id, as the request carries it (not from the async context, which a process may not keep). */
+  requestId?: string;
 }
 
 interface AccessLogSettings {
@@ -39,7 +40,7 @@ export function writeAccessLine(logger: winston.Logger, line: AccessLine): void 
     logger.http('request', { ...line });
     return;
   }
-  const requestId = currentRequestId();
+  const { requestId } = line;
   const text =
     `{"level":"http","message":"request","method":${JSON.stringify(line.method)},"ms":${line.ms}` +
     `,"path":${JSON.stringify(redactText(line.path))}${requestId ? `,"requestId":${JSON.stringify(requestId)}` : ''}` +

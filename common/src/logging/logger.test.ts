@@ -1,29 +1,10 @@
-import { Writable } from 'node:stream';
-import winston from 'winston';
+import { capturingLogger } from '../testing/capturing-logger';
 import { writeAccessLine } from './access-log';
-import { createLogger } from './logger';
 import { runWithContext } from './request-context';
-
-function captureLogger(): { lines: string[]; logger: winston.Logger } {
-  const lines: string[] = [];
-  const logger = createLogger({ service: 'test', level: 'debug' });
-  logger.clear();
-  logger.add(
-    new winston.transports.Stream({
-      stream: new Writable({
-        write: (chunk, _enc, done) => {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    }),
-  );
-  return { lines, logger };
-}
 
 describe('the logger', () => {
   test('When a line is written while serving a request, then it carries the request id', () => {
-    const { lines, logger } = captureLogger();
+    const { lines, logger } = capturingLogger('test');
     runWithContext({ requestId: 'req-42' }, () => logger.info('inside'));
     logger.info('outside');
     expect(JSON.parse(lines[0]!)).toMatchObject({ message: 'inside', requestId: 'req-42', service: 'test', level: 'info' });
@@ -31,7 +12,7 @@ describe('the logger', () => {
   });
 
   test('When secrets reach a log call, then they never reach the line', () => {
-    const { lines, logger } = captureLogger();
+    const { lines, logger } = capturingLogger('test');
     const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
     logger.info(`login with Bearer ${token}`, {
       body: { email: 'a@b.c', password: 'hunter2-secret' },
@@ -46,9 +27,9 @@ describe('the logger', () => {
   });
 
   test('When a request finishes, then its access line has the request id, the fields, a masked path, and obeys the level', () => {
-    const { lines, logger } = captureLogger();
+    const { lines, logger } = capturingLogger('test');
     const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
-    runWithContext({ requestId: 'req-7' }, () => writeAccessLine(logger, { method: 'GET', path: `/x/${token}"`, status: 200, ms: 1.5 }));
+    writeAccessLine(logger, { method: 'GET', path: `/x/${token}"`, status: 200, ms: 1.5, requestId: 'req-7' });
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toEqual({
       level: 'http',

@@ -3,4 +3,5 @@ export * from './event-probe';
 export * from './applied-events';
 export * from './dead-letters';
 export * from './shuffled';
+export * from './capturing-logger';
 export * from './database-commands';
