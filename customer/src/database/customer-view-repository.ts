@@ -31,15 +31,22 @@ export class CustomerViewRepository {
   }
 
   /**
-   * Sets the cart of a stored view in place if `cartVersion` is newer than its own; false, writing
-   * nothing, when there is no view yet or it has that cart version or a newer one. It counts as a
-   * write of the view (`version`), so a concurrent read-and-replace of it is refused and redone.
+   * Sets the view's cart in place if `cartVersion` is newer than its own, creating the view with
+   * its empty defaults when there is none; a view with that cart version or a newer one is left
+   * as it is. It counts as a write of the view (`version`), so a concurrent read-and-replace of it
+   * is refused and redone.
    */
-  async setCartIfNewer(customerId: string, cart: Line[], cartVersion: number): Promise<boolean> {
-    const { matchedCount } = await this.model.updateOne(
-      { _id: customerId, cartVersion: mongoose.trusted({ $lt: cartVersion }) },
-      { $set: { cart, cartVersion }, $inc: { version: 1 } },
-    );
-    return matchedCount > 0;
+  async setCartIfNewer(customerId: string, cart: Line[], cartVersion: number): Promise<void> {
+    const newerThanStored = { _id: customerId, cartVersion: mongoose.trusted({ $lt: cartVersion }) };
+    const { orders } = emptyCustomerView(customerId);
+    const setCart = { $set: { cart, cartVersion }, $inc: { version: 1 }, $setOnInsert: { orders } };
+    try {
+      await this.model.updateOne(newerThanStored, setCart, { upsert: true });
+    } catch (error) {
+      // The filter missed a stored view: it has this cart or a newer one, or another writer has
+      // just created it; as a plain update, the guard decides which.
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.model.updateOne(newerThanStored, setCart);
+    }
   }
 }

@@ -320,3 +320,53 @@ describe('sorting mixed types on an indexed field', () => {
     expect(await idsFound(collection, {}, { v: -1, _id: 1 })).toEqual(descending);
   });
 });
+
+describe('upserts and the document they insert', () => {
+  // The manual: an upsert that matches nothing inserts a document built from the filter's equality
+  // conditions, then applies the update operators to it; $setOnInsert sets its fields as given.
+  const cart = [{ product: 'p1', unit: 2 }];
+  let collection: Collection<Probe>;
+
+  beforeAll(async () => {
+    collection = await collectionOf([], []);
+  });
+
+  /** The stored document of an upsert that inserted, without its _id. */
+  async function inserted(filter: Filter<Probe>, update: object): Promise<object | null> {
+    const { upsertedCount } = await collection.updateOne(filter, update, { upsert: true });
+    expect(upsertedCount).toBe(1);
+    return collection.findOne({ _id: filter._id as string }, { projection: { _id: 0 } });
+  }
+
+  it('When $setOnInsert gives an empty array, then the inserted document holds it', async () => {
+    expect(await inserted({ _id: 'soi-empty-array' }, { $set: { cart }, $setOnInsert: { orders: [] } })).toEqual({ cart, orders: [] });
+  });
+
+  it('When $setOnInsert gives null, then the inserted document holds the field as null', async () => {
+    expect(await inserted({ _id: 'soi-null' }, { $set: { cart }, $setOnInsert: { none: null } })).toEqual({ cart, none: null });
+  });
+
+  it('When $setOnInsert gives an empty object or a non-empty array, then the inserted document holds them', async () => {
+    expect(await inserted({ _id: 'soi-others' }, { $set: { cart }, $setOnInsert: { profile: {}, tags: ['a'] } })).toEqual({ cart, profile: {}, tags: ['a'] });
+  });
+
+  it('When $set gives an empty array or an empty object, then the inserted document holds them', async () => {
+    expect(await inserted({ _id: 'set-empty' }, { $set: { cart: [], profile: {} } })).toEqual({ cart: [], profile: {} });
+  });
+
+  it("When the filter's equality conditions name an empty array, an empty object or null, then the inserted document holds them", async () => {
+    expect(await inserted({ _id: 'filter-empty', orders: [], profile: {}, none: null }, { $set: { cart } })).toEqual({ orders: [], profile: {}, none: null, cart });
+  });
+
+  it('When findOneAndUpdate upserts with $setOnInsert of an empty array, then the document it returns and stores holds it', async () => {
+    const returned = await collection.findOneAndUpdate({ _id: 'fam-empty-array' }, { $set: { cart }, $setOnInsert: { orders: [] } }, { upsert: true, returnDocument: 'after' });
+    expect(returned).toEqual({ _id: 'fam-empty-array', cart, orders: [] });
+    expect(await collection.findOne({ _id: 'fam-empty-array' })).toEqual({ _id: 'fam-empty-array', cart, orders: [] });
+  });
+
+  it('When an upsert matches a stored document, then $setOnInsert changes nothing', async () => {
+    await collection.insertOne({ _id: 'soi-matched', orders: ['kept'] });
+    await collection.updateOne({ _id: 'soi-matched' }, { $set: { cart }, $setOnInsert: { orders: [] } }, { upsert: true });
+    expect(await collection.findOne({ _id: 'soi-matched' }, { projection: { _id: 0 } })).toEqual({ orders: ['kept'], cart });
+  });
+});

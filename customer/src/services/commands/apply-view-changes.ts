@@ -15,9 +15,8 @@ export async function applyViewChanges(views: CustomerViewRepository, customerId
     if (change.customerId !== customerId) throw new Error(`a change of customer ${change.customerId} among ${customerId}'s`);
   }
   const newestCart = onlyCarts(changes);
-  // A cart alone is set in place, without reading the view; a view not stored yet, or one that
-  // has this cart already, is left to the read below.
-  if (newestCart && (await views.setCartIfNewer(customerId, newestCart.items, newestCart.version))) return;
+  // A cart alone is set in place, without reading the view.
+  if (newestCart) return views.setCartIfNewer(customerId, newestCart.items, newestCart.version);
   for (let attempt = 1; attempt <= ATTEMPTS_PER_DELIVERY; attempt++) {
     const view = await views.find(customerId);
     const changed = changes.reduce((any, change) => applyViewChange(view, change) || any, false);
