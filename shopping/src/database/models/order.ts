@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Line, OrderStatus } from '@shop/common';
+import type { OrderFacts } from '../../domain/order';
 
 /**
  * An order: the write model of the saga and the read model of the shopper's orders. Its id is
@@ -7,16 +7,8 @@ import type { Line, OrderStatus } from '@shop/common';
  * duplicate-key insert. `announced` is false from a change until the events that announce it
  * are in the outbox: a crash in between leaves it false, and the catch-up announces it again.
  */
-export interface Order {
-  _id: string;
-  customerId: string;
-  items: Line[];
-  amount: number;
-  status: OrderStatus;
-  txnNumber: string | null;
+export interface Order extends OrderFacts {
   cartVersion: number;
-  reason?: string;
-  createdAt: Date;
   announced: boolean;
   /** When the status last moved by the shopper's or the saga's hand. */
   updatedAt: Date;
