@@ -231,9 +231,9 @@ export class Broker {
 
   /**
    * The work queue, its dead-letter queue and its retry queue, whose messages wait out their
-   * own TTL and then go back to the work queue. A work queue that an earlier version declared with
-   * other arguments (without the routes exchange, or with a single active consumer) keeps them:
-   * RabbitMQ cannot change a queue's arguments, so it works on as it is, with a warning.
+   * own TTL and then go back to the work queue. A work queue that already exists with other
+   * arguments (declared by another release of the shop) keeps them: RabbitMQ cannot change a
+   * queue's arguments, so it works on as it is, with a warning.
    */
   private async declareConsumerQueues(connection: ChannelModel, spec: ConsumerSpec): Promise<void> {
     const { exchange, logger } = this.options;
@@ -250,7 +250,7 @@ export class Broker {
     await channel.bindQueue(retryQueueName(spec.queue), routes, ROUTE.retry);
     const workQueue = { durable: true, arguments: { 'x-dead-letter-exchange': routes, 'x-dead-letter-routing-key': ROUTE.deadLetter } };
     if (!(await declareOnOwnChannel(connection, spec.queue, workQueue))) {
-      logger.warn('queue keeps the arguments an earlier version declared; delete it once empty to have it declared anew', { queue: spec.queue });
+      logger.warn('queue keeps the arguments it was declared with before; delete it once empty to have it declared anew', { queue: spec.queue });
     }
     await channel.bindQueue(spec.queue, routes, ROUTE.work);
     for (const key of spec.bindings) await channel.bindQueue(spec.queue, exchange, key);
