@@ -7,7 +7,7 @@ const base = require('./jest.config');
 
 module.exports = {
   ...base,
-  testMatch: ['**/src/domain/**/*.test.ts', '**/src/contracts/**/*.test.ts', '**/common/src/events/batch-plan.test.ts'],
+  testMatch: ['**/src/domain/**/*.test.ts', '**/src/contracts/**/*.test.ts', '**/common/src/kit/events/batch-plan.test.ts'],
   globalSetup: undefined,
   globalTeardown: undefined,
 };

@@ -3,8 +3,8 @@
  * errors, the HTTP pieces, logging and metrics. The root entry point also loads mongoose and
  * amqplib, memory that such a process never uses.
  */
-export * from './config';
-export * from './errors';
-export * from './http';
-export * from './logging';
-export * from './metrics';
+export * from './kit/config';
+export * from './kit/errors';
+export * from './kit/http';
+export * from './kit/logging';
+export * from './kit/metrics';

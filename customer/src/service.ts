@@ -1,3 +1,4 @@
+import { mayPublish } from '@shop/common/contracts';
 import { CatalogueReplica, runService, type RunningService } from '@shop/common';
 import { customerRoutes } from './api/routes';
 import { signingSettings, type CustomerConfig } from './config';
@@ -15,6 +16,7 @@ export type CustomerService = RunningService<CustomerConfig['extra']>;
 export function startCustomerService(config: CustomerConfig, { handleSignals = true } = {}): Promise<CustomerService> {
   return runService({
     config,
+    mayPublish,
     handleSignals,
     build: ({ connection, outbox, logger }) => {
       const customers = new CustomerRepository(connection);

@@ -20,7 +20,7 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
-import { FILE_VARIABLES } from '../../common/src/config/load-config';
+import { FILE_VARIABLES } from '../../common/src/kit/config/load-config';
 import { customerConfigSchema } from '../../customer/src/config';
 import { gatewayConfigSchema } from '../../gateway/src/config';
 import { productsConfigSchema } from '../../products/src/config';

@@ -1,4 +1,4 @@
-import { parseConfig, serviceConfigSchema } from '@shop/common/config';
+import { parseConfig, serviceConfigSchema } from '@shop/common/web';
 import { takeDeadLetters, testEnvironment, uniqueTestName } from '@shop/common/testing';
 import type { PublishingService } from '@shop/common';
 import { grantServiceUsers, type RabbitMqControl } from '../../scripts/infra/rabbitmq';

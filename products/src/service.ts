@@ -1,3 +1,4 @@
+import { mayPublish } from '@shop/common/contracts';
 import { randomUUID } from 'node:crypto';
 import { runService, startPeriodic, type RunningService } from '@shop/common';
 import { productRoutes } from './api/routes';
@@ -23,6 +24,7 @@ export type ProductsService = RunningService<ProductsConfig['extra']>;
 export function startProductsService(config: ProductsConfig, { handleSignals = true } = {}): Promise<ProductsService> {
   return runService({
     config,
+    mayPublish,
     handleSignals,
     build: async ({ connection, broker, outbox, logger }) => {
       const products = new ProductRepository(connection);

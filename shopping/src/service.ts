@@ -1,3 +1,4 @@
+import { mayPublish } from '@shop/common/contracts';
 import { CatalogueReplica, runService, startPeriodic, type RunningService } from '@shop/common';
 import { shoppingRoutes } from './api/routes';
 import type { ShoppingConfig } from './config';
@@ -19,6 +20,7 @@ export type ShoppingService = RunningService<ShoppingConfig['extra']>;
 export function startShoppingService(config: ShoppingConfig, { handleSignals = true } = {}): Promise<ShoppingService> {
   return runService({
     config,
+    mayPublish,
     handleSignals,
     build: ({ connection, outbox, logger }) => {
       const context: OrdersContext = {

@@ -1,12 +1,12 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { CatalogueEvents, productDeletedSchema, productSnapshotSchema, type ProductSnapshot } from '../contracts/catalogue-events';
 import { productFieldsSchema, type PublicProduct } from '../contracts/product';
-import type { EventEnvelope } from '../events/envelope';
-import { groupedHandler, type EventHandlers } from '../events/consumer';
-import { createEvent } from '../events/envelope';
-import type { Outbox } from '../events/outbox';
-import { isDuplicateKeyError } from '../database/errors';
-import { mongooseTypesOf } from '../database/schema-types';
+import type { EventEnvelope } from '../kit/events/envelope';
+import { groupedHandler, type EventHandlers } from '../kit/events/consumer';
+import { createEvent } from '../kit/events/envelope';
+import type { Outbox } from '../kit/events/outbox';
+import { isDuplicateKeyError } from '../kit/database/errors';
+import { mongooseTypesOf } from '../kit/database/schema-types';
 
 /** A product as a replica keeps it; `_id` is the product id, as in the catalogue. */
 export type ReplicaProduct = PublicProduct & { version: number; deleted: boolean };

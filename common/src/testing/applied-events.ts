@@ -1,4 +1,4 @@
-import { shopMetrics } from '../metrics/metrics';
+import { shopMetrics } from '../kit/metrics/metrics';
 
 /**
  * Events of this type that this process's consumers have applied, a no-op included: a test waits

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createLogger, type Logger } from '../logging/logger';
+import { createLogger, type Logger } from '../kit/logging/logger';
 
 /** A JSON logger whose lines are kept in `lines` (one string each) instead of printed. */
 export function capturingLogger(service: string, level = 'debug'): { lines: string[]; logger: Logger } {

@@ -1,9 +1,9 @@
 import mongoose, { type Connection } from 'mongoose';
-import { Broker } from '../broker/broker';
-import { createLogger } from '../logging/logger';
+import { Broker } from '../kit/broker/broker';
+import { createLogger } from '../kit/logging/logger';
 import { EventProbe } from './event-probe';
 import { testServers, uniqueTestName } from './test-settings';
-import { idempotentHandler, startEventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from '../events/consumer';
+import { idempotentHandler, startEventConsumer, type EventConsumerOptions, type EventHandler, type EventHandlers } from '../kit/events/consumer';
 
 /**
  * For tests of batches: a handler without a key (so it runs alone) that holds the consumer while

@@ -1,4 +1,4 @@
-import { shopMetrics } from '../metrics/metrics';
+import { shopMetrics } from '../kit/metrics/metrics';
 
 /** Commands sent to a database, by `collection command`. */
 export type CommandCounts = Record<string, number>;

@@ -1,5 +1,5 @@
 import amqp from 'amqplib';
-import { deadLetterQueueName } from '../broker/broker';
+import { deadLetterQueueName } from '../kit/broker/broker';
 
 export interface DeadLetter {
   body: string;

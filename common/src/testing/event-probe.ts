@@ -1,5 +1,5 @@
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import { createEvent, type EventEnvelope } from '../events/envelope';
+import { createEvent, type EventEnvelope } from '../kit/events/envelope';
 import { publishersOf } from '../contracts/event-publishers';
 
 /**

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import type { SigningSettings, TokenSettings } from '../auth/tokens';
-import { serviceConfigSchema, type ServiceConfig, type ServiceName } from '../config/service-config';
-import { parseConfig } from '../config/load-config';
+import type { SigningSettings, TokenSettings } from '../kit/auth/tokens';
+import { serviceConfigSchema, type ServiceConfig, type ServiceName } from '../kit/config/service-config';
+import { parseConfig } from '../kit/config/load-config';
 import type { z } from 'zod';
 
 export interface TestKeys {

@@ -1,4 +1,4 @@
-import { capturingLogger } from '../testing/capturing-logger';
+import { capturingLogger } from '../../testing/capturing-logger';
 import { writeAccessLine } from './access-log';
 import { runWithContext } from './request-context';
 

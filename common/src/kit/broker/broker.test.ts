@@ -2,7 +2,7 @@ import net from 'node:net';
 import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
 import { createLogger } from '../logging/logger';
-import { eventually, testServers, uniqueTestName } from '../testing';
+import { eventually, testServers, uniqueTestName } from '../../testing';
 import { Broker } from './broker';
 
 const logger = createLogger({ service: 'test', silent: true });

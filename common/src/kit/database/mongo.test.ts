@@ -1,6 +1,6 @@
 import { createLogger } from '../logging/logger';
 import { shopMetrics } from '../metrics/metrics';
-import { testServers, uniqueTestName } from '../testing';
+import { testServers, uniqueTestName } from '../../testing';
 import { connectDatabase, insertEachOnce } from './mongo';
 import { Schema } from 'mongoose';
 

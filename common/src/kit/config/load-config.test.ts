@@ -7,7 +7,7 @@ import { serviceConfigSchema } from './service-config';
 import { ConfigError, parseConfig, readEnvFiles, readFileVariables } from './load-config';
 import { estimatedSecretBits, productionKeyProblem, productionSecretProblem } from './secrets';
 import { parsePrivateKey, parsePublicKey } from '../auth/keys';
-import { testKeys } from '../testing/test-settings';
+import { testKeys } from '../../testing/test-settings';
 
 const valid = { MONGO_URL: 'mongodb://127.0.0.1:27017', AMQP_URL: 'amqp://127.0.0.1', JWT_PUBLIC_KEY: testKeys().publicKeyPem };
 
@@ -75,7 +75,7 @@ describe('config', () => {
 describe('config in production', () => {
   const strong = randomBytes(32).toString('base64');
   const production = { ...valid, NODE_ENV: 'production' };
-  const envDev = dotenv.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '.env.dev'), 'utf8'));
+  const envDev = dotenv.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', '.env.dev'), 'utf8'));
   const parse = (env: Record<string, string | undefined>) => () => parseConfig(serviceConfigSchema('shopping', {}), env);
 
   test('When the public key is of a pair of its own, then the service starts', () => {

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { Broker } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
-import { eventually, EventProbe, testServers, uniqueTestName } from '../testing';
+import { eventually, EventProbe, testServers, uniqueTestName } from '../../testing';
 import { groupedHandler, startEventConsumer } from './consumer';
 import type { EventEnvelope } from './envelope';
 

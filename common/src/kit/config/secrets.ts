@@ -3,7 +3,7 @@ import { keyFingerprint } from '../auth/keys';
 
 /**
  * Values that stand in this repository (.env.dev, the tests): whoever reads the code
- * knows them, so production refuses them. common/src/config/load-config.test.ts keeps this list
+ * knows them, so production refuses them. common/src/kit/config/load-config.test.ts keeps this list
  * in step with .env.dev.
  */
 const PUBLISHED_SECRETS = new Set(['admin-password-change-me', 'admin-password']);

@@ -5,7 +5,6 @@ import type { ServiceConfig } from '../config/service-config';
 import { connectDatabase, isDatabaseConnected } from '../database/mongo';
 import { startEventConsumer, type EventHandlers } from '../events/consumer';
 import { Outbox } from '../events/outbox';
-import { mayPublish } from '../contracts/event-publishers';
 import { createServiceApp } from '../http/service-app';
 import { startServer, type RunningServer } from '../http/server';
 import { createLogger, logFormatFor, type Logger } from '../logging/logger';
@@ -36,6 +35,8 @@ export interface RunningService<Extra> extends ServiceInfrastructure<Extra> {
 export interface RunServiceOptions<Extra> {
   config: ServiceConfig<Extra>;
   build: (infrastructure: ServiceInfrastructure<Extra>) => Promise<ServiceParts> | ServiceParts;
+  /** Which source may send which event type: an event from any other source is dead-lettered. */
+  mayPublish: (source: string, type: string) => boolean;
   /** Tests start several services in one process and stop them themselves. */
   handleSignals?: boolean;
   logger?: Logger;
@@ -46,7 +47,7 @@ export interface RunServiceOptions<Extra> {
  * that HTTP works while RabbitMQ is away), outbox relay, event consumer, HTTP server with
  * /health and /ready, and a shutdown that closes them in reverse.
  */
-export async function runService<Extra>({ config, build, handleSignals = true, logger: givenLogger }: RunServiceOptions<Extra>): Promise<RunningService<Extra>> {
+export async function runService<Extra>({ config, build, mayPublish, handleSignals = true, logger: givenLogger }: RunServiceOptions<Extra>): Promise<RunningService<Extra>> {
   const logger = givenLogger ?? createLogger({ service: config.name, level: config.logLevel, format: logFormatFor(config.nodeEnv) });
   const connection = await connectDatabase({ url: config.mongoUrl, dbName: config.dbName, logger, countCommands: config.dbCommandMetrics });
   const broker = new Broker({ url: config.amqpUrl, exchange: config.exchange, logger, name: config.name });

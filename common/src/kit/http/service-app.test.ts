@@ -2,7 +2,7 @@ import { Router } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { ConflictError } from '../errors/app-errors';
-import { capturingLogger } from '../testing/capturing-logger';
+import { capturingLogger } from '../../testing/capturing-logger';
 import { createServiceApp } from './service-app';
 import { parseBody } from './validate';
 

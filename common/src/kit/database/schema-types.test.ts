@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { productFieldsSchema } from '../contracts/product';
+import { productFieldsSchema } from '../../contracts/product';
 import { mongooseTypesOf } from './schema-types';
 
 describe('mongoose types of a contract', () => {
