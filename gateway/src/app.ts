@@ -1,6 +1,6 @@
 import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, REQUEST_ID_HEADER, requestId, requestLog, type Logger } from '@shop/common/web';
 import cors from 'cors';
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type NextFunction, type RequestHandler, type Router } from 'express';
 import proxy from 'express-http-proxy';
 import { apiDocs } from './api-docs';
 import type { GatewayConfig, UpstreamName } from './config';
@@ -125,6 +125,16 @@ function browserCors(origins: string[]): RequestHandler {
   };
 }
 
+/**
+ * The gateway's own steps run in order as one Express layer: every app-level layer costs each
+ * proxied request a path match and a hop through the router. An error ends the chain at `next`.
+ */
+function inOneLayer(...handlers: RequestHandler[]): RequestHandler {
+  return handlers.reduceRight(
+    (after, handler) => (req, res, next) => handler(req, res, ((error?: unknown) => (error === undefined ? after(req, res, next) : next(error))) as NextFunction),
+  );
+}
+
 /** The paths the gateway answers itself (matched as Express does: any case, optional trailing slash). */
 const OWN_PATH = /^\/(health|openapi\.json|docs|images)(\/|$)/i;
 
@@ -154,11 +164,15 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger, upstream
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   // The gateway names the id on its own lines: no async context over express-http-proxy's promises.
-  app.use(requestId({ asyncContext: false }));
-  app.use(requestLog(logger, (req) => (req.route?.path as string | undefined) ?? `proxy:${upstreamFor(req.path)}`));
-  app.use(securityHeaders());
-  app.use(browserCors(config.corsOrigins));
-  app.use(rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }));
+  app.use(
+    inOneLayer(
+      requestId({ asyncContext: false }),
+      requestLog(logger, (req) => (req.route?.path as string | undefined) ?? `proxy:${upstreamFor(req.path)}`),
+      securityHeaders(),
+      browserCors(config.corsOrigins),
+      rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }),
+    ),
+  );
   app.use(ownRoutes(upstreams));
   app.use((req, res, next) => {
     if (isInternalPath(req.path)) return next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'ROUTE_NOT_FOUND'));
