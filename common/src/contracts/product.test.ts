@@ -1,5 +1,6 @@
+import { mongooseTypesOf } from '../kit/database/schema-types';
 import { productSnapshotSchema, toProductSnapshot } from './catalogue-events';
-import { lineProductSchema, PRODUCT_FIELDS, publicProductSchema, toLineProduct, toPublicProduct } from './product';
+import { lineProductSchema, PRODUCT_FIELDS, productFieldsSchema, publicProductSchema, toLineProduct, toPublicProduct } from './product';
 import { lineSchema } from './shopping-events';
 
 const apples = { _id: 'p1', name: 'Apples', desc: 'crisp', type: 'fruits', banner: '/images/apples.jpg', unit: 1, price: 140, available: true, suplier: 'Orchard', stock: 7 };
@@ -23,5 +24,19 @@ describe('the product contract', () => {
     const { desc: _desc, ...withoutDesc } = toLineProduct(apples);
     expect(lineSchema.safeParse({ product: toLineProduct(apples), unit: 2 }).success).toBe(true);
     expect(lineSchema.safeParse({ product: withoutDesc, unit: 2 }).success).toBe(false);
+  });
+
+  test('When a model stores the product fields, then each gets the type the contract gives it', () => {
+    expect(mongooseTypesOf(productFieldsSchema)).toEqual({
+      name: String,
+      desc: String,
+      type: String,
+      banner: String,
+      unit: Number,
+      price: Number,
+      available: Boolean,
+      suplier: String,
+      stock: Number,
+    });
   });
 });
