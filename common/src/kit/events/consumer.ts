@@ -99,7 +99,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   const inContext = <T>(event: EventEnvelope, fn: () => T): T => runWithContext({ requestId: event.correlationId ?? event.id }, fn);
   const applied = (event: EventEnvelope): void =>
     inContext(event, () => {
-      logger.info('event applied', { eventId: event.id, type: event.type });
+      logger.debug('event applied', { eventId: event.id, type: event.type });
       count(event.type, 'applied');
     });
   const deadLetter = (event: EventEnvelope, attempt: number, error: unknown): MessageOutcome =>
