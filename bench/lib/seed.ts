@@ -52,7 +52,7 @@ export function customerEmail(index: number): string {
   return `bench-${index}@bench.test`;
 }
 
-/** The admin's session; the customer service creates the admin just after it starts listening. */
+/** The admin's session; a shop given by URL may still be starting, so a refused log-in is tried again for a while. */
 async function adminSession(target: Target): Promise<{ token: string }> {
   const deadline = Date.now() + 60_000;
   for (;;) {

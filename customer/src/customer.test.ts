@@ -14,10 +14,14 @@ let http: ReturnType<typeof request>;
 const productId = '65a000000000000000000001';
 const product = { productId, name: 'Apples', desc: 'crisp', type: 'fruits', banner: '/a.jpg', unit: 1, price: 140, available: true, suplier: 'Orchard', stock: 20, version: 1 };
 
+/** The admin account as stored when the service's start resolved. */
+let adminAtStart: Awaited<ReturnType<CustomerRepository['findByEmail']>>;
+
 beforeAll(async () => {
   config = testServiceConfig('customer', customerEnv, uniqueTestName('customer'), { BCRYPT_COST: '4', ADMIN_EMAIL: 'admin@shop.test', ADMIN_PASSWORD: 'admin-password' });
   probe = await new EventProbe(config.amqpUrl, config.exchange).start();
   service = await startCustomerService(config, { handleSignals: false });
+  adminAtStart = await new CustomerRepository(service.connection).findByEmail('admin@shop.test');
   http = request(service.server.server);
   await probe.publish(CatalogueEvents.productCreated, product);
 });
@@ -87,8 +91,9 @@ describe('customer: accounts', () => {
     expect(await new CustomerRepository(service.connection).findByEmail('short@example.com')).toBeNull();
   });
 
-  test('When the service starts with ADMIN_EMAIL set, then that admin can log in and gets the admin role', async () => {
-    const res = await eventually(() => http.post('/customer/login').send({ email: 'admin@shop.test', password: 'admin-password' }).expect(200));
+  test('When the service starts with ADMIN_EMAIL set, then that admin exists before it serves, can log in and gets the admin role', async () => {
+    expect(adminAtStart).toMatchObject({ email: 'admin@shop.test', role: 'admin' });
+    const res = await http.post('/customer/login').send({ email: 'admin@shop.test', password: 'admin-password' }).expect(200);
     expect(verifyAccessToken(res.body.token, config.tokens).role).toBe('admin');
   });
 });

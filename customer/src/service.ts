@@ -45,13 +45,13 @@ export function startCustomerService(config: CustomerConfig, { handleSignals = t
           },
         }),
         handlers: customerEventHandlers({ views, catalogue }),
-        afterStart: async () => {
+        beforeListen: async () => {
           const { ADMIN_EMAIL, ADMIN_PASSWORD } = config.extra;
           if (ADMIN_EMAIL && ADMIN_PASSWORD && (await ensureAdmin(accounts, ADMIN_EMAIL, ADMIN_PASSWORD))) {
             logger.info('admin account created');
           }
-          await catalogue.requestSync(outbox, 'customer');
         },
+        afterStart: () => catalogue.requestSync(outbox, 'customer'),
       };
     },
   });

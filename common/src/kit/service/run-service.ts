@@ -22,6 +22,8 @@ export interface ServiceParts {
   routes: Router;
   /** Event handlers by event type; the service's queue is bound to exactly these types. */
   handlers?: EventHandlers;
+  /** Runs before the server listens, so that what it sets up is there for the first request (an admin account). */
+  beforeListen?: () => Promise<void>;
   /** Runs once everything listens: seeding, asking for a replica catch-up. */
   afterStart?: () => Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function runService<Extra>({ config, build, mayPublish, handleSigna
   // HTTP works while RabbitMQ is away, and events wait in the outbox.
   await Promise.race([brokerReady, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 
+  await parts.beforeListen?.();
   const app = createServiceApp({
     logger,
     bodyLimit: config.bodyLimit,
