@@ -6,7 +6,7 @@ let shop: RunningShop;
 let api: ReturnType<typeof request>;
 
 beforeAll(async () => {
-  shop = await startShop('tracing', { LOG_LEVEL: 'http' });
+  shop = await startShop('tracing', { LOG_LEVEL: 'debug' });
   api = request(shop.gatewayUrl);
 }, 120_000);
 
