@@ -5,3 +5,4 @@ export * from './dead-letters';
 export * from './shuffled';
 export * from './capturing-logger';
 export * from './database-commands';
+export * from './tcp-hop';

@@ -1,8 +1,7 @@
-import net from 'node:net';
 import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
 import { createLogger } from '../logging/logger';
-import { eventually, testServers, uniqueTestName } from '../../testing';
+import { eventually, tcpHop, testServers, uniqueTestName } from '../../testing';
 import { Broker } from './broker';
 
 const logger = createLogger({ service: 'test', silent: true });
@@ -99,31 +98,9 @@ describe('consumers: instances of a service share its queue', () => {
   });
 });
 
-/** A TCP hop to RabbitMQ whose open connections the test can cut, as a network failure would. */
-async function cuttableHop(target: URL) {
-  const sockets = new Set<net.Socket>();
-  const track = (socket: net.Socket): void => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  };
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    track(client);
-    track(upstream);
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target.toString());
-  url.port = String((server.address() as net.AddressInfo).port);
-  const cut = (): void => sockets.forEach((socket) => socket.destroy());
-  const close = (): Promise<void> => new Promise((resolve) => (cut(), server.close(() => resolve())));
-  return { url: url.toString(), cut, close };
-}
-
 describe('reconnection', () => {
   test('When the connection to RabbitMQ is cut, then the broker connects again by itself, and its consumer and publishing work as before', async () => {
-    const hop = await cuttableHop(new URL(testServers().amqpUrl));
+    const hop = await tcpHop(new URL(testServers().amqpUrl));
     const name = uniqueTestName('reconnect');
     const broker = new Broker({ url: hop.url, exchange: `${name}.events`, logger, name: 'reconnecting' });
     const received: string[] = [];
@@ -144,7 +121,8 @@ describe('reconnection', () => {
       hop.cut();
       await eventually(() => expect(connections).toBe(2));
       await broker.publish('order.placed', '{}', { messageId: 'after' });
-      await eventually(() => expect(received).toEqual(['before', 'after']));
+      // An ack still on its way when the connection dropped is lost, so 'before' may come again (at least once).
+      await eventually(() => expect([...new Set(received)]).toEqual(['before', 'after']));
     } finally {
       await broker.close();
       await hop.close();

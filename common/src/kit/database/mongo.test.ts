@@ -1,10 +1,30 @@
 import { createLogger } from '../logging/logger';
 import { shopMetrics } from '../metrics/metrics';
-import { testServers, uniqueTestName } from '../../testing';
+import { tcpHop, testServers, uniqueTestName } from '../../testing';
+import { isDatabaseUnavailable } from './errors';
 import { connectDatabase, insertEachOnce } from './mongo';
 import { Schema } from 'mongoose';
 
 describe('the database connection', () => {
+  test('When the server goes silent without closing the connection, then a command fails as the database being unavailable instead of waiting forever', async () => {
+    const hop = await tcpHop(new URL(testServers().mongoUrl));
+    const logger = createLogger({ service: 'test', silent: true });
+    const connection = await connectDatabase({ url: hop.url, dbName: uniqueTestName('silent'), logger, socketTimeoutMS: 500, connectTimeoutMS: 500 });
+    try {
+      const things = connection.collection('things');
+      await things.insertOne({ name: 'one' });
+      hop.freeze();
+      const failure = await things.findOne({ name: 'one' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+    } finally {
+      await connection.close();
+      await hop.close();
+    }
+  });
+
   test('When the service closes its connection, then no warning says the database disconnected', async () => {
     const logger = createLogger({ service: 'test', silent: true });
     const warn = jest.spyOn(logger, 'warn');

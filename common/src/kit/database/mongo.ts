@@ -14,6 +14,14 @@ export interface DatabaseOptions {
   logger: Logger;
   /** How long an operation waits for a server before failing (and becoming a 503). */
   serverSelectionTimeoutMS?: number;
+  /**
+   * How long a command waits for the server's reply before its connection is closed and it fails
+   * (a 503): a server that went silent without closing the socket would otherwise hold the request
+   * and a pooled connection forever.
+   */
+  socketTimeoutMS?: number;
+  /** How long opening a connection may take, handshake included, before it fails (a 503) instead of holding the request. */
+  connectTimeoutMS?: number;
   /** Counts every command sent in db_commands_total (the driver then decodes each reply twice). */
   countCommands?: boolean;
 }
@@ -39,11 +47,21 @@ function countCommands(connection: Connection): void {
  * Opens this service's own connection. Commands are not buffered while the database is away:
  * a request fails fast with 503 instead of hanging, and the driver reconnects by itself.
  */
-export async function connectDatabase({ url, dbName, logger, serverSelectionTimeoutMS = 3000, countCommands: count = false }: DatabaseOptions): Promise<Connection> {
+export async function connectDatabase({
+  url,
+  dbName,
+  logger,
+  serverSelectionTimeoutMS = 3000,
+  socketTimeoutMS = 20_000,
+  connectTimeoutMS = 5000,
+  countCommands: count = false,
+}: DatabaseOptions): Promise<Connection> {
   const connection = mongoose.createConnection(url, {
     dbName,
     bufferCommands: false,
     serverSelectionTimeoutMS,
+    socketTimeoutMS,
+    connectTimeoutMS,
     maxPoolSize: 20,
     monitorCommands: count,
   });
