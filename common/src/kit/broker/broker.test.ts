@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
 import { createLogger } from '../logging/logger';
 import { eventually, tcpHop, testServers, uniqueTestName } from '../../testing';
-import { Broker } from './broker';
+import { Broker, queueRoutesExchangeName } from './broker';
 
 const logger = createLogger({ service: 'test', silent: true });
 
@@ -126,6 +126,73 @@ describe('reconnection', () => {
     } finally {
       await broker.close();
       await hop.close();
+    }
+  });
+});
+
+describe('a consumer the broker stops while the connection stays up', () => {
+  const { amqpUrl } = testServers();
+
+  /** An operator's own connection to the broker, as the management UI would be. */
+  async function asOperator<T>(act: (channel: amqp.Channel) => Promise<T>): Promise<T> {
+    const connection = await amqp.connect(amqpUrl);
+    try {
+      const channel = await connection.createChannel();
+      // A look-up of a missing queue closes the channel with an error: the look-up's rejection says it.
+      channel.on('error', () => undefined);
+      return await act(channel);
+    } finally {
+      await connection.close();
+    }
+  }
+
+  test('When its queue is deleted, then the consumer declares the queue again and gets what is published after', async () => {
+    const name = uniqueTestName('queue-deleted');
+    const queue = `${name}.queue`;
+    const broker = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'consumer' });
+    const received: string[] = [];
+    try {
+      await broker.start();
+      await broker.consume({
+        queue,
+        bindings: ['order.*'],
+        handle: async (messages) => (received.push(...messages.map((m) => String(m.properties.messageId))), messages.map(() => 'ack' as const)),
+      });
+      await broker.publish('order.placed', '{}', { messageId: 'before' });
+      await eventually(() => expect(received).toEqual(['before']));
+      await asOperator((channel) => channel.deleteQueue(queue));
+      await eventually(() => asOperator(async (channel) => expect((await channel.checkQueue(queue)).consumerCount).toBe(1)));
+      await broker.publish('order.placed', '{}', { messageId: 'after' });
+      await eventually(() => expect(received).toEqual(['before', 'after']));
+    } finally {
+      await broker.close();
+    }
+  });
+
+  test('When the broker closes its channel on an error, then the consumer starts again and the message in hand comes again', async () => {
+    const name = uniqueTestName('channel-closed');
+    const queue = `${name}.queue`;
+    const broker = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'consumer' });
+    const received: string[] = [];
+    try {
+      await broker.start();
+      await broker.consume({
+        queue,
+        bindings: ['order.*'],
+        handle: async (messages) =>
+          messages.map((message) => {
+            received.push(String(message.properties.messageId));
+            // The first delivery asks for a retry, through an exchange the operator deleted: a channel error.
+            return message.fields.redelivered ? 'ack' : { retryInMs: 10 };
+          }),
+      });
+      await asOperator((channel) => channel.deleteExchange(queueRoutesExchangeName(queue)));
+      await broker.publish('order.placed', '{}', { messageId: 'one' });
+      await eventually(() => expect(received).toEqual(['one', 'one']));
+      await broker.publish('order.placed', '{}', { messageId: 'two' });
+      await eventually(() => expect(received).toEqual(['one', 'one', 'two']));
+    } finally {
+      await broker.close();
     }
   });
 });

@@ -85,6 +85,8 @@ export function queueRoutesExchangeName(queue: string): string {
 
 const PRECONDITION_FAILED = 406;
 
+const CONSUMER_RESTART_DELAY_MS = 250;
+
 const ROUTE = { work: 'work', retry: 'retry', deadLetter: 'dead-letter' } as const;
 
 /**
@@ -97,6 +99,8 @@ export class Broker {
   private connection?: ChannelModel;
   private publishChannel?: ConfirmChannel;
   private readonly consumers: MessageBatches[] = [];
+  /** Consumers the broker stopped, waiting to be started again on the same connection. */
+  private readonly restarting = new Set<MessageBatches>();
   private readonly subscriptions: SubscriptionSpec[] = [];
   private readonly connectedListeners: Array<() => void> = [];
   private firstConnect?: Promise<void>;
@@ -221,12 +225,45 @@ export class Broker {
     await this.declareConsumerQueues(connection, spec);
     // A confirm channel: a message sent to the retry queue is acknowledged once the broker has it.
     const channel: ConfirmChannel = await connection.createConfirmChannel();
+    let stopped = false;
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      batches.channelClosed(channel);
+      this.restartConsumer(connection, batches);
+    };
     channel.on('error', (error: Error) => this.options.logger.warn('consumer channel error', { queue: spec.queue, error: error.message }));
-    channel.on('close', () => batches.channelClosed(channel));
+    channel.on('close', stop);
     await channel.prefetch(batches.size * 2);
     await channel.consume(spec.queue, (message) => {
-      if (message) batches.deliver(channel, message);
+      if (message) return batches.deliver(channel, message);
+      // The broker cancelled the consumer (its queue was deleted): this channel delivers no more.
+      stop();
+      channel.close().catch(() => undefined);
     });
+  }
+
+  /**
+   * A consumer the broker stopped while the connection stays up (its channel closed by an error,
+   * its queue deleted) is started again on that connection, its queues declared anew. One stopped
+   * by the connection's loss is left to the next connection, which starts every consumer.
+   */
+  private restartConsumer(connection: ChannelModel, batches: MessageBatches): void {
+    if (this.restarting.has(batches)) return;
+    this.restarting.add(batches);
+    const { logger } = this.options;
+    const { queue } = batches.spec;
+    // After a delay long enough for a lost connection to be noticed first.
+    const restart = (): void => {
+      this.restarting.delete(batches);
+      if (this.connection !== connection) return;
+      logger.warn('consumer stopped by the broker; starting it again', { queue });
+      this.startConsumer(connection, batches.spec, batches).catch((error: unknown) => {
+        logger.warn('consumer could not start again; retrying', { queue, error: error instanceof Error ? error.message : String(error) });
+        this.restartConsumer(connection, batches);
+      });
+    };
+    setTimeout(restart, CONSUMER_RESTART_DELAY_MS).unref();
   }
 
   /**
