@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
 import { createLogger } from '../logging/logger';
 import { eventually, tcpHop, testServers, uniqueTestName } from '../../testing';
-import { Broker, queueRoutesExchangeName } from './broker';
+import { Broker, queueRoutesExchangeName, type MessageOutcome } from './broker';
 
 const logger = createLogger({ service: 'test', silent: true });
 
@@ -146,18 +146,24 @@ describe('a consumer the broker stops while the connection stays up', () => {
     }
   }
 
-  test('When its queue is deleted, then the consumer declares the queue again and gets what is published after', async () => {
-    const name = uniqueTestName('queue-deleted');
+  /** A broker consuming a queue of its own, whose handler records each message id and answers `outcome` for it. */
+  async function recordingConsumer(label: string, outcome: (message: ConsumeMessage) => MessageOutcome) {
+    const name = uniqueTestName(label);
     const queue = `${name}.queue`;
     const broker = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'consumer' });
     const received: string[] = [];
+    await broker.start();
+    await broker.consume({
+      queue,
+      bindings: ['order.*'],
+      handle: async (messages) => messages.map((message) => (received.push(String(message.properties.messageId)), outcome(message))),
+    });
+    return { broker, queue, received };
+  }
+
+  test('When its queue is deleted, then the consumer declares the queue again and gets what is published after', async () => {
+    const { broker, queue, received } = await recordingConsumer('queue-deleted', () => 'ack');
     try {
-      await broker.start();
-      await broker.consume({
-        queue,
-        bindings: ['order.*'],
-        handle: async (messages) => (received.push(...messages.map((m) => String(m.properties.messageId))), messages.map(() => 'ack' as const)),
-      });
       await broker.publish('order.placed', '{}', { messageId: 'before' });
       await eventually(() => expect(received).toEqual(['before']));
       await asOperator((channel) => channel.deleteQueue(queue));
@@ -170,22 +176,9 @@ describe('a consumer the broker stops while the connection stays up', () => {
   });
 
   test('When the broker closes its channel on an error, then the consumer starts again and the message in hand comes again', async () => {
-    const name = uniqueTestName('channel-closed');
-    const queue = `${name}.queue`;
-    const broker = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'consumer' });
-    const received: string[] = [];
+    // The first delivery asks for a retry, through an exchange the operator deleted: a channel error.
+    const { broker, queue, received } = await recordingConsumer('channel-closed', (message) => (message.fields.redelivered ? 'ack' : { retryInMs: 10 }));
     try {
-      await broker.start();
-      await broker.consume({
-        queue,
-        bindings: ['order.*'],
-        handle: async (messages) =>
-          messages.map((message) => {
-            received.push(String(message.properties.messageId));
-            // The first delivery asks for a retry, through an exchange the operator deleted: a channel error.
-            return message.fields.redelivered ? 'ack' : { retryInMs: 10 };
-          }),
-      });
       await asOperator((channel) => channel.deleteExchange(queueRoutesExchangeName(queue)));
       await broker.publish('order.placed', '{}', { messageId: 'one' });
       await eventually(() => expect(received).toEqual(['one', 'one']));
