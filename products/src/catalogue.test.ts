@@ -1,9 +1,10 @@
 import { CatalogueEvents, signAccessToken } from '@shop/common';
-import { eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
+import { capturingLogger, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { productsEnv } from './config';
 import { productModel } from './database/models/product';
 import { ProductRepository } from './database/product-repository';
+import { SAMPLE_CATALOGUE } from './seed/sample-catalogue';
 import { startProductsService, type ProductsService } from './service';
 
 let service: ProductsService;
@@ -224,5 +225,21 @@ describe('products: the catalogue', () => {
   test('When /health and /ready are asked, then the service reports its database and broker', async () => {
     expect((await http.get('/health').expect(200)).body).toEqual({ status: 'ok' });
     expect((await http.get('/ready').expect(200)).body).toEqual({ status: 'ready', dependencies: { database: 'up', broker: 'up' } });
+  });
+});
+
+describe('products: the sample catalogue', () => {
+  test('When the service starts with SEED_CATALOGUE on an empty catalogue, then its very first GET / lists the sample products', async () => {
+    const { lines, logger } = capturingLogger('products');
+    const seeding = await startProductsService(testServiceConfig('products', productsEnv, uniqueTestName('seeded'), { SEED_CATALOGUE: 'true' }), { handleSignals: false, logger });
+    try {
+      const messages = lines.map((line) => (JSON.parse(line) as { message: string }).message);
+      expect(messages.indexOf('sample catalogue loaded')).toBeGreaterThan(-1);
+      expect(messages.indexOf('sample catalogue loaded')).toBeLessThan(messages.indexOf('listening'));
+      const first = await request(seeding.server.server).get('/').expect(200);
+      expect(first.body.products).toHaveLength(SAMPLE_CATALOGUE.length);
+    } finally {
+      await seeding.shutdown();
+    }
   });
 });

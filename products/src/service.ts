@@ -1,6 +1,6 @@
 import { mayPublish } from '@shop/common/contracts';
 import { randomUUID } from 'node:crypto';
-import { runService, startPeriodic, type RunningService } from '@shop/common';
+import { runService, startPeriodic, type Logger, type RunningService } from '@shop/common';
 import { productRoutes } from './api/routes';
 import type { ProductsConfig } from './config';
 import { ProductRepository } from './database/product-repository';
@@ -21,26 +21,32 @@ const ANNOUNCE_PENDING_EVERY_MS = 10_000;
 export type ProductsService = RunningService<ProductsConfig['extra']>;
 
 /** Wires the products service: repositories → use cases → routes and event handlers. */
-export function startProductsService(config: ProductsConfig, { handleSignals = true } = {}): Promise<ProductsService> {
+export function startProductsService(config: ProductsConfig, { handleSignals = true, logger }: { handleSignals?: boolean; logger?: Logger } = {}): Promise<ProductsService> {
   return runService({
     config,
     mayPublish,
     handleSignals,
+    logger,
     build: async ({ connection, broker, outbox, logger }) => {
       const products = new ProductRepository(connection);
       const queries = new CatalogueQueries(products);
       const context: StockContext = { products, outbox, queries, reservations: new StockReservationRepository(connection) };
       await followCatalogueEvents(broker, queries, logger);
+      let seeded = 0;
       return {
         routes: productRoutes({ queries, commands: context, tokens: config.tokens }),
         handlers: productsEventHandlers(context),
+        // The sample catalogue is there for the first request.
+        beforeListen: async () => {
+          seeded = config.extra.SEED_CATALOGUE ? await seedCatalogueIfEmpty(context) : 0;
+          if (seeded > 0) logger.info('sample catalogue loaded', { products: seeded });
+        },
         afterStart: async () => {
           startPeriodic('announcing catalogue changes', () => announcePendingProducts(context), ANNOUNCE_PENDING_EVERY_MS, logger);
-          const seeded = config.extra.SEED_CATALOGUE ? await seedCatalogueIfEmpty(context) : 0;
-          if (seeded > 0) logger.info('sample catalogue loaded', { products: seeded });
           // A replica's request for the catalogue published before this service's queue existed (a
           // new broker) never arrives; the replica's queue exists by then, so this reaches it.
-          else await announceCatalogue(context, `start:${randomUUID()}`);
+          // A catalogue just seeded was announced product by product already.
+          if (seeded === 0) await announceCatalogue(context, `start:${randomUUID()}`);
         },
       };
     },

@@ -22,9 +22,9 @@ export interface ServiceParts {
   routes: Router;
   /** Event handlers by event type; the service's queue is bound to exactly these types. */
   handlers?: EventHandlers;
-  /** Runs before the server listens, so that what it sets up is there for the first request (an admin account). */
+  /** Runs before the server listens, so that what it sets up is there for the first request (an admin account, the sample catalogue). */
   beforeListen?: () => Promise<void>;
-  /** Runs once everything listens: seeding, asking for a replica catch-up. */
+  /** Runs once everything listens: periodic work, asking for a replica catch-up. */
   afterStart?: () => Promise<void>;
 }
 
@@ -85,7 +85,7 @@ export async function runService<Extra>({ config, build, mayPublish, handleSigna
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     closers: [() => outbox.stop(), () => broker.close(), () => connection.close()],
   });
-  // Seeding and catch-up run beside HTTP; what they publish waits in the outbox if the broker is away.
+  // Catch-up work runs beside HTTP; what it publishes waits in the outbox if the broker is away.
   parts.afterStart?.().catch((error: unknown) => logger.error('start-up task failed', { error }));
   return { ...infrastructure, port: server.port, server, shutdown: server.shutdown };
 }
