@@ -150,7 +150,8 @@ describe('a consumer the broker stops while the connection stays up', () => {
   async function recordingConsumer(label: string, outcome: (message: ConsumeMessage) => MessageOutcome) {
     const name = uniqueTestName(label);
     const queue = `${name}.queue`;
-    const broker = new Broker({ url: amqpUrl, exchange: `${name}.events`, logger, name: 'consumer' });
+    const exchange = `${name}.events`;
+    const broker = new Broker({ url: amqpUrl, exchange, logger, name: 'consumer' });
     const received: string[] = [];
     await broker.start();
     await broker.consume({
@@ -158,7 +159,7 @@ describe('a consumer the broker stops while the connection stays up', () => {
       bindings: ['order.*'],
       handle: async (messages) => messages.map((message) => (received.push(String(message.properties.messageId)), outcome(message))),
     });
-    return { broker, queue, received };
+    return { broker, queue, exchange, received };
   }
 
   test('When its queue is deleted, then the consumer declares the queue again and gets what is published after', async () => {
@@ -170,6 +171,17 @@ describe('a consumer the broker stops while the connection stays up', () => {
       await eventually(() => asOperator(async (channel) => expect((await channel.checkQueue(queue)).consumerCount).toBe(1)));
       await broker.publish('order.placed', '{}', { messageId: 'after' });
       await eventually(() => expect(received).toEqual(['before', 'after']));
+    } finally {
+      await broker.close();
+    }
+  });
+
+  test('When the exchange is deleted, then the broker declares it and the bindings again, and publishing and consuming work as before', async () => {
+    const { broker, exchange, received } = await recordingConsumer('exchange-deleted', () => 'ack');
+    try {
+      await asOperator((channel) => channel.deleteExchange(exchange));
+      await eventually(() => broker.publish('order.placed', '{}', { messageId: 'after' }));
+      await eventually(() => expect(received).toEqual(['after']));
     } finally {
       await broker.close();
     }

@@ -211,7 +211,12 @@ export class Broker {
     // From the start: an error while the setup runs must not go unheard (and crash the process).
     connection.on('error', (error: Error) => logger.warn('broker connection error', { error: error.message }));
     const channel = await connection.createConfirmChannel();
-    channel.on('error', (error: Error) => logger.warn('broker channel error', { error: error.message }));
+    channel.on('error', (error: Error) => {
+      // The broker closed the channel (a publish to the exchange an operator deleted, say): a new
+      // connection declares the exchange, the queues and their bindings again.
+      logger.warn('broker closed the publish channel; connecting again', { error: error.message });
+      connection.close().catch(() => undefined);
+    });
     await channel.assertExchange(exchange, 'topic', { durable: true });
     for (const batches of this.consumers) await this.startConsumer(connection, batches.spec, batches);
     for (const spec of this.subscriptions) await this.startSubscription(connection, spec);
