@@ -37,17 +37,8 @@ export interface CustomerOrder {
   reason?: string;
 }
 
-/** An order as the profile and the shopping details show it. */
-export interface OrderSummary {
-  _id: string;
-  orderId: string;
-  amount: number;
-  status: OrderStatus;
-  items: Line[];
-  txnNumber: string | null;
-  date: Date;
-  reason?: string;
-}
+/** An order as the profile and the shopping details show it: the original's shape, its id also as `orderId`. */
+export type OrderSummary = Omit<CustomerOrder, 'customerId'> & { orderId: string };
 
 export function orderSummary({ _id, amount, status, items, txnNumber, date, reason }: CustomerOrder): OrderSummary {
   return { _id, orderId: _id, amount, status, items, txnNumber, date, ...(reason === undefined ? {} : { reason }) };
