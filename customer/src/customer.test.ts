@@ -214,3 +214,34 @@ describe('customer: the view kept by events', () => {
     });
   });
 });
+
+describe('customer: the orders of the view', () => {
+  test('When orders come in any order of their dates, then the profile and the shopping details list them newest first, in the shape of the original', async () => {
+    const { id, token } = await signUp();
+    const line = { product: { _id: productId, name: 'Apples', desc: 'crisp', price: 140, banner: '/a.jpg', type: 'fruits' }, unit: 1 };
+    const placed = (n: number, day: number) => ({
+      orderId: `order-${id}-${n}`,
+      customerId: id,
+      items: [line],
+      amount: 140,
+      status: 'received',
+      txnNumber: `t${n}`,
+      createdAt: `2026-01-0${day}T00:00:00.000Z`,
+    });
+    for (const [n, day] of [
+      [1, 2],
+      [2, 3],
+      [3, 1],
+    ] as const) {
+      await probe.publish(ShoppingEvents.orderPlaced, placed(n, day));
+    }
+    await probe.publish(StockEvents.stockRejected, { orderId: `order-${id}-2`, customerId: id, reason: 'out of stock' });
+    const summary = (n: number, day: number, status: string) => {
+      const { orderId, amount, items, txnNumber, createdAt } = placed(n, day);
+      return { _id: orderId, orderId, amount, status, items, txnNumber, date: createdAt };
+    };
+    const expected = [{ ...summary(2, 3, 'rejected'), reason: 'out of stock' }, summary(1, 2, 'received'), summary(3, 1, 'received')];
+    await eventually(async () => expect((await http.get('/customer/shoping-details').set(auth(token)).expect(200)).body.orders).toEqual(expected));
+    expect((await http.get('/customer/profile').set(auth(token)).expect(200)).body.orders).toEqual(expected);
+  });
+});

@@ -40,32 +40,44 @@ export class ConsumerHold {
 
 /**
  * Counts the commands a connection sends, by command name and collection, as the database
- * received them. The connection must be opened with `monitorCommands: true`.
+ * received them, with the ids they name (a find's or a write's `_id` filter, an insert's documents).
+ * The connection must be opened with `monitorCommands: true`.
  */
 export function countCommands(connection: Connection): {
   count: (command: string, collection: string, id?: string) => number;
-  /** Update commands that changed or inserted a document (a guarded update that matched nothing is not one). */
+  /**
+   * Writes that changed or inserted a document: updates that modified or upserted one (a guarded
+   * update that matched nothing is not one) and inserts that stored one (not a duplicate key).
+   */
   changes: (collection: string, id?: string) => number;
 } {
-  const seen: Array<{ requestId: number; command: string; collection: string; ids: unknown[]; changed?: boolean }> = [];
+  const seen: Array<{ requestId: number; command: string; collection: string; ids: unknown[]; changedIds: unknown[] }> = [];
   const client = connection.getClient();
   client.on('commandStarted', ({ commandName, command, requestId }) => {
     const collection = String(command[commandName]);
     const statements = (command.updates ?? command.deletes ?? []) as Array<{ q?: { _id?: unknown } }>;
-    const ids = commandName === 'find' ? [command.filter?._id] : statements.map((statement) => statement.q?._id);
-    seen.push({ requestId, command: commandName, collection, ids });
+    const documents = (command.documents ?? []) as Array<{ _id?: unknown }>;
+    const ids =
+      commandName === 'find' ? [command.filter?._id] : commandName === 'insert' ? documents.map((document) => document._id) : statements.map((statement) => statement.q?._id);
+    seen.push({ requestId, command: commandName, collection, ids, changedIds: [] });
   });
   client.on('commandSucceeded', ({ commandName, reply, requestId }) => {
-    if (commandName !== 'update') return;
     const entry = seen.find((candidate) => candidate.requestId === requestId);
-    const { nModified = 0, upserted = [] } = reply as { nModified?: number; upserted?: unknown[] };
-    if (entry) entry.changed = nModified > 0 || upserted.length > 0;
+    if (!entry) return;
+    if (commandName === 'update') {
+      const { nModified = 0, upserted = [] } = reply as { nModified?: number; upserted?: unknown[] };
+      if (nModified > 0 || upserted.length > 0) entry.changedIds = entry.ids;
+    } else if (commandName === 'insert') {
+      const failed = new Set(((reply as { writeErrors?: Array<{ index: number }> }).writeErrors ?? []).map(({ index }) => index));
+      entry.changedIds = entry.ids.filter((_, index) => !failed.has(index));
+    }
   });
-  const matching = (command: string, collection: string, id?: string) =>
-    seen.filter((entry) => entry.command === command && entry.collection === collection && (id === undefined || entry.ids.includes(id)));
+  const matching = (commands: string[], collection: string, id?: string) =>
+    seen.filter((entry) => commands.includes(entry.command) && entry.collection === collection && (id === undefined || entry.ids.includes(id)));
   return {
-    count: (command, collection, id) => matching(command, collection, id).length,
-    changes: (collection, id) => matching('update', collection, id).filter((entry) => entry.changed).length,
+    count: (command, collection, id) => matching([command], collection, id).length,
+    changes: (collection, id) =>
+      matching(['update', 'insert'], collection, id).filter((entry) => (id === undefined ? entry.changedIds.length > 0 : entry.changedIds.includes(id))).length,
   };
 }
 

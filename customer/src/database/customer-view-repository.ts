@@ -1,52 +1,60 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
-import { isDuplicateKeyError, type Line } from '@shop/common';
-import { emptyCustomerView } from '../domain/customer-view';
-import { customerViewModel, type CustomerView } from './models/customer-view';
+import { insertEachOnce, isDuplicateKeyError, type Line } from '@shop/common';
+import { emptyCustomerView, type StatusMove } from '../domain/customer-view';
+import { customerOrderModel, customerViewModel, type CustomerOrder, type CustomerView } from './models/customer-view';
 
+/** The customer view: a document per customer with its cart, and a document per order. Only the event consumers write it. */
 export class CustomerViewRepository {
-  private readonly model: Model<CustomerView>;
+  private readonly views: Model<CustomerView>;
+  private readonly orders: Model<CustomerOrder>;
 
   constructor(connection: Connection) {
-    this.model = customerViewModel(connection);
+    this.views = customerViewModel(connection);
+    this.orders = customerOrderModel(connection);
   }
 
   async find(customerId: string): Promise<CustomerView> {
-    const stored = await this.model.findById(customerId).lean();
+    const stored = await this.views.findById(customerId).lean();
     return stored ?? emptyCustomerView(customerId);
   }
 
-  /**
-   * Stores the view as the next version of the one it was read as; false, writing nothing, when
-   * the stored view has changed since (or was created meanwhile).
-   */
-  async saveIfUnchanged(view: CustomerView): Promise<boolean> {
-    try {
-      const { matchedCount, upsertedCount } = await this.model.replaceOne({ _id: view._id, version: view.version }, { ...view, version: view.version + 1 }, { upsert: true });
-      return matchedCount + upsertedCount > 0;
-    } catch (error) {
-      // The filter missed the stored view, so the upsert met its id: it has changed meanwhile.
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
+  /** The customer's orders, newest first (by the index of the same order). */
+  async listOrders(customerId: string): Promise<CustomerOrder[]> {
+    return this.orders.find({ customerId }).sort({ date: -1, _id: -1 }).lean();
+  }
+
+  async findOrder(customerId: string, orderId: string): Promise<CustomerOrder | null> {
+    return this.orders.findOne({ _id: orderId, customerId }).lean();
+  }
+
+  /** Inserts the orders in one command; for each, whether it was stored (false: it was there already). */
+  async insertOrders(orders: CustomerOrder[]): Promise<boolean[]> {
+    return insertEachOnce(this.orders, orders);
+  }
+
+  /** Moves the customer's order if its status is one the move may leave; false when it is not (or there is no such order). */
+  async moveOrderStatus(customerId: string, { orderId, from, to, reason }: StatusMove): Promise<boolean> {
+    const { matchedCount } = await this.orders.updateOne(
+      { _id: orderId, customerId, status: mongoose.trusted({ $in: from }) },
+      { $set: { status: to, ...(reason === undefined ? {} : { reason }) } },
+    );
+    return matchedCount > 0;
   }
 
   /**
-   * Sets the view's cart in place if `cartVersion` is newer than its own, creating the view with
-   * its empty defaults when there is none; a view with that cart version or a newer one is left
-   * as it is. It counts as a write of the view (`version`), so a concurrent read-and-replace of it
-   * is refused and redone.
+   * Sets the view's cart in place if `cartVersion` is newer than its own, creating the view when
+   * there is none; a view with that cart version or a newer one is left as it is.
    */
   async setCartIfNewer(customerId: string, cart: Line[], cartVersion: number): Promise<void> {
     const newerThanStored = { _id: customerId, cartVersion: mongoose.trusted({ $lt: cartVersion }) };
-    const { orders } = emptyCustomerView(customerId);
-    const setCart = { $set: { cart, cartVersion }, $inc: { version: 1 }, $setOnInsert: { orders } };
+    const setCart = { $set: { cart, cartVersion } };
     try {
-      await this.model.updateOne(newerThanStored, setCart, { upsert: true });
+      await this.views.updateOne(newerThanStored, setCart, { upsert: true });
     } catch (error) {
       // The filter missed a stored view: it has this cart or a newer one, or another writer has
       // just created it; as a plain update, the guard decides which.
       if (!isDuplicateKeyError(error)) throw error;
-      await this.model.updateOne(newerThanStored, setCart);
+      await this.views.updateOne(newerThanStored, setCart);
     }
   }
 }

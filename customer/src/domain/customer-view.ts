@@ -1,5 +1,5 @@
 import {
-  nextOrderStatus,
+  ORDER_STATUS_MOVES,
   ShoppingEvents,
   StockEvents,
   type CartUpdated,
@@ -13,9 +13,22 @@ import {
   type StockReserved,
 } from '@shop/common/contracts';
 
-export interface OrderSummary {
+/**
+ * What other services know about a customer besides the orders: the newest cart shopping
+ * announced. One document per customer; the orders are documents of their own (CustomerOrder).
+ */
+export interface CustomerView {
   _id: string;
-  orderId: string;
+  cart: Line[];
+  cartVersion: number;
+}
+
+export const emptyCustomerView = (customerId: string): CustomerView => ({ _id: customerId, cart: [], cartVersion: 0 });
+
+/** An order as the customer view keeps it, keyed by the order id. */
+export interface CustomerOrder {
+  _id: string;
+  customerId: string;
   amount: number;
   status: OrderStatus;
   items: Line[];
@@ -24,21 +37,12 @@ export interface OrderSummary {
   reason?: string;
 }
 
-/**
- * What other services know about a customer (cart and orders), kept current from their events.
- * `version` counts the writes, so that a write made from a view another instance has changed
- * since it was read can be refused.
- */
-export interface CustomerView {
-  _id: string;
-  cart: Line[];
-  cartVersion: number;
-  orders: OrderSummary[];
-  /** 0 for a view not stored yet. */
-  version: number;
-}
+/** An order as the profile and the shopping details show it: the original's shape, its id also as `orderId`. */
+export type OrderSummary = Omit<CustomerOrder, 'customerId'> & { orderId: string };
 
-export const emptyCustomerView = (customerId: string): CustomerView => ({ _id: customerId, cart: [], cartVersion: 0, orders: [], version: 0 });
+export function orderSummary({ _id, amount, status, items, txnNumber, date, reason }: CustomerOrder): OrderSummary {
+  return { _id, orderId: _id, amount, status, items, txnNumber, date, ...(reason === undefined ? {} : { reason }) };
+}
 
 /** What one event changes in a customer's view. */
 export type ViewChange =
@@ -49,73 +53,78 @@ export type ViewChange =
   | { kind: 'order-cancelled'; change: OrderCancelled }
   | { kind: 'stock-released'; change: StockReleased };
 
+/** A legal move of an order's status: to `to`, only from one of `from` (order-status.ts). */
+export interface StatusMove {
+  orderId: string;
+  from: readonly OrderStatus[];
+  to: OrderStatus;
+  reason?: string;
+}
+
+/** An order to insert, with the moves of its batch already applied; the moves are kept for an order stored before. */
+export interface NewOrder {
+  order: CustomerOrder;
+  moves: StatusMove[];
+}
+
 /**
- * Applies one change to the view in memory; false if the view had it already. Each change is
- * idempotent and commutes with the others (a cart applies only if newer, an order is added
- * once, a status moves by the rule of order-status.ts), so an event delivered twice leaves the
- * view as once, in whatever order the events come.
+ * The writes a customer's batch of changes makes: the newest cart (set if newer than the stored
+ * one), the orders to insert (once each), and the status moves of orders placed in earlier
+ * batches (each order's in the order they came).
  */
-export function applyViewChange(view: CustomerView, { kind, change }: ViewChange): boolean {
-  switch (kind) {
-    case 'cart-updated':
-      return setCart(view, change);
-    case 'order-placed':
-      return addOrder(view, change);
-    case 'stock-reserved':
-      return moveStatus(view, change.orderId, StockEvents.stockReserved);
-    case 'stock-rejected':
-      return moveStatus(view, change.orderId, StockEvents.stockRejected, change.reason);
-    case 'order-cancelled':
-      return moveStatus(view, change.orderId, ShoppingEvents.orderCancelled);
-    case 'stock-released':
-      return moveStatus(view, change.orderId, StockEvents.stockReleased);
-  }
+export interface ViewWrites {
+  cart?: CartUpdated;
+  newOrders: NewOrder[];
+  moves: StatusMove[];
 }
 
-/** The newest cart when every change is a cart's, else undefined: such changes can be set in place. */
-export function onlyCarts(changes: readonly ViewChange[]): CartUpdated | undefined {
-  let newest: CartUpdated | undefined;
+const STATUS_EVENTS: Record<Exclude<ViewChange['kind'], 'cart-updated' | 'order-placed'>, OrderStatusEvent> = {
+  'stock-reserved': StockEvents.stockReserved,
+  'stock-rejected': StockEvents.stockRejected,
+  'order-cancelled': ShoppingEvents.orderCancelled,
+  'stock-released': StockEvents.stockReleased,
+};
+
+/**
+ * Which writes a customer's changes make. Each write is idempotent by itself (a cart only if
+ * newer, an order inserted once, a status moved only from the statuses the move may leave), so
+ * an event delivered twice changes nothing twice. An order placed in the batch is inserted with
+ * the batch's moves of it applied: status moves commute with its placing.
+ */
+export function viewWrites(changes: readonly ViewChange[]): ViewWrites {
+  let cart: CartUpdated | undefined;
+  const placed = new Map<string, OrderPlaced>();
+  const movesByOrder = new Map<string, StatusMove[]>();
   for (const { kind, change } of changes) {
-    if (kind !== 'cart-updated') return undefined;
-    if (!newest || change.version > newest.version) newest = change;
+    if (kind === 'cart-updated') {
+      if (!cart || change.version > cart.version) cart = change;
+    } else if (kind === 'order-placed') {
+      if (!placed.has(change.orderId)) placed.set(change.orderId, change);
+    } else {
+      const moves = movesByOrder.get(change.orderId) ?? [];
+      moves.push(statusMove(change.orderId, STATUS_EVENTS[kind], 'reason' in change ? change.reason : undefined));
+      movesByOrder.set(change.orderId, moves);
+    }
   }
-  return newest;
-}
-
-function setCart(view: CustomerView, { items, version }: CartUpdated): boolean {
-  if (version <= view.cartVersion) return false;
-  view.cart = items;
-  view.cartVersion = version;
-  return true;
-}
-
-function addOrder(view: CustomerView, order: OrderPlaced): boolean {
-  if (view.orders.some((existing) => existing.orderId === order.orderId)) return false;
-  view.orders.push({
-    _id: order.orderId,
-    orderId: order.orderId,
-    amount: order.amount,
-    status: order.status,
-    items: order.items,
-    txnNumber: order.txnNumber,
-    date: new Date(order.createdAt),
+  const newOrders = [...placed.values()].map((order) => {
+    const moves = movesByOrder.get(order.orderId) ?? [];
+    return { order: moves.reduce(movedOrder, customerOrder(order)), moves };
   });
-  return true;
+  const moves = [...movesByOrder].flatMap(([orderId, orderMoves]) => (placed.has(orderId) ? [] : orderMoves));
+  return { ...(cart ? { cart } : {}), newOrders, moves };
 }
 
-function moveStatus(view: CustomerView, orderId: string, event: OrderStatusEvent, reason?: string): boolean {
-  const order = view.orders.find((existing) => existing.orderId === orderId);
-  // A saga event can overtake order.placed on the wire only if events were re-ordered;
-  // throwing makes the consumer retry until the order is in the view.
-  if (!order) throw new Error(`order ${orderId} is not in the view yet`);
-  const status = nextOrderStatus(order.status, event);
-  if (!status) return false;
-  order.status = status;
-  if (reason) order.reason = reason;
-  return true;
+function statusMove(orderId: string, event: OrderStatusEvent, reason?: string): StatusMove {
+  const { from, to } = ORDER_STATUS_MOVES[event];
+  return { orderId, from, to, ...(reason === undefined ? {} : { reason }) };
 }
 
-/** The view's orders as the order history reads them: newest first. */
-export function newestFirst(orders: readonly OrderSummary[]): OrderSummary[] {
-  return [...orders].sort((a, b) => new Date(b.date).getTime() - new Date(a.date).getTime());
+function customerOrder({ orderId, customerId, amount, status, items, txnNumber, createdAt }: OrderPlaced): CustomerOrder {
+  return { _id: orderId, customerId, amount, status, items, txnNumber, date: new Date(createdAt) };
+}
+
+/** The order after the move, or as it was when the move may not leave its status. */
+export function movedOrder(order: CustomerOrder, { from, to, reason }: StatusMove): CustomerOrder {
+  if (!from.includes(order.status)) return order;
+  return { ...order, status: to, ...(reason === undefined ? {} : { reason }) };
 }
