@@ -1,8 +1,10 @@
 import { CatalogueEvents, ShoppingEvents, StockEvents, verifyAccessToken, WishlistEvents } from '@shop/common';
 import { eventually, EventProbe, testServiceConfig, uniqueTestName } from '@shop/common/testing';
+import mongoose from 'mongoose';
 import request from 'supertest';
 import { customerEnv, type CustomerConfig } from './config';
 import { CustomerRepository } from './database/customer-repository';
+import { CustomerViewRepository } from './database/customer-view-repository';
 import { customerModel } from './database/models/customer';
 import { startCustomerService, type CustomerService } from './service';
 
@@ -243,5 +245,21 @@ describe('customer: the orders of the view', () => {
     const expected = [{ ...summary(2, 3, 'rejected'), reason: 'out of stock' }, summary(1, 2, 'received'), summary(3, 1, 'received')];
     await eventually(async () => expect((await http.get('/customer/shoping-details').set(auth(token)).expect(200)).body.orders).toEqual(expected));
     expect((await http.get('/customer/profile').set(auth(token)).expect(200)).body.orders).toEqual(expected);
+  });
+});
+
+describe('customer: a database of the earlier release', () => {
+  test('When the views keep their orders embedded, then the service moves them out before it listens', async () => {
+    const earlier = testServiceConfig('customer', customerEnv, uniqueTestName('earlier'), { BCRYPT_COST: '4' });
+    const seeding = await mongoose.createConnection(earlier.mongoUrl, { dbName: earlier.dbName }).asPromise();
+    const order = { _id: 'order-1', orderId: 'order-1', amount: 140, status: 'confirmed', items: [], txnNumber: null, date: new Date() };
+    await seeding.collection<{ _id: string; [field: string]: unknown }>('customer_views').insertOne({ _id: 'customer-1', cart: [], cartVersion: 1, version: 2, orders: [order] });
+    await seeding.close();
+    const started = await startCustomerService(earlier, { handleSignals: false });
+    try {
+      expect(await new CustomerViewRepository(started.connection).listOrders('customer-1')).toMatchObject([{ _id: 'order-1', status: 'confirmed' }]);
+    } finally {
+      await started.shutdown();
+    }
   });
 });

@@ -46,6 +46,8 @@ export function startCustomerService(config: CustomerConfig, { handleSignals = t
         }),
         handlers: customerEventHandlers({ views, catalogue }),
         beforeListen: async () => {
+          const moved = await views.moveEmbeddedOrders();
+          if (moved > 0) logger.info('orders of the customer views moved to their own collection', { views: moved });
           const { ADMIN_EMAIL, ADMIN_PASSWORD } = config.extra;
           if (ADMIN_EMAIL && ADMIN_PASSWORD && (await ensureAdmin(accounts, ADMIN_EMAIL, ADMIN_PASSWORD))) {
             logger.info('admin account created');

@@ -83,3 +83,31 @@ describe('CustomerViewRepository: orders', () => {
     expect((await views.findOrder(owner, `${owner}-1`))!.status).toBe('received');
   });
 });
+
+describe('CustomerViewRepository.moveEmbeddedOrders', () => {
+  test('When views of the earlier release keep their orders embedded, then they move to customer_orders once, and the views keep their carts', async () => {
+    const [withOrders, withoutOrders] = [aCustomer(), aCustomer()];
+    const embedded = (orderId: string, date: string, status: string) => ({ _id: orderId, orderId, amount: 280, status, items: cartOf(2), txnNumber: null, date: new Date(date) });
+    await connection.collection<{ _id: string; [field: string]: unknown }>('customer_views').insertMany([
+      {
+        _id: withOrders,
+        cart: cartOf(1),
+        cartVersion: 3,
+        version: 7,
+        orders: [embedded(`${withOrders}-2`, '2026-02-01T00:00:00Z', 'confirmed'), embedded(`${withOrders}-1`, '2026-01-01T00:00:00Z', 'rejected')],
+      },
+      { _id: withoutOrders, cart: [], cartVersion: 1, version: 1, orders: [] },
+    ]);
+
+    expect(await views.moveEmbeddedOrders()).toBe(2);
+
+    expect(await views.listOrders(withOrders)).toEqual([
+      { _id: `${withOrders}-2`, customerId: withOrders, amount: 280, status: 'confirmed', items: cartOf(2), txnNumber: null, date: new Date('2026-02-01T00:00:00Z') },
+      { _id: `${withOrders}-1`, customerId: withOrders, amount: 280, status: 'rejected', items: cartOf(2), txnNumber: null, date: new Date('2026-01-01T00:00:00Z') },
+    ]);
+    expect(await views.find(withOrders)).toEqual({ _id: withOrders, cart: cartOf(1), cartVersion: 3 });
+    expect(await views.find(withoutOrders)).toEqual({ _id: withoutOrders, cart: [], cartVersion: 1 });
+    // Done once per database: a later start reads only the ledger.
+    expect(await views.moveEmbeddedOrders()).toBe(0);
+  });
+});

@@ -3,6 +3,13 @@ import { insertEachOnce, isDuplicateKeyError, type Line } from '@shop/common';
 import { emptyCustomerView, type StatusMove } from '../domain/customer-view';
 import { customerOrderModel, customerViewModel, type CustomerOrder, type CustomerView } from './models/customer-view';
 
+/** How views stored before the orders had a collection of their own carry them: embedded, keyed by order id. */
+type EmbeddedOrder = Omit<CustomerOrder, 'customerId' | 'txnNumber'> & { orderId?: string; txnNumber?: string | null };
+
+/** The migrations applied to this database, by name: each runs once. */
+const MIGRATIONS = 'migrations';
+const ORDERS_MOVED_OUT = 'customer-view-orders-in-their-own-collection';
+
 /** The customer view: a document per customer with its cart, and a document per order. Only the event consumers write it. */
 export class CustomerViewRepository {
   private readonly views: Model<CustomerView>;
@@ -39,6 +46,31 @@ export class CustomerViewRepository {
       { $set: { status: to, ...(reason === undefined ? {} : { reason }) } },
     );
     return matchedCount > 0;
+  }
+
+  /**
+   * Moves the orders that views of an earlier release keep embedded into `customer_orders`, once
+   * per database (a ledger entry records it). A view is cleared only after its orders are stored,
+   * so a crash in between moves them again, and the inserts find them there. Returns how many views moved.
+   */
+  async moveEmbeddedOrders(): Promise<number> {
+    const ledger = this.views.db.collection<{ _id: string; at: Date }>(MIGRATIONS);
+    if (await ledger.findOne({ _id: ORDERS_MOVED_OUT })) return 0;
+    const stored = this.views.db.collection<{ _id: string; orders?: EmbeddedOrder[] }>(this.views.collection.collectionName);
+    let moved = 0;
+    for await (const view of stored.find({ orders: { $exists: true } }, { projection: { orders: 1 } })) {
+      const orders = (view.orders ?? []).map(({ orderId, _id, txnNumber, ...order }): CustomerOrder => ({
+        ...order,
+        _id: orderId ?? _id,
+        customerId: view._id,
+        txnNumber: txnNumber ?? null,
+      }));
+      await insertEachOnce(this.orders, orders);
+      await stored.updateOne({ _id: view._id }, { $unset: { orders: '', version: '' } });
+      moved++;
+    }
+    await ledger.updateOne({ _id: ORDERS_MOVED_OUT }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+    return moved;
   }
 
   /**
