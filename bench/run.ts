@@ -998,7 +998,7 @@ function markdown(result: BenchResult): string {
     lines.push(
       '### Event throughput: one customer instance, then two sharing its queue',
       '',
-      `${e.one[0]?.events ?? 0} cart.updated at once (each its own customer view: a read and a write): one instance ${e.perSecondOne} events/s, two ${e.perSecondTwo} events/s (x${e.gain}).`,
+      `${e.one[0]?.events ?? 0} cart.updated at once (each its own customer view: one guarded write of its cart): one instance ${e.perSecondOne} events/s, two ${e.perSecondTwo} events/s (x${e.gain}).`,
       '',
     );
   }
