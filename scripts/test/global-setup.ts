@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, startInfrastructure, type Infrastructure } from '../infra';
 import { startFerretDb } from '../infra/ferretdb';
+import { runAllCleanups } from '../infra/processes';
 import { olderNodeNote } from '../node-version';
 
 /** What the run started or was given; the teardown stops what was started. */
@@ -34,6 +35,24 @@ async function startDatabase(dataDir: string, log: (line: string) => void): Prom
 }
 
 /**
+ * Jest runs no global teardown when the run is interrupted (Ctrl-C, a kill), and the servers run
+ * in process groups of their own, out of the terminal's reach: they stop with the run instead.
+ */
+function stopServersWhenInterrupted(dataDir: string): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      void runAllCleanups().finally(() => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        process.exit(128 + os.constants.signals[signal]);
+      });
+    });
+  }
+}
+
+/**
  * Starts one FerretDB and one RabbitMQ node for the run (or uses MONGO_URL / AMQP_URL), and hands
  * their URLs to the test workers through the environment. If they cannot start, the run fails.
  */
@@ -45,6 +64,7 @@ export default async function globalSetup(globalConfig: { testPathPatterns?: { p
   }
   const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const dataDir = fs.mkdtempSync(path.join(base, 'shop-test-'));
+  stopServersWhenInterrupted(dataDir);
   const log = (line: string): void => void process.stdout.write(`\n[test infrastructure] ${line}\n`);
   const note = olderNodeNote();
   if (note) log(note);
