@@ -1,4 +1,4 @@
-import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, REQUEST_ID_HEADER, requestId, requestLog, type Logger } from '@shop/common/web';
+import { AppError, clientAddress, errorBody, errorHandler, NotFoundError, rateLimiter, REQUEST_ID_HEADER, requestId, requestLog, type Logger } from '@shop/common/web';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type RequestHandler, type Router } from 'express';
 import proxy from 'express-http-proxy';
@@ -86,7 +86,7 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
           // it would frame the request twice (refused by Node, ambiguous to a lenient server).
           delete options.headers['transfer-encoding'];
           // The client as the gateway sees it (never a client's own claim), for the services' limits.
-          options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
+          options.headers['x-forwarded-for'] = clientAddress(req);
         }
         return options;
       },
