@@ -8,8 +8,8 @@ import { aggregatedHealth } from './health';
 import { productImages } from './images';
 import { isInternalPath, upstreamFor } from './routing-table';
 import { securityHeaders } from './security-headers';
-import { UpstreamDeadlines } from './upstream-deadlines';
-import { keepAliveAgent, Upstreams } from './upstreams';
+import { UpstreamDeadlines, UpstreamTimeoutError } from './upstream-deadlines';
+import { keepAliveAgent, Upstreams, type DeadlineRequestOptions } from './upstreams';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
 
@@ -21,8 +21,8 @@ function errorCode(error: unknown): string {
 function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
   return (error: unknown, res: express.Response): void => {
     const code = errorCode(error);
-    // The upstream request's signal aborts it at the timeout; a reset that late is the same thing.
-    const timedOut = code === 'ABORT_ERR' || Date.now() - Number(res.locals.startedAt ?? Date.now()) >= timeoutMs;
+    // The deadlines destroy an upstream request at the timeout; a reset that late is the same thing.
+    const timedOut = error instanceof UpstreamTimeoutError || Date.now() - Number(res.locals.startedAt ?? Date.now()) >= timeoutMs;
     const failure = timedOut
       ? new AppError(504, 'UPSTREAM_TIMEOUT', `The ${name} service did not answer in time`)
       : UNREACHABLE.has(code)
@@ -79,7 +79,7 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
       proxyReqOptDecorator: (options, req) => {
         // express-http-proxy asks for `connection: close` by default; reuse connections instead.
         options.agent = keepAliveAgent;
-        options.signal = deadlines.signal();
+        (options as DeadlineRequestOptions).deadlines = deadlines;
         if (options.headers) {
           options.headers.connection = 'keep-alive';
           // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
