@@ -58,9 +58,9 @@ const USAGE = `npm run bench -- [options]
                       then decodes every reply twice, so throughput figures of such a run are lower)
                       and the lag case breaks its commands per order down by service, collection
                       and command
-  --cpu-prof          CPU-profile the shop's processes from the end of seeding to exit (a preload
-                      through NODE_OPTIONS, as Node 20 refuses --cpu-prof there); .cpuprofile files
-                      and their summaries go to bench/results/prof-<timestamp>/
+  --cpu-prof          CPU-profile the shop's processes from the end of seeding to exit, and each
+                      case's bare hop (a preload through NODE_OPTIONS, as Node 20 refuses --cpu-prof
+                      there); .cpuprofile files and their summaries go to bench/results/prof-<timestamp>/
   --no-build          do not run npm run build first
   --products N / --customers N   (default 1000 / 200)
   --out DIR           results folder (default bench/results)
@@ -396,6 +396,13 @@ interface Context {
   data: { products: SeedResult['products']; customers: Customer[]; password: string };
   result: BenchResult;
   stopSignal: { stop: boolean };
+  /** Where the CPU profiles go, with `--cpu-prof`. */
+  profDir?: string;
+}
+
+/** Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload does the same through the inspector. */
+function profilerEnv(profDir: string): Record<string, string> {
+  return { NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'bench', 'cpu-profile.js')}`, BENCH_CPU_PROF_DIR: profDir };
 }
 
 async function drain(context: Pick<Context, 'quiescence' | 'result'>, after: string): Promise<number> {
@@ -442,8 +449,13 @@ const PROXY_PROCESS: Partial<Record<Via, string>> = { gateway: 'gateway', 'bare-
 async function startCaseBareHop(context: Context, spec: RequestCase): Promise<ExtraInstance | undefined> {
   const direct = context.target.direct[spec.service];
   if (!spec.bareHop || !direct) return undefined;
-  const hop = await startBareHop(direct);
+  const hop = await startBareHop(direct, context.profDir ? profilerEnv(context.profDir) : {});
   context.sampler.track('bare-hop', hop.pid);
+  if (context.profDir) {
+    // Profiled like the gateway, so the two profiles of a case compare function by function.
+    process.kill(hop.pid, 'SIGUSR2');
+    profileNames.set(String(hop.pid), `bare-hop-${spec.id}`);
+  }
   return hop;
 }
 
@@ -1113,9 +1125,8 @@ async function main(): Promise<void> {
         logLevel: options.logLevel,
         bcryptCost: options.bcryptCost,
         build: options.build,
-        // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload does the same through the inspector.
         extraEnv: {
-          ...(profDir ? { NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'bench', 'cpu-profile.js')}`, BENCH_CPU_PROF_DIR: profDir } : {}),
+          ...(profDir ? profilerEnv(profDir) : {}),
           ...(options.dbBreakdown ? { DB_COMMAND_METRICS: 'true' } : {}),
         },
         log,
@@ -1151,7 +1162,7 @@ async function main(): Promise<void> {
       for (const pid of target.pids.values()) process.kill(pid, 'SIGUSR2');
       log("CPU profiling started in the shop's processes");
     }
-    const context: Context = { options, target, quiescence, sampler, data: { products, customers, password: CUSTOMER_PASSWORD }, result, stopSignal };
+    const context: Context = { options, target, quiescence, sampler, data: { products, customers, password: CUSTOMER_PASSWORD }, result, stopSignal, profDir };
     if (options.soak) {
       result.soak = await runSoak(context);
     } else {

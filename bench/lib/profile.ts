@@ -46,7 +46,16 @@ function packageOf(url: string, name: string): string {
   return repo ? `shop:${repo[1]}` : url;
 }
 
-export function summariseProfile(file: string, top = 15): ProfileSummary {
+/** Microseconds of self time, inclusive time and self time by package, with the profile's busy and idle time. */
+interface ProfileTimes {
+  totalUs: number;
+  idleUs: number;
+  self: Map<string, number>;
+  inclusive: Map<string, number>;
+  packages: Map<string, number>;
+}
+
+function readProfileTimes(file: string): ProfileTimes {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -55,11 +64,7 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     const { functionName, url, lineNumber } = node.callFrame;
     return `${functionName || '(anonymous)'}${url ? ` ${shortUrl(url)}:${lineNumber + 1}` : ''}`;
   };
-  const self = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  const packages = new Map<string, number>();
-  let idle = 0;
-  let total = 0;
+  const times: ProfileTimes = { totalUs: 0, idleUs: 0, self: new Map(), inclusive: new Map(), packages: new Map() };
   const add = (map: Map<string, number>, name: string, us: number): void => {
     map.set(name, (map.get(name) ?? 0) + us);
   };
@@ -68,23 +73,28 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     const us = profile.timeDeltas[i + 1] ?? 0;
     const node = byId.get(profile.samples[i]!);
     if (!node) continue;
-    total += us;
+    times.totalUs += us;
     if (node.callFrame.functionName === '(idle)') {
-      idle += us;
+      times.idleUs += us;
       continue;
     }
-    add(self, key(node), us);
-    add(packages, packageOf(node.callFrame.url, node.callFrame.functionName), us);
+    add(times.self, key(node), us);
+    add(times.packages, packageOf(node.callFrame.url, node.callFrame.functionName), us);
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const ancestor = byId.get(id)!;
       const name = key(ancestor);
       if (name.startsWith('(root)') || seen.has(name)) continue;
       seen.add(name);
-      add(inclusive, name, us);
+      add(times.inclusive, name, us);
     }
   }
-  const busy = total - idle;
+  return times;
+}
+
+export function summariseProfile(file: string, top = 15): ProfileSummary {
+  const { totalUs, idleUs, self, inclusive, packages } = readProfileTimes(file);
+  const busy = totalUs - idleUs;
   const ranked = (map: Map<string, number>) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
@@ -92,13 +102,47 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
       .map(([name, us]) => ({ name, ms: Math.round(us / 1000), pct: Math.round((us / Math.max(1, busy)) * 1000) / 10 }));
   return {
     file,
-    totalMs: Math.round(total / 1000),
-    idleMs: Math.round(idle / 1000),
+    totalMs: Math.round(totalUs / 1000),
+    idleMs: Math.round(idleUs / 1000),
     busyMs: Math.round(busy / 1000),
     selfByFunction: ranked(self),
     inclusiveByFunction: ranked(inclusive),
     selfByPackage: ranked(packages),
   };
+}
+
+/** A profile and the requests it served, so that its times read per request. */
+export interface ProfileRun {
+  file: string;
+  requests: number;
+}
+
+/**
+ * Self time per request of each function (and each package) in two profiles of the same work, the
+ * functions that differ most first: what the first process pays per request that the second does not.
+ */
+export function compareProfiles(first: ProfileRun, second: ProfileRun, top = 25): string {
+  const [a, b] = [readProfileTimes(first.file), readProfileTimes(second.file)];
+  const perRequest = (us: number | undefined, requests: number): number => Math.round(((us ?? 0) / requests) * 100) / 100;
+  const busy = (times: ProfileTimes, run: ProfileRun): number => perRequest(times.totalUs - times.idleUs, run.requests);
+  const lines = [
+    `A: ${first.file} (${first.requests} requests), B: ${second.file} (${second.requests} requests)`,
+    `busy µs per request: A ${busy(a, first)}, B ${busy(b, second)} (A/B x${Math.round((busy(a, first) / busy(b, second)) * 100) / 100})`,
+    '',
+  ];
+  const table = (title: string, mapA: Map<string, number>, mapB: Map<string, number>): void => {
+    const rows = [...new Set([...mapA.keys(), ...mapB.keys()])].map((name) => {
+      const [usA, usB] = [perRequest(mapA.get(name), first.requests), perRequest(mapB.get(name), second.requests)];
+      return { name, usA, usB, difference: Math.round((usA - usB) * 100) / 100 };
+    });
+    rows.sort((x, y) => Math.abs(y.difference) - Math.abs(x.difference));
+    lines.push(`| ${title} | A µs/req | B µs/req | A - B |`, '| --- | ---: | ---: | ---: |');
+    for (const row of rows.slice(0, top)) lines.push(`| ${row.name.replace(/\|/g, '\\|')} | ${row.usA} | ${row.usB} | ${row.difference} |`);
+    lines.push('');
+  };
+  table('self time by package', a.packages, b.packages);
+  table('self time by function', a.self, b.self);
+  return lines.join('\n');
 }
 
 export function formatProfile(summary: ProfileSummary): string {

@@ -310,7 +310,8 @@ export function startBareServer(): Promise<ExtraInstance> {
   return startScriptServer('bare server', BARE_SERVER);
 }
 
-export function startBareHop(targetUrl: string): Promise<ExtraInstance> {
+/** `env` adds to the hop's environment (the CPU profiler's preload, with `--cpu-prof`). */
+export function startBareHop(targetUrl: string, env: Record<string, string> = {}): Promise<ExtraInstance> {
   assertLoopback(targetUrl);
-  return startScriptServer('bare hop', BARE_HOP, { BARE_HOP_TARGET: targetUrl, NODE_ENV: 'production' });
+  return startScriptServer('bare hop', BARE_HOP, { ...env, BARE_HOP_TARGET: targetUrl, NODE_ENV: 'production' });
 }

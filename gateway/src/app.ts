@@ -1,6 +1,6 @@
-import { AppError, errorBody, errorHandler, NotFoundError, rateLimiter, REQUEST_ID_HEADER, requestId, requestLog, type Logger } from '@shop/common/web';
+import { AppError, clientAddress, errorBody, errorHandler, NotFoundError, rateLimiter, REQUEST_ID_HEADER, requestId, requestLog, type Logger } from '@shop/common/web';
 import cors from 'cors';
-import express, { type Express, type NextFunction, type RequestHandler, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import proxy from 'express-http-proxy';
 import { apiDocs } from './api-docs';
 import type { GatewayConfig, UpstreamName } from './config';
@@ -8,8 +8,8 @@ import { aggregatedHealth } from './health';
 import { productImages } from './images';
 import { isInternalPath, upstreamFor } from './routing-table';
 import { securityHeaders } from './security-headers';
-import { UpstreamDeadlines } from './upstream-deadlines';
-import { keepAliveAgent, Upstreams } from './upstreams';
+import { UpstreamDeadlines, UpstreamTimeoutError } from './upstream-deadlines';
+import { keepAliveAgent, Upstreams, type DeadlineRequestOptions } from './upstreams';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
 
@@ -21,8 +21,8 @@ function errorCode(error: unknown): string {
 function proxyError(name: UpstreamName, logger: Logger, timeoutMs: number) {
   return (error: unknown, res: express.Response): void => {
     const code = errorCode(error);
-    // The upstream request's signal aborts it at the timeout; a reset that late is the same thing.
-    const timedOut = code === 'ABORT_ERR' || Date.now() - Number(res.locals.startedAt ?? Date.now()) >= timeoutMs;
+    // The deadlines destroy an upstream request at the timeout; a reset that late is the same thing.
+    const timedOut = error instanceof UpstreamTimeoutError || Date.now() - Number(res.locals.startedAt ?? Date.now()) >= timeoutMs;
     const failure = timedOut
       ? new AppError(504, 'UPSTREAM_TIMEOUT', `The ${name} service did not answer in time`)
       : UNREACHABLE.has(code)
@@ -79,14 +79,14 @@ function serviceProxy(name: UpstreamName, upstreams: Upstreams, config: GatewayC
       proxyReqOptDecorator: (options, req) => {
         // express-http-proxy asks for `connection: close` by default; reuse connections instead.
         options.agent = keepAliveAgent;
-        options.signal = deadlines.signal();
+        (options as DeadlineRequestOptions).deadlines = deadlines;
         if (options.headers) {
           options.headers.connection = 'keep-alive';
           // The body is read whole and sent with a Content-Length: a client's Transfer-Encoding beside
           // it would frame the request twice (refused by Node, ambiguous to a lenient server).
           delete options.headers['transfer-encoding'];
           // The client as the gateway sees it (never a client's own claim), for the services' limits.
-          options.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? '';
+          options.headers['x-forwarded-for'] = clientAddress(req);
         }
         return options;
       },
@@ -126,29 +126,50 @@ function browserCors(origins: string[]): RequestHandler {
 }
 
 /**
- * The gateway's own steps run in order as one Express layer: every app-level layer costs each
- * proxied request a path match and a hop through the router. An error ends the chain at `next`.
+ * The gateway's steps run in order as one Express layer: every app-level layer costs each proxied
+ * request a path match and a hop through the router. An error ends the chain at `next`.
  */
 function inOneLayer(...handlers: RequestHandler[]): RequestHandler {
-  return handlers.reduceRight(
-    (after, handler) => (req, res, next) => handler(req, res, ((error?: unknown) => (error === undefined ? after(req, res, next) : next(error))) as NextFunction),
-  );
+  return (req, res, next) => {
+    let index = 0;
+    const step = (error?: unknown): void => {
+      if (error !== undefined) return next(error);
+      const handler = handlers[index++];
+      if (handler) handler(req, res, step);
+      else next();
+    };
+    step();
+  };
 }
 
 /** The paths the gateway answers itself (matched as Express does: any case, optional trailing slash). */
 const OWN_PATH = /^\/(health|openapi\.json|docs|images)(\/|$)/i;
 
-/**
- * Aggregated health, API docs and product images. Any other path leaves at the first layer
- * (`next('router')`): every proxied request would otherwise walk all their layers first.
- */
-function ownRoutes(upstreams: Upstreams): Router {
+/** What the gateway answers itself: aggregated health, API docs and product images. */
+export function ownRoutes(upstreams: Upstreams): Router {
   const router = express.Router();
-  router.use((req, _res, next) => next(OWN_PATH.test(req.path) ? undefined : 'router'));
   router.get('/health', aggregatedHealth(upstreams));
   router.use(apiDocs()); // GET /openapi.json and Swagger UI at GET /docs
   router.use(productImages()); // GET /images/<file>, the products' banners
   return router;
+}
+
+/**
+ * Where a request goes once the gateway's own steps are done: its own routes for their paths, a
+ * 404 for a service's internal paths, any other path to the service that owns it. A path test
+ * decides, so a proxied request never enters the own routes' router (whose exit is a setImmediate).
+ */
+function routeRequest(own: Router, proxies: Record<UpstreamName, RequestHandler>): RequestHandler {
+  const toService: RequestHandler = (req, res, next) => {
+    if (isInternalPath(req.path)) return next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'ROUTE_NOT_FOUND'));
+    res.locals.startedAt = Date.now();
+    proxies[upstreamFor(req.path)](req, res, next);
+  };
+  return (req, res, next) => {
+    if (!OWN_PATH.test(req.path)) return toService(req, res, next);
+    // What the own routes leave (another method, say) goes to the owning service.
+    own(req, res, (error?: unknown) => (error === undefined || error === null ? toService(req, res, next) : next(error)));
+  };
 }
 
 /** The only public entry: request ids, CORS, aggregated health, API docs, product images, then each public path to its service. */
@@ -171,14 +192,9 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger, upstream
       securityHeaders(),
       browserCors(config.corsOrigins),
       rateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000 }),
+      routeRequest(ownRoutes(upstreams), proxies),
     ),
   );
-  app.use(ownRoutes(upstreams));
-  app.use((req, res, next) => {
-    if (isInternalPath(req.path)) return next(new NotFoundError(`No route for ${req.method} ${req.path}`, 'ROUTE_NOT_FOUND'));
-    res.locals.startedAt = Date.now();
-    proxies[upstreamFor(req.path)](req, res, next);
-  });
   app.use(errorHandler(logger));
   return app;
 }

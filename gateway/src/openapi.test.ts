@@ -6,14 +6,14 @@ import { customerRoutes, type CustomerRoutesDependencies } from '../../customer/
 import { productRoutes, type ProductRoutesDependencies } from '../../products/src/api/routes';
 import { shopOpenApiDocument } from '../../scripts/openapi';
 import { shoppingRoutes, type ShoppingRoutesDependencies } from '../../shopping/src/api/routes';
-import { createGatewayApp } from './app';
+import { createGatewayApp, ownRoutes } from './app';
 import { gatewayConfigSchema, type UpstreamName } from './config';
 import { openApiDocument } from './openapi.generated';
 import { upstreamFor } from './routing-table';
-import { keepAliveAgent } from './upstreams';
+import { keepAliveAgent, Upstreams } from './upstreams';
 
 /*
- * The document against the code: every route the services' routers and the gateway app answer is
+ * The document against the code: every route the services' routers and the gateway answer is
  * documented, and every documented operation is a route (same method, same path, Express `:id`
  * being OpenAPI `{id}`), owned by the service that the gateway sends that path to, with bearer
  * security exactly where the route refuses a caller without a token.
@@ -75,18 +75,17 @@ const documentedRoutes = () => documentedOperations(live).filter((operation) => 
 const samplePath = (openApiPath: string) => openApiPath.replace(/\{\w+\}/g, '0123456789abcdef01234567');
 
 const live = shopOpenApiDocument();
-const gateway: Express = createGatewayApp(
-  // Port 9 (discard): nothing answers there, so /health answers 503 at once.
-  gatewayConfigSchema.parse({ CUSTOMER_URL: 'http://127.0.0.1:9', PRODUCTS_URL: 'http://127.0.0.1:9', SHOPPING_URL: 'http://127.0.0.1:9' }),
-  createLogger({ service: 'gateway', silent: true }),
-);
+// Port 9 (discard): nothing answers there, so /health answers 503 at once.
+const gatewayConfig = gatewayConfigSchema.parse({ CUSTOMER_URL: 'http://127.0.0.1:9', PRODUCTS_URL: 'http://127.0.0.1:9', SHOPPING_URL: 'http://127.0.0.1:9' });
+const gateway: Express = createGatewayApp(gatewayConfig, createLogger({ service: 'gateway', silent: true }));
 
 /** Every real route, and who answers it: the gateway itself, or the service behind it. */
 const routes = new Map<string, Owner>();
 const answeredTwice: string[] = [];
 const listed: Array<[Owner, Layer[]]> = [
   ...(Object.entries(serviceRouters) as Array<[UpstreamName, Router]>).map(([service, router]): [Owner, Layer[]] => [service, router.stack as unknown as Layer[]]),
-  ['gateway', gateway.router.stack as unknown as Layer[]],
+  // The app's own layers, and the router it hands the paths it answers itself to.
+  ['gateway', [...gateway.router.stack, ...ownRoutes(new Upstreams(gatewayConfig.services)).stack] as unknown as Layer[]],
 ];
 for (const [owner, stack] of listed) {
   for (const route of routesOf(stack)) {

@@ -1,8 +1,28 @@
 import http from 'node:http';
 import type { UpstreamName } from './config';
+import type { UpstreamDeadlines } from './upstream-deadlines';
+
+/** Options of a request to a service whose deadline `deadlines` keeps. */
+export interface DeadlineRequestOptions extends http.RequestOptions {
+  deadlines?: UpstreamDeadlines;
+}
+
+/** Where Node's Agent is handed each request (not in @types/node; the hook custom agents build on). */
+type AgentWithRequests = { addRequest(request: http.ClientRequest, options: DeadlineRequestOptions): void };
+
+/**
+ * An agent that also hands every request whose options name deadlines to them: the one place
+ * where the request that express-http-proxy creates can be reached, without a listener of its own.
+ */
+class DeadlineAgent extends http.Agent {
+  addRequest(request: http.ClientRequest, options: DeadlineRequestOptions): void {
+    (http.Agent.prototype as unknown as AgentWithRequests).addRequest.call(this, request, options);
+    options.deadlines?.watch(request);
+  }
+}
 
 /** Connections to the services are kept open and reused: a new TCP connection per request halves throughput. */
-export const keepAliveAgent = new http.Agent({
+export const keepAliveAgent = new DeadlineAgent({
   keepAlive: true,
   maxSockets: 256,
   // Drop idle sockets before the services' 65 s keep-alive ends, so a reused socket is never one they just closed.

@@ -1,3 +1,4 @@
+export * from './client-address';
 export * from './error-handler';
 export * from './request-id';
 export * from './server';

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
+import { clientAddress } from './client-address';
 import { errorBody } from './error-handler';
 import { AppError } from '../errors/app-errors';
 
@@ -18,7 +19,7 @@ export interface RateLimitOptions {
  * The client as limits count it: its address as Express resolved it under the app's `trust proxy`,
  * an IPv6 address by its /56 network, since one host may use any address of its range.
  */
-export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
+export const clientKey = (req: Request): string => ipKeyGenerator(clientAddress(req));
 
 /**
  * Counts per key in fixed windows aligned on multiples of the window's length. When a window ends

@@ -26,9 +26,9 @@ export interface ServiceAppOptions {
 export function requestLog(logger: Logger, routeOf: (req: express.Request) => string = (req) => (req.route?.path as string | undefined) ?? 'unmatched'): express.RequestHandler {
   const { httpDuration } = shopMetrics();
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const ms = performance.now() - started;
       httpDuration.observe({ method: req.method, route: routeOf(req), status: String(res.statusCode) }, ms / 1000);
       const id = req.headers[REQUEST_ID_HEADER] as string | undefined;
       writeAccessLine(logger, { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, requestId: id });
