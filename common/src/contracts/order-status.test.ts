@@ -1,5 +1,11 @@
-import { nextOrderStatus, type OrderStatusEvent } from './order-status';
+import { ORDER_STATUS_MOVES, type OrderStatusEvent } from './order-status';
 import { ShoppingEvents, StockEvents, type OrderStatus } from './shopping-events';
+
+/** The status after the event, or undefined when the event does not move an order in this status. */
+function nextOrderStatus(current: OrderStatus, event: OrderStatusEvent): OrderStatus | undefined {
+  const { from, to } = ORDER_STATUS_MOVES[event];
+  return from.includes(current) ? to : undefined;
+}
 
 const apply = (events: OrderStatusEvent[], from: OrderStatus = 'received'): OrderStatus =>
   events.reduce<OrderStatus>((status, event) => nextOrderStatus(status, event) ?? status, from);

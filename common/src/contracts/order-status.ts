@@ -19,9 +19,3 @@ export const ORDER_STATUS_MOVES: Record<OrderStatusEvent, { from: readonly Order
 
 /** Statuses from which the shopper may cancel: the stock is not shipped and not refused. */
 export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['received', 'confirmed'];
-
-/** The status after the event, or undefined when the event does not move an order in this status. */
-export function nextOrderStatus(current: OrderStatus, event: OrderStatusEvent): OrderStatus | undefined {
-  const move = ORDER_STATUS_MOVES[event];
-  return move.from.includes(current) ? move.to : undefined;
-}
