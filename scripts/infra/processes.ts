@@ -77,10 +77,29 @@ export async function runAllCleanups(): Promise<void> {
   }
 }
 
-/** Spawns a program in its own process group (its children with it), unless this process is shutting down. */
+/**
+ * Stops the process group $2 once the process $1 that started it is gone: killed (SIGKILL), or
+ * interrupted where no clean-up ran (a jest worker). Ends once the group's leader has.
+ */
+const ORPHAN_WATCH = `
+while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
+if kill -0 "$2" 2>/dev/null; then
+  kill -TERM "-$2" 2>/dev/null; sleep 10; kill -KILL "-$2" 2>/dev/null
+fi`;
+
+/**
+ * Spawns a program in its own process group (its children with it), unless this process is
+ * shutting down. The group is out of the terminal's reach, so a small shell watches it: if this
+ * process dies without stopping it, the group is stopped too.
+ */
 export function spawnGroup(command: string, args: string[], options: Omit<SpawnOptions, 'detached'>): ChildProcess {
   if (shuttingDown) throw new Error(`not starting ${path.basename(command)}: shutting down`);
-  return spawn(command, args, { ...options, detached: true });
+  const child = spawn(command, args, { ...options, detached: true });
+  if (child.pid !== undefined) {
+    // Its own session, so that the signal which ends this process does not end the watch too.
+    spawn('sh', ['-c', ORPHAN_WATCH, 'orphan-watch', String(process.pid), String(child.pid)], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } }).unref();
+  }
+  return child;
 }
 
 /** Starts a program in its own process group, its output going to a log file. */
