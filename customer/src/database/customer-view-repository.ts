@@ -65,7 +65,7 @@ export class CustomerViewRepository {
         customerId: view._id,
         txnNumber: txnNumber ?? null,
       }));
-      await insertEachOnce(this.orders, orders);
+      await this.insertOrders(orders);
       await stored.updateOne({ _id: view._id }, { $unset: { orders: '', version: '' } });
       moved++;
     }
