@@ -99,6 +99,17 @@ describe('consumers: instances of a service share its queue', () => {
 });
 
 describe('reconnection', () => {
+  test('When the broker goes silent and its connection then drops, then close returns instead of waiting for an answer', async () => {
+    const hop = await tcpHop(new URL(testServers().amqpUrl));
+    const broker = new Broker({ url: hop.url, exchange: `${uniqueTestName('silent')}.events`, logger, name: 'silenced', closeWithinMs: 500 });
+    await broker.start();
+    hop.freeze();
+    const unconfirmed = broker.publish('order.placed', '{}', { messageId: 'unanswered' }).catch(() => 'refused');
+    await hop.close();
+    await broker.close();
+    await unconfirmed;
+  });
+
   test('When the connection to RabbitMQ is cut, then the broker connects again by itself, and its consumer and publishing work as before', async () => {
     const hop = await tcpHop(new URL(testServers().amqpUrl));
     const name = uniqueTestName('reconnect');

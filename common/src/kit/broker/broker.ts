@@ -57,6 +57,8 @@ export interface BrokerOptions {
   logger: Logger;
   /** Shown in the broker's connection list. */
   name: string;
+  /** How long close waits for the broker to confirm it (default 2 s). */
+  closeWithinMs?: number;
 }
 
 export class BrokerUnavailableError extends ServiceUnavailableError {
@@ -175,7 +177,14 @@ export class Broker {
     this.recovering = undefined;
     this.connection = undefined;
     this.publishChannel = undefined;
-    if (recovering) await (await recovering).close().catch(() => undefined);
+    if (!recovering) return;
+    // A connection whose socket died unnoticed would wait for the broker's close-ok for ever.
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.closeWithinMs ?? 2000);
+    });
+    await Promise.race([recovering.then((connection) => connection.close()).catch(() => undefined), givenUp]);
+    clearTimeout(timer);
   }
 
   /**
