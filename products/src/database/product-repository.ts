@@ -93,7 +93,7 @@ export class ProductRepository {
     await this.model.deleteOne({ _id: id, deleted: true });
   }
 
-  /** Records that this version's event is in the outbox, unless the product has changed since (that change announces itself). */
+  /** Records that this version's event is sent, unless the product has changed since (that change announces itself). */
   async markAnnounced(id: string, version: number): Promise<void> {
     await this.model.updateOne({ _id: id, version }, { $set: { announced: true } });
   }

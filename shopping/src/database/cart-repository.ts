@@ -63,7 +63,7 @@ export class CartRepository {
     return cart && stateOf(cart);
   }
 
-  /** Records that the cart.updated of this version is in the outbox (a newer change announces itself). */
+  /** Records that the cart.updated of this version is sent (a newer change announces itself). */
   async markAnnounced(customerId: string, version: number): Promise<void> {
     await this.model.updateOne({ _id: customerId, version }, { $set: { announced: true } });
   }

@@ -34,7 +34,7 @@ export class OrderRepository {
   /**
    * Moves the order to `to` if its status is one of `from`; returns the order after the move, or
    * null when it was not in such a status (another move came first, or it never will).
-   * `announce` marks the move's events as still to be put in the outbox.
+   * `announce` marks the move's events as still to be sent.
    */
   async moveStatus(
     orderId: string,
@@ -51,12 +51,12 @@ export class OrderRepository {
       .lean();
   }
 
-  /** Records that the events of the order's current state are in the outbox. */
+  /** Records that the events of the order's current state are sent. */
   async markAnnounced(orderId: string): Promise<void> {
     await this.orders.updateOne({ _id: orderId }, { $set: { announced: true } });
   }
 
-  /** Orders whose events were not in the outbox by the given date: changes a crash cut off (or very slow ones). */
+  /** Orders whose events were not sent by the given date: changes a crash cut off (or very slow ones). */
   async findUnannouncedBefore(changedBefore: Date): Promise<Order[]> {
     return this.orders.find({ announced: false, updatedAt: mongoose.trusted({ $lt: changedBefore }) }).lean();
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Broker, RETRIES_HEADER } from '../broker/broker';
 import { connectDatabase } from '../database/mongo';
 import { createLogger } from '../logging/logger';
-import { eventually, EventProbe, takeDeadLetterMessages, takeDeadLetters, testServers, uniqueTestName } from '../../testing';
+import { eventually, EventProbe, takeDeadLetterMessages, takeDeadLetters, tcpHop, testServers, uniqueTestName } from '../../testing';
 import { groupedHandler, idempotentHandler, keyedHandler, startEventConsumer, type EventHandlers } from './consumer';
 import { ConsumerHold, countCommands } from '../../testing/consumer-batches';
 import { createEvent, eventEnvelopeSchema, type EventEnvelope } from './envelope';
@@ -209,6 +209,70 @@ describe('the outbox', () => {
     await eventually(async () => expect(await live.backlog()).toBe(0));
     await live.stop();
     await shared.close();
+  });
+});
+
+describe('the outbox sending events whose documents are their proof', () => {
+  test('When nothing stored waits, then sent events are published in order with confirms and not stored', async () => {
+    const { outbox, commands, close } = await countedOutbox('outbox-send');
+    const events = Array.from({ length: 3 }, (_, i) => createEvent({ type: 'thing.sent', data: { n: i }, source: 'test' }));
+    await outbox.send(...events);
+    // Confirmed when send resolves: the consumer's queue has them.
+    await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.sent').map((e) => e.data.n)).toEqual([0, 1, 2]));
+    expect(commands.count('insert', 'outbox')).toBe(0);
+    await close();
+  });
+
+  test('When the broker is away, then sent events are stored and relayed once it is back', async () => {
+    const away = new Broker({ url: testServers().amqpUrl, exchange, logger, name: 'send-away' });
+    const own = await connectDatabase({ url: testServers().mongoUrl, dbName: uniqueTestName('outbox-send-away'), logger });
+    const outbox = new Outbox({ connection: own, broker: away, logger, intervalMs: 60_000 });
+    outbox.start();
+    const event = createEvent({ type: 'thing.sent-later', data: {}, source: 'test' });
+    await outbox.send(event);
+    expect(await outbox.backlog()).toBe(1);
+    await away.start();
+    await eventually(() => expect(probe.received.filter((e) => e.id === event.id)).toHaveLength(1));
+    await outbox.flush();
+    expect(await outbox.backlog()).toBe(0);
+    await outbox.stop();
+    await away.close();
+    await own.close();
+  });
+
+  test('When stored events wait to be relayed, then a sent event is stored behind them instead of overtaking them', async () => {
+    const late = new Broker({ url: testServers().amqpUrl, exchange, logger, name: 'send-behind' });
+    const own = await connectDatabase({ url: testServers().mongoUrl, dbName: uniqueTestName('outbox-send-behind'), logger });
+    const outbox = new Outbox({ connection: own, broker: late, logger, intervalMs: 60_000 });
+    const first = createEvent({ type: 'thing.in-turn', data: { n: 1 }, source: 'test' });
+    const second = createEvent({ type: 'thing.in-turn', data: { n: 2 }, source: 'test' });
+    await outbox.add(first);
+    // The broker is back, but the relay has not started: the first event still waits.
+    await late.start();
+    await outbox.send(second);
+    expect(await outbox.backlog()).toBe(2);
+    outbox.start();
+    await eventually(() => expect(probe.received.filter((e) => e.type === 'thing.in-turn').map((e) => e.data.n)).toEqual([1, 2]));
+    await outbox.flush();
+    await outbox.stop();
+    await late.close();
+    await own.close();
+  });
+
+  test('When the broker goes silent, then send stores the events once the confirms are late, instead of waiting for them', async () => {
+    const hop = await tcpHop(new URL(testServers().amqpUrl));
+    const silent = new Broker({ url: hop.url, exchange, logger, name: 'send-silent' });
+    await silent.start();
+    const own = await connectDatabase({ url: testServers().mongoUrl, dbName: uniqueTestName('outbox-send-silent'), logger });
+    const outbox = new Outbox({ connection: own, broker: silent, logger, intervalMs: 60_000, confirmWithinMs: 300 });
+    outbox.start();
+    await outbox.flush();
+    hop.freeze();
+    await outbox.send(createEvent({ type: 'thing.unconfirmed', data: {}, source: 'test' }));
+    expect(await outbox.backlog()).toBe(1);
+    await hop.close();
+    await silent.close();
+    await own.close();
   });
 });
 

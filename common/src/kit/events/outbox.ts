@@ -64,6 +64,8 @@ export interface OutboxOptions {
   staleAfterMs?: number;
   /** How long relayed records wait to be deleted together (default 200 ms). */
   deleteAfterMs?: number;
+  /** How long `send` waits for the broker's confirms before it stores the events instead (default 2 s). */
+  confirmWithinMs?: number;
 }
 
 /** Events relayed together: one read (when the collection is read) and one delete per batch. */
@@ -89,10 +91,14 @@ export class Outbox {
   private held: OutboxRecord[] = [];
   /** What the next relay must read from the collection: everything, the stale records, or nothing. */
   private toRead: 'all' | 'stale' | 'none' = 'all';
+  /** Relaying what a read of the whole collection found (this process's own events among them). */
+  private catchingUp = false;
   /** Published and confirmed, not yet deleted. */
   private readonly relayed = new Set<string>();
   private deleteTimer?: NodeJS.Timeout;
   private deleting?: Promise<void>;
+  /** Sent directly and not yet confirmed or stored. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly options: OutboxOptions) {
     this.model = options.connection.models.OutboxRecord ?? options.connection.model<OutboxRecord>('OutboxRecord', outboxSchema);
@@ -119,6 +125,52 @@ export class Outbox {
     this.kick();
   }
 
+  /**
+   * Publishes events whose changed documents record that they are still to be announced (a flag
+   * set by the change itself, which a catch-up reads after a crash): the document is their proof,
+   * so they need no record of their own. They go straight to the broker when nothing stored waits
+   * to be relayed (so they never overtake events stored before them), and are stored like `add`'s
+   * when something waits, when the broker is away, or when it does not confirm them in time.
+   * Resolves once they are confirmed or stored; the caller then clears its flag.
+   */
+  async send(...events: EventEnvelope[]): Promise<void> {
+    if (!this.relayIsIdle()) return this.add(...events);
+    const sent = this.publishDirectly(events).catch(() => this.add(...events));
+    this.sending.add(sent);
+    try {
+      await sent;
+    } finally {
+      this.sending.delete(sent);
+    }
+  }
+
+  /** Nothing of this process's waits: a sweep for other processes' stale events does not count. */
+  private relayIsIdle(): boolean {
+    return this.options.broker.isConnected() && this.held.length === 0 && this.toRead !== 'all' && !this.catchingUp;
+  }
+
+  private async publishDirectly(events: EventEnvelope[]): Promise<void> {
+    const { broker, confirmWithinMs = 2000 } = this.options;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no confirm in time')), confirmWithinMs);
+    });
+    // All at once: the channel keeps their order, as the relay's batches do.
+    const confirms = Promise.all(
+      events.map(async (event) => {
+        await broker.publish(event.type, JSON.stringify(event), { messageId: event.id, correlationId: event.correlationId });
+        shopMetrics().eventsPublished.inc({ type: event.type });
+      }),
+    );
+    // A refusal after the time is up changes nothing: the events are stored by then.
+    confirms.catch(() => undefined);
+    try {
+      await Promise.race([confirms, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   start(): void {
     this.removeBacklogSource = shopMetrics().addBacklogSource(() => this.backlog());
     this.options.broker.onConnected(() => this.relay('all'));
@@ -130,6 +182,7 @@ export class Outbox {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.removeBacklogSource?.();
+    await Promise.all(this.sending);
     await this.draining;
     await this.deleteRelayed();
   }
@@ -162,6 +215,7 @@ export class Outbox {
 
   /** Resolves when everything stored so far has been relayed (tests and shutdown use it). */
   async flush(): Promise<void> {
+    await Promise.all(this.sending);
     while (this.draining || (await this.backlog()) > 0) {
       if (!this.draining) this.relay('all');
       await this.draining;
@@ -185,6 +239,7 @@ export class Outbox {
     if (this.toRead === 'none') return this.held.sort((a, b) => a.seq - b.seq).slice(0, BATCH);
     const stale = this.toRead === 'stale' ? { createdAt: mongoose.trusted({ $lt: new Date(Date.now() - (this.options.staleAfterMs ?? 5000)) }) } : {};
     const read = this.toRead;
+    if (read === 'all') this.catchingUp = true;
     this.toRead = 'none';
     const batch = await this.model.find(stale).sort({ seq: 1 }).limit(BATCH).lean<StoredRecord[]>();
     // A full batch may have more behind it.
@@ -203,7 +258,10 @@ export class Outbox {
       }
       const batch = await this.nextBatch();
       if (batch.length === 0) {
-        if (this.toRead === 'none' && this.held.length === 0) return;
+        if (this.toRead === 'none' && this.held.length === 0) {
+          this.catchingUp = false;
+          return;
+        }
         continue;
       }
       const published = new Set<string>();

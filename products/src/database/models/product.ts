@@ -15,8 +15,8 @@ export interface Product extends ProductFields {
   /** Orders being cancelled whose stock has come back to this product: a redelivered cancel gives it back once. */
   releasedFor: string[];
   /**
-   * False from the write that changes the product until the event of that version is in the
-   * outbox: the change and the duty to announce it are one atomic document write, and a crash in
+   * False from the write that changes the product until the event of that version is sent
+   * (confirmed by the broker, or stored in the outbox): the change and the duty to announce it are one atomic document write, and a crash in
    * between is caught up by announcePendingProducts. Set true only while the version is the one announced.
    */
   announced: boolean;

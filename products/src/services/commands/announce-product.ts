@@ -20,14 +20,17 @@ export async function announceProduct(
   forRequest?: string,
 ): Promise<void> {
   queries.applySnapshot(toSnapshot(product));
-  await outbox.add(productEvent(type, product, correlationId, forRequest));
-  // Announcing again for a request changes nothing about what was announced.
-  if (!forRequest) await products.markAnnounced(product._id.toString(), product.version);
+  const event = productEvent(type, product, correlationId, forRequest);
+  // An answer to a request has no flag of its own to fall back on: it is stored first.
+  if (forRequest) return outbox.add(event);
+  await outbox.send(event);
+  await products.markAnnounced(product._id.toString(), product.version);
 }
 
 /**
  * Announces the products a step of the order saga changed together with that step's own event,
- * in one outbox insert: the products' events first, then `after`.
+ * together: the products' events first, then `after` (the step's record is `after`'s proof: its
+ * event comes again when the order's event is delivered again).
  */
 export async function announceChangedWith(
   { products, outbox, queries }: CatalogueContext,
@@ -36,7 +39,7 @@ export async function announceChangedWith(
   correlationId?: string,
 ): Promise<void> {
   for (const product of changed) queries.applySnapshot(toSnapshot(product));
-  await outbox.add(...changed.map((product) => productEvent(CatalogueEvents.productUpdated, product, correlationId)), after);
+  await outbox.send(...changed.map((product) => productEvent(CatalogueEvents.productUpdated, product, correlationId)), after);
   for (const product of changed) await products.markAnnounced(product._id.toString(), product.version);
 }
 
@@ -49,7 +52,7 @@ function productEvent(type: string, product: CatalogueProduct, correlationId?: s
 export async function announceDeletion({ products, outbox, queries }: CatalogueContext, product: CatalogueProduct, correlationId?: string): Promise<void> {
   const productId = product._id.toString();
   queries.applyDeletion(productId, product.version);
-  await outbox.add(
+  await outbox.send(
     createEvent({
       type: CatalogueEvents.productDeleted,
       id: productDeletedEventId(productId),

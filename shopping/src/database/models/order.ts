@@ -5,7 +5,7 @@ import type { OrderFacts } from '../../domain/order';
  * An order: the write model of the saga and the read model of the shopper's orders. Its id is
  * the customer plus the cart version it was made from, so a second order from the same cart is a
  * duplicate-key insert. `announced` is false from a change until the events that announce it
- * are in the outbox: a crash in between leaves it false, and the catch-up announces it again.
+ * are confirmed by the broker or stored in the outbox: a crash in between leaves it false, and the catch-up announces it again.
  */
 export interface Order extends OrderFacts {
   cartVersion: number;
@@ -38,7 +38,7 @@ const orderSchema = new Schema<Order>(
   },
   { versionKey: false, collection: 'orders' },
 );
-// A shopper's orders, newest first; and the few whose events are not yet in the outbox.
+// A shopper's orders, newest first; and the few whose events are not yet sent.
 orderSchema.index({ customerId: 1, createdAt: -1 });
 orderSchema.index({ announced: 1, updatedAt: 1 });
 

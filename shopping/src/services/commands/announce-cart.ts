@@ -14,10 +14,10 @@ export function cartUpdatedEvent(customerId: string, items: Line[], version: num
 }
 
 /**
- * Puts the cart's cart.updated in the outbox and marks that version announced. Concurrent changes
- * each announce their own version; consumers keep the newest.
+ * Sends the cart's cart.updated and marks that version announced. Concurrent changes each
+ * announce their own version; consumers keep the newest.
  */
 export async function announceCart({ outbox, carts }: Pick<CartsContext, 'outbox' | 'carts'>, cart: CartState): Promise<void> {
-  await outbox.add(cartUpdatedEvent(cart.customerId, cart.items, cart.version));
+  await outbox.send(cartUpdatedEvent(cart.customerId, cart.items, cart.version));
   await carts.markAnnounced(cart.customerId, cart.version);
 }

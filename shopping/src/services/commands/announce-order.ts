@@ -15,11 +15,10 @@ export interface AnnounceOptions {
 }
 
 /**
- * Puts the events of the order's state in the outbox, in one insert, then marks it announced:
- * order.placed with the emptied cart's cart.updated (and, when finishing again, its txnNumber
- * tied to it), and order.cancelled once it is cancelling. All idempotent, so a second run
- * changes nothing twice: an event id still in the outbox is stored once, one already relayed
- * goes again under the same id and consumers drop it.
+ * Sends the events of the order's state together, then marks it announced: order.placed with the
+ * emptied cart's cart.updated (and, when finishing again, its txnNumber tied to it), and
+ * order.cancelled once it is cancelling. All idempotent, so a second run changes nothing twice:
+ * an event sent again goes under the same id and consumers drop it.
  */
 export async function announceOrder(context: OrdersContext, order: Order, { fresh, placement = true }: AnnounceOptions): Promise<void> {
   const { _id: orderId, customerId, txnNumber } = order;
@@ -35,7 +34,7 @@ export async function announceOrder(context: OrdersContext, order: Order, { fres
   if (order.status === 'cancelling') {
     events.push(orderEvent<OrderCancelled>(ShoppingEvents.orderCancelled, orderId, { orderId, customerId, items: order.items }));
   }
-  if (events.length > 0) await context.outbox.add(...events);
+  if (events.length > 0) await context.outbox.send(...events);
   await context.orders.markAnnounced(orderId);
 }
 
