@@ -70,6 +70,13 @@ export async function runOrderFlows(options: OrderFlowOptions): Promise<OrderFlo
   };
 
   const flow = async (customer: Customer, product: Product): Promise<void> => {
+    // Released once: a flow still polling must not release the customer's next flow, which would
+    // let a third one order the same cart at the same time.
+    let released = false;
+    const release = (): void => {
+      if (!released) busy.delete(customer.index);
+      released = true;
+    };
     try {
       const put = await request('PUT', `${options.gateway}/cart`, { token: customer.token, body: { _id: product._id, qty: 1 } });
       if (put.status !== 200) return fail(`PUT /cart ${put.status}`);
@@ -80,7 +87,8 @@ export async function runOrderFlows(options: OrderFlowOptions): Promise<OrderFlo
       const placedAt = performance.now();
       placeOrder.record(order.ms);
       placed++;
-      busy.delete(customer.index);
+      // The customer may start the next flow while this one watches the view.
+      release();
       const { orderId } = order.body;
       while (performance.now() - placedAt < timeoutMs) {
         // Every pollMs, backing off to a tenth of the time waited so far: the reads stay a light
@@ -100,7 +108,7 @@ export async function runOrderFlows(options: OrderFlowOptions): Promise<OrderFlo
     } catch (error) {
       fail(error instanceof Error ? error.message.slice(0, 80) : String(error));
     } finally {
-      busy.delete(customer.index);
+      release();
     }
   };
 
