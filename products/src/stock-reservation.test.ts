@@ -1,4 +1,14 @@
-import { CatalogueEvents, ShoppingEvents, signAccessToken, StockEvents, type EventEnvelope, type OrderCancelled, type OrderPlaced, type ProductSnapshot } from '@shop/common';
+import {
+  CatalogueEvents,
+  flushLaterUpdates,
+  ShoppingEvents,
+  signAccessToken,
+  StockEvents,
+  type EventEnvelope,
+  type OrderCancelled,
+  type OrderPlaced,
+  type ProductSnapshot,
+} from '@shop/common';
 import { appliedEventCount, databaseCommandsDuring, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { productsEnv, type ProductsConfig } from './config';
@@ -256,9 +266,11 @@ describe('products: stock reservations for orders', () => {
     await eventually(async () => expect(await productModel(service.connection).findById(a).lean()).toMatchObject({ version: 2, announced: true }));
     const changed = await products.update(a, 2, { price: 11 });
     // The record of version 2 arrives after version 3 was written (two writers, or a retry).
-    await products.markAnnounced(a, 2);
+    products.markAnnounced(a, 2);
+    await flushLaterUpdates(service.connection);
     expect((await products.findUnannounced()).map((p) => p._id.toString())).toContain(a);
-    await products.markAnnounced(a, changed!.version);
+    products.markAnnounced(a, changed!.version);
+    await flushLaterUpdates(service.connection);
     expect((await products.findUnannounced()).map((p) => p._id.toString())).not.toContain(a);
   });
 

@@ -1,4 +1,4 @@
-import { CatalogueEvents, orderEventId, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
+import { CatalogueEvents, flushLaterUpdates, orderEventId, ShoppingEvents, signAccessToken, StockEvents, type OrderPlaced } from '@shop/common';
 import { appliedEventCount, databaseCommandsDuring, eventually, EventProbe, testServiceConfig, testSigning, uniqueTestName } from '@shop/common/testing';
 import request from 'supertest';
 import { shoppingEnv, type ShoppingConfig } from './config';
@@ -71,8 +71,8 @@ describe('shopping: the cart', () => {
     expect(removed.body).toMatchObject({ product: { _id: apples.productId }, unit: 0 });
     await http.delete(`/cart/${apples.productId}`).set(auth).expect(200);
     expect((await http.get('/shopping/cart').set(auth).expect(200)).body[0].items).toEqual([expect.objectContaining({ product: expect.objectContaining({ _id: oil.productId }) })]);
-    // Each change (the second removal was none) is marked announced once its cart.updated is in the outbox.
-    expect(await cartModel(service.connection).findById(id).lean()).toMatchObject({ version: 4, announced: true });
+    // Each change (the second removal was none) is marked announced once its cart.updated is sent.
+    await eventually(async () => expect(await cartModel(service.connection).findById(id).lean()).toMatchObject({ version: 4, announced: true }));
   });
 
   test('When the quantity or product is wrong, then 400, 404 or 409 and the cart is unchanged', async () => {
@@ -135,13 +135,18 @@ describe('shopping: orders', () => {
   test("When a shopper orders, then the order's events and the emptied cart's are sent together without an outbox record, and the cart is not marked again", async () => {
     const { id, auth } = newCustomer();
     await http.put('/cart').set(auth).send({ _id: apples.productId, qty: 2 }).expect(200);
+    // The cart's change is marked a moment later: not in what the order sends.
+    await flushLaterUpdates(service.connection);
     let orderId = '';
     const sent = await databaseCommandsDuring(config.dbName, async () => {
       orderId = (await http.post('/shopping/order').set(auth).send({ txnNumber: 'counted' }).expect(201)).body.orderId;
     });
     expect(sent).toMatchObject({ 'orders insert': 1, 'carts findAndModify': 1, 'orders update': 1 });
     expect(sent['outbox insert']).toBeUndefined();
+    // The emptied cart is announced with the order, and its emptying clears its flag.
     expect(sent['carts update']).toBeUndefined();
+    expect(await orderModel(service.connection).findById(orderId).lean()).toMatchObject({ announced: true });
+    expect(await cartModel(service.connection).findById(id).lean()).toMatchObject({ announced: true, version: 2 });
     await probe.waitFor((e) => e.type === ShoppingEvents.orderPlaced && (e.data as OrderPlaced).orderId === orderId);
     await probe.waitFor((e) => e.id === `${ShoppingEvents.cartUpdated}:${id}:2` && (e.data as { items: unknown[] }).items.length === 0);
     const relayed = probe.received.filter((e) => e.id === orderEventId(ShoppingEvents.orderPlaced, orderId) || e.id === `${ShoppingEvents.cartUpdated}:${id}:2`);
@@ -233,7 +238,7 @@ describe('shopping: orders', () => {
       await eventually(async () => expect(await cartModel(service.connection).findById(other.id).lean()).toMatchObject({ announced: true }));
       expect((await new CartRepository(service.connection).find(id)).items).toEqual([]);
       expect(await new OrderRepository(service.connection).findRequest(id, 'crashed')).toMatchObject({ orderId });
-      expect(await orderModel(service.connection).find({ customerId: id, announced: false }).lean()).toEqual([]);
+      await eventually(async () => expect(await orderModel(service.connection).find({ customerId: id, announced: false }).lean()).toEqual([]));
     } finally {
       await second.shutdown();
     }

@@ -1,3 +1,4 @@
+import { LaterUpdates } from '@shop/common';
 import mongoose, { Types, type Connection, type Model } from 'mongoose';
 import type { StockLine } from '../domain/stock';
 import { productModel, type CatalogueProduct, type Product } from './models/product';
@@ -14,9 +15,11 @@ const LIVE = { deleted: mongoose.trusted({ $ne: true }) };
 /** The only code that reads or writes the catalogue in MongoDB. */
 export class ProductRepository {
   private readonly model: Model<Product>;
+  private readonly marks: LaterUpdates<Product>;
 
   constructor(connection: Connection) {
     this.model = productModel(connection);
+    this.marks = new LaterUpdates(this.model);
   }
 
   async create(product: NewProduct): Promise<Product> {
@@ -93,9 +96,9 @@ export class ProductRepository {
     await this.model.deleteOne({ _id: id, deleted: true });
   }
 
-  /** Records that this version's event is sent, unless the product has changed since (that change announces itself). */
-  async markAnnounced(id: string, version: number): Promise<void> {
-    await this.model.updateOne({ _id: id, version }, { $set: { announced: true } });
+  /** Records, a moment later, that this version's event is sent, unless the product has changed since (that change announces itself). */
+  markAnnounced(id: string, version: number): void {
+    this.marks.updateOne({ _id: id, version }, { $set: { announced: true } });
   }
 
   /** Products whose last change is not yet announced (a crash, or a very slow request, cut it off). */

@@ -1,4 +1,4 @@
-import type { Line } from '@shop/common';
+import { LaterUpdates, type Line } from '@shop/common';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { cartModel, type Cart } from './models/cart';
 
@@ -16,9 +16,11 @@ const linePath = (productId: string): string => `lines.${productId}`;
 /** Carts; every change is one atomic update that bumps the version and marks it to announce. */
 export class CartRepository {
   private readonly model: Model<Cart>;
+  private readonly marks: LaterUpdates<Cart>;
 
   constructor(connection: Connection) {
     this.model = cartModel(connection);
+    this.marks = new LaterUpdates(this.model);
   }
 
   async find(customerId: string): Promise<CartState> {
@@ -53,19 +55,20 @@ export class CartRepository {
 
   /**
    * Empties the cart if it is still at the version an order was made from; returns it after, or
-   * null. `announced` stays as it is: the order announces the emptied cart, and its own flag
-   * makes the catch-up finish that.
+   * null. The order announces the emptied cart, and its own flag makes the catch-up finish that;
+   * a cart.updated carries the whole cart, so that announcement stands for every earlier version
+   * too, and the cart owes nothing more (a mark of an earlier version arriving late finds nothing).
    */
   async emptyAt(customerId: string, version: number): Promise<CartState | null> {
     const cart = await this.model
-      .findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, updatedAt: new Date() }, $inc: { version: 1 } }, { returnDocument: 'after' })
+      .findOneAndUpdate({ _id: customerId, version }, { $set: { lines: {}, announced: true, updatedAt: new Date() }, $inc: { version: 1 } }, { returnDocument: 'after' })
       .lean();
     return cart && stateOf(cart);
   }
 
-  /** Records that the cart.updated of this version is sent (a newer change announces itself). */
-  async markAnnounced(customerId: string, version: number): Promise<void> {
-    await this.model.updateOne({ _id: customerId, version }, { $set: { announced: true } });
+  /** Records, a moment later, that the cart.updated of this version is sent (a newer change announces itself). */
+  markAnnounced(customerId: string, version: number): void {
+    this.marks.updateOne({ _id: customerId, version }, { $set: { announced: true } });
   }
 
   /** Carts changed before the given date whose change is not announced: a crash (or a very slow request) cut it off. */

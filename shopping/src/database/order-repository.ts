@@ -1,5 +1,6 @@
 import { insertOnce, type OrderStatus } from '@shop/common';
 import mongoose, { type Connection, type Model } from 'mongoose';
+import { statusesCoveredByAnnouncementAt } from '../domain/order';
 import { orderModel, orderRequestModel, type Order, type OrderRequest } from './models/order';
 
 /** Orders and the txnNumbers that made them. Every status move is one guarded update. */
@@ -51,9 +52,13 @@ export class OrderRepository {
       .lean();
   }
 
-  /** Records that the events of the order's current state are sent. */
-  async markAnnounced(orderId: string): Promise<void> {
-    await this.orders.updateOne({ _id: orderId }, { $set: { announced: true } });
+  /**
+   * Records that the events of the order in this status are sent, unless it has since moved to a
+   * status that owes events of its own (a cancel's duty stays). Not deferred like the marks of
+   * carts and products: a cancel reads it to know whether order.placed must go again.
+   */
+  async markAnnounced({ _id, status }: Pick<Order, '_id' | 'status'>): Promise<void> {
+    await this.orders.updateOne({ _id, status: mongoose.trusted({ $in: statusesCoveredByAnnouncementAt(status) }) }, { $set: { announced: true } });
   }
 
   /** Orders whose events were not sent by the given date: changes a crash cut off (or very slow ones). */

@@ -1,5 +1,5 @@
 import type { Line } from '@shop/common/contracts';
-import { cancelStep, orderIdFor, toOrderView } from './order';
+import { cancelStep, orderIdFor, statusesCoveredByAnnouncementAt, toOrderView } from './order';
 
 const items: Line[] = [{ product: { _id: 'p1', name: 'Apples', desc: '', type: 'fruits', banner: '', price: 1.5 }, unit: 2 }];
 
@@ -21,5 +21,10 @@ describe('order rules', () => {
     expect(cancelStep('cancelling')).toBe('answer-as-is');
     expect(cancelStep('cancelled')).toBe('answer-as-is');
     expect(cancelStep('rejected')).toBe('refuse');
+  });
+
+  test('When an order was announced, then the announcement covers the verdicts that follow, and a cancel owes its own', () => {
+    for (const status of ['received', 'confirmed', 'rejected'] as const) expect(statusesCoveredByAnnouncementAt(status)).toEqual(['received', 'confirmed', 'rejected']);
+    for (const status of ['cancelling', 'cancelled'] as const) expect(statusesCoveredByAnnouncementAt(status)).toEqual(['cancelling', 'cancelled']);
   });
 });

@@ -1,4 +1,4 @@
-import { CANCELLABLE_STATUSES, type Line, type OrderStatus } from '@shop/common/contracts';
+import { CANCELLABLE_STATUSES, ORDER_STATUS_MOVES, ShoppingEvents, type Line, type OrderStatus } from '@shop/common/contracts';
 
 /** An order as the API shows it and order.placed carries it. */
 export interface OrderView {
@@ -49,4 +49,14 @@ export type CancelStep = 'answer-as-is' | 'refuse' | 'move-to-cancelling';
 export function cancelStep(status: OrderStatus): CancelStep {
   if (status === 'cancelling' || status === 'cancelled') return 'answer-as-is';
   return CANCELLABLE_STATUSES.includes(status) ? 'move-to-cancelling' : 'refuse';
+}
+
+/**
+ * The statuses in which what was announced for an order at `status` is still all it owes: the
+ * stock verdicts announce nothing, a cancel announces order.cancelled. So the announcement of the
+ * placement holds until a cancel, and the cancel's for good.
+ */
+export function statusesCoveredByAnnouncementAt(status: OrderStatus): readonly OrderStatus[] {
+  const beforeCancel = ORDER_STATUS_MOVES[ShoppingEvents.orderCancelled].from;
+  return beforeCancel.includes(status) ? beforeCancel : [ORDER_STATUS_MOVES[ShoppingEvents.orderCancelled].to, 'cancelled'];
 }

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Connection } from 'mongoose';
 import { Broker } from '../broker/broker';
 import type { ServiceConfig } from '../config/service-config';
+import { flushLaterUpdates } from '../database/later-updates';
 import { connectDatabase, isDatabaseConnected } from '../database/mongo';
 import { startEventConsumer, type EventHandlers } from '../events/consumer';
 import { Outbox } from '../events/outbox';
@@ -83,7 +84,7 @@ export async function runService<Extra>({ config, build, mayPublish, handleSigna
     logger,
     handleSignals,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
-    closers: [() => outbox.stop(), () => broker.close(), () => connection.close()],
+    closers: [() => outbox.stop(), () => flushLaterUpdates(connection), () => broker.close(), () => connection.close()],
   });
   // Catch-up work runs beside HTTP; what it publishes waits in the outbox if the broker is away.
   parts.afterStart?.().catch((error: unknown) => logger.error('start-up task failed', { error }));

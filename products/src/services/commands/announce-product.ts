@@ -24,7 +24,7 @@ export async function announceProduct(
   // An answer to a request has no flag of its own to fall back on: it is stored first.
   if (forRequest) return outbox.add(event);
   await outbox.send(event);
-  await products.markAnnounced(product._id.toString(), product.version);
+  products.markAnnounced(product._id.toString(), product.version);
 }
 
 /**
@@ -40,7 +40,7 @@ export async function announceChangedWith(
 ): Promise<void> {
   for (const product of changed) queries.applySnapshot(toSnapshot(product));
   await outbox.send(...changed.map((product) => productEvent(CatalogueEvents.productUpdated, product, correlationId)), after);
-  for (const product of changed) await products.markAnnounced(product._id.toString(), product.version);
+  for (const product of changed) products.markAnnounced(product._id.toString(), product.version);
 }
 
 function productEvent(type: string, product: CatalogueProduct, correlationId?: string, forRequest?: string): EventEnvelope {

@@ -19,5 +19,5 @@ export function cartUpdatedEvent(customerId: string, items: Line[], version: num
  */
 export async function announceCart({ outbox, carts }: Pick<CartsContext, 'outbox' | 'carts'>, cart: CartState): Promise<void> {
   await outbox.send(cartUpdatedEvent(cart.customerId, cart.items, cart.version));
-  await carts.markAnnounced(cart.customerId, cart.version);
+  carts.markAnnounced(cart.customerId, cart.version);
 }

@@ -35,7 +35,7 @@ export async function announceOrder(context: OrdersContext, order: Order, { fres
     events.push(orderEvent<OrderCancelled>(ShoppingEvents.orderCancelled, orderId, { orderId, customerId, items: order.items }));
   }
   if (events.length > 0) await context.outbox.send(...events);
-  await context.orders.markAnnounced(orderId);
+  await context.orders.markAnnounced(order);
 }
 
 function orderEvent<T extends object>(type: string, orderId: string, data: T): EventEnvelope<T> {
