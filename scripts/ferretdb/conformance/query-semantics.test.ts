@@ -370,3 +370,23 @@ describe('upserts and the document they insert', () => {
     expect(await collection.findOne({ _id: 'soi-matched' }, { projection: { _id: 0 } })).toEqual({ orders: ['kept'], cart });
   });
 });
+
+describe('commands of many statements', () => {
+  test('When an update command carries 150 statements, then every one is applied (MongoDB takes up to 100,000 a batch)', async () => {
+    const documents = Array.from({ length: 150 }, (_, n) => ({ _id: `many-${n}`, version: 1, seen: false }));
+    const collection = await collectionOf([], documents);
+    const statements = documents.map(({ _id }) => ({ updateOne: { filter: { _id, version: 1 }, update: { $set: { seen: true } } } }));
+    let timer: NodeJS.Timeout | undefined;
+    // An engine that waits for ever would hold the test until jest's timeout: fail it sooner, by name.
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the update command did not answer within 10 s')), 10_000);
+    });
+    try {
+      const result = await Promise.race([collection.bulkWrite(statements, { ordered: false }), stuck]);
+      expect(result.modifiedCount).toBe(150);
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(await collection.countDocuments({ seen: true })).toBe(150);
+  });
+});
