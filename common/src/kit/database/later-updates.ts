@@ -18,7 +18,7 @@ export class LaterUpdates<T> {
 
   constructor(
     private readonly model: Model<T>,
-    private readonly windowMs = 200,
+    private readonly windowMs = 1000,
   ) {
     const batches = batchesOf.get(model.db) ?? new Set();
     batches.add(this);
