@@ -274,6 +274,14 @@ describe('products: stock reservations for orders', () => {
     expect((await products.findUnannounced()).map((p) => p._id.toString())).not.toContain(a);
   });
 
+  test('When a change was sent and its mark still waits to be written, then the catch-up does not take the product for unannounced', async () => {
+    const a = await newProduct(10);
+    const placed = order([[a, 1]]);
+    await probe.publish(ShoppingEvents.orderPlaced, placed);
+    await verdict(placed.orderId);
+    expect((await products.findUnannounced()).map((p) => p._id.toString())).not.toContain(a);
+  });
+
   test('When 30 reservations for stock 10 run at the same time, then exactly 10 take a unit, each change is announced with its own version, and stock never goes below 0', async () => {
     const context: StockContext = {
       products,

@@ -1,4 +1,4 @@
-import { LaterUpdates } from '@shop/common';
+import { flushLaterUpdates, LaterUpdates } from '@shop/common';
 import mongoose, { Types, type Connection, type Model } from 'mongoose';
 import type { StockLine } from '../domain/stock';
 import { productModel, type CatalogueProduct, type Product } from './models/product';
@@ -101,8 +101,12 @@ export class ProductRepository {
     this.marks.updateOne({ _id: id, version }, { $set: { announced: true } });
   }
 
-  /** Products whose last change is not yet announced (a crash, or a very slow request, cut it off). */
+  /**
+   * Products whose last change is not yet announced (a crash, or a very slow request, cut it off).
+   * The marks still waiting to be written go first: what was sent is not taken for unannounced.
+   */
   async findUnannounced(): Promise<Product[]> {
+    await flushLaterUpdates(this.model.db);
     return this.model.find({ announced: false }).lean();
   }
 
