@@ -14,7 +14,11 @@ export interface SignUp extends Credentials {
 }
 
 /** Stores an account with its password's bcrypt hash; a taken email is a 409 (the unique index decides a race). */
-export async function createAccount({ customers, bcryptCost }: AccountsContext, { email, password, phone }: SignUp, role: Role): Promise<Customer> {
+export async function createAccount(
+  { customers, bcryptCost }: Pick<AccountsContext, 'customers' | 'bcryptCost'>,
+  { email, password, phone }: SignUp,
+  role: Role,
+): Promise<Customer> {
   const passwordHash = await bcrypt.hash(password, bcryptCost);
   return customers.create({ email: normaliseEmail(email), passwordHash, phone, role });
 }
