@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { DEFAULT_PORTS, loadEnvFiles } from '@shop/common';
 import { REPO_ROOT, startInfrastructure } from './infra';
-import { runAllCleanups } from './infra/processes';
+import { stopAllOnSignals } from './infra/processes';
 import { olderNodeNote } from './node-version';
 import { startShopProcesses } from './shop-processes';
 
@@ -17,25 +17,11 @@ const say = (line: string): void => {
   process.stdout.write(`[shop] ${line}\n`);
 };
 
-let stopped: Promise<void> | undefined;
-
-/**
- * Stops what start-up has launched so far, whenever it is called: processes register as they are
- * spawned. A second signal waits for the first stop instead of exiting in the middle of it.
- */
-async function stopAll(code: number): Promise<never> {
-  stopped ??= (async () => {
-    say('stopping...');
-    await runAllCleanups();
-    say('stopped');
-  })();
-  await stopped;
-  process.exit(code);
-}
+// First thing: processes register as they are spawned, and a signal at any moment of start-up
+// stops what has started so far.
+const { stopAll, stopping } = stopAllOnSignals({ before: () => say('stopping...'), after: () => say('stopped') });
 
 async function main(): Promise<void> {
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
   const note = olderNodeNote();
   if (note) say(note);
   loadEnvFiles();
@@ -77,7 +63,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A start-up cut short by a signal fails on the way; that is no news.
-  if (stopped) return;
+  if (stopping()) return;
   say(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
   void stopAll(1);
 });

@@ -4,18 +4,10 @@
  */
 import path from 'node:path';
 import { REPO_ROOT, startInfrastructure } from '.';
-import { runAllCleanups } from './processes';
-
-let stopping: Promise<void> | undefined;
-
-/** Stops whatever start-up has spawned so far (each server registers itself as it is spawned). */
-function stopAll(code: number): void {
-  stopping ??= runAllCleanups().then(() => process.exit(code));
-}
+import { stopAllOnSignals } from './processes';
 
 // First thing: a signal during start-up must find the servers already started, to stop them.
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
+const { stopAll, stopping } = stopAllOnSignals();
 
 async function main(): Promise<void> {
   const infrastructure = await startInfrastructure({ dataDir: path.join(REPO_ROOT, '.data'), nodeName: 'shop', log: (line) => process.stdout.write(`${line}\n`) });
@@ -23,7 +15,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (stopping) return;
+  if (stopping()) return;
   process.stderr.write(`infra failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  stopAll(1);
+  void stopAll(1);
 });

@@ -77,6 +77,44 @@ export async function runAllCleanups(): Promise<void> {
   }
 }
 
+export interface StopOnSignalsOptions {
+  /** Default SIGINT and SIGTERM. */
+  signals?: readonly NodeJS.Signals[];
+  /** The exit code after a signal (default 0). */
+  exitCode?: (signal: NodeJS.Signals) => number;
+  /** Before the clean-ups (a log line). */
+  before?: () => void;
+  /** After them, before the exit (a log line, a data directory removed). */
+  after?: () => void;
+}
+
+export interface Stopper {
+  /** Stops everything registered (once), then exits with the code: for a start-up that failed. */
+  stopAll: (exitCode: number) => Promise<never>;
+  /** Whether a stop has begun: a start-up it cuts short fails on the way, which is no news. */
+  stopping: () => boolean;
+}
+
+/**
+ * Stops everything registered on the first of the signals, then exits. Install it first thing: a
+ * signal during start-up must find what has started so far. A second signal waits for that stop
+ * instead of exiting in the middle of it.
+ */
+export function stopAllOnSignals({ signals = ['SIGINT', 'SIGTERM'], exitCode = () => 0, before, after }: StopOnSignalsOptions = {}): Stopper {
+  let stopped: Promise<void> | undefined;
+  const stopAll = async (code: number): Promise<never> => {
+    stopped ??= (async () => {
+      before?.();
+      await runAllCleanups();
+      after?.();
+    })();
+    await stopped;
+    process.exit(code);
+  };
+  for (const signal of signals) process.on(signal, () => void stopAll(exitCode(signal)));
+  return { stopAll, stopping: () => stopped !== undefined };
+}
+
 /**
  * Stops the process group $2 once the process $1 that started it is gone: killed (SIGKILL), or
  * interrupted where no clean-up ran (a jest worker). Ends once the group's leader has.

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, startInfrastructure, type Infrastructure } from '../infra';
 import { startFerretDb } from '../infra/ferretdb';
-import { runAllCleanups } from '../infra/processes';
+import { stopAllOnSignals } from '../infra/processes';
 import { olderNodeNote } from '../node-version';
 
 /** What the run started or was given; the teardown stops what was started. */
@@ -39,17 +39,11 @@ async function startDatabase(dataDir: string, log: (line: string) => void): Prom
  * in process groups of their own, out of the terminal's reach: they stop with the run instead.
  */
 function stopServersWhenInterrupted(dataDir: string): void {
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      void runAllCleanups().finally(() => {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-        process.exit(128 + os.constants.signals[signal]);
-      });
-    });
-  }
+  stopAllOnSignals({
+    signals: ['SIGINT', 'SIGTERM', 'SIGHUP'],
+    exitCode: (signal) => 128 + os.constants.signals[signal],
+    after: () => fs.rmSync(dataDir, { recursive: true, force: true }),
+  });
 }
 
 /**
