@@ -2,6 +2,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import type { Logger } from '../logging/logger';
 import { ServiceUnavailableError } from '../errors/app-errors';
 import { MessageBatches } from './batches';
+import { within } from '../events/apply-timeout';
 
 /**
  * What becomes of a message: done, poison (to the dead-letter queue), back to the queue at once
@@ -177,14 +178,8 @@ export class Broker {
     this.recovering = undefined;
     this.connection = undefined;
     this.publishChannel = undefined;
-    if (!recovering) return;
     // A connection whose socket died unnoticed would wait for the broker's close-ok for ever.
-    let timer: NodeJS.Timeout | undefined;
-    const givenUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.options.closeWithinMs ?? 2000);
-    });
-    await Promise.race([recovering.then((connection) => connection.close()).catch(() => undefined), givenUp]);
-    clearTimeout(timer);
+    if (recovering) await within(this.options.closeWithinMs ?? 2000, async () => (await recovering).close()).catch(() => undefined);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import { insertEachOnce } from '../database/mongo';
 import type { EventEnvelope } from './envelope';
 import { shopMetrics } from '../metrics/metrics';
+import { within } from './apply-timeout';
 
 /**
  * An event as it goes on the bus. Its envelope is stored as the JSON text that is published, not
@@ -149,26 +150,16 @@ export class Outbox {
     return this.options.broker.isConnected() && this.held.length === 0 && this.toRead !== 'all' && !this.catchingUp;
   }
 
+  /** A confirm or a refusal after the time is up changes nothing: the events are stored by then. */
   private async publishDirectly(events: EventEnvelope[]): Promise<void> {
-    const { broker, confirmWithinMs = 2000 } = this.options;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no confirm in time')), confirmWithinMs);
-    });
     // All at once: the channel keeps their order, as the relay's batches do.
-    const confirms = Promise.all(
-      events.map(async (event) => {
-        await broker.publish(event.type, JSON.stringify(event), { messageId: event.id, correlationId: event.correlationId });
-        shopMetrics().eventsPublished.inc({ type: event.type });
-      }),
-    );
-    // A refusal after the time is up changes nothing: the events are stored by then.
-    confirms.catch(() => undefined);
-    try {
-      await Promise.race([confirms, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await within(this.options.confirmWithinMs ?? 2000, () => Promise.all(events.map(outboxRecord).map((record) => this.publish(record))));
+  }
+
+  /** One event on the bus, as its record holds it; resolves once the broker confirms it. */
+  private async publish({ _id, type, body, correlationId }: OutboxRecord): Promise<void> {
+    await this.options.broker.publish(type, body, { messageId: _id, correlationId });
+    shopMetrics().eventsPublished.inc({ type });
   }
 
   start(): void {
@@ -269,10 +260,9 @@ export class Outbox {
         // All at once, then the confirms: the channel keeps their order, and events sent together
         // (an order and its emptied cart) reach consumers together, in one batch.
         const confirms = await Promise.allSettled(
-          batch.map(async ({ _id, type, body, correlationId }) => {
-            await broker.publish(type, body, { messageId: _id, correlationId });
-            shopMetrics().eventsPublished.inc({ type });
-            published.add(_id);
+          batch.map(async (record) => {
+            await this.publish(record);
+            published.add(record._id);
           }),
         );
         const failed = confirms.find((confirm) => confirm.status === 'rejected');
