@@ -1,4 +1,4 @@
-import { CANCELLABLE_STATUSES, ORDER_STATUS_MOVES, ShoppingEvents, type Line, type OrderStatus } from '@shop/common/contracts';
+import { CANCELLABLE_STATUSES, ORDER_STATUS_MOVES, ShoppingEvents, StockEvents, type Line, type OrderStatus } from '@shop/common/contracts';
 
 /** An order as the API shows it and order.placed carries it. */
 export interface OrderView {
@@ -57,6 +57,6 @@ export function cancelStep(status: OrderStatus): CancelStep {
  * placement holds until a cancel, and the cancel's for good.
  */
 export function statusesCoveredByAnnouncementAt(status: OrderStatus): readonly OrderStatus[] {
-  const beforeCancel = ORDER_STATUS_MOVES[ShoppingEvents.orderCancelled].from;
-  return beforeCancel.includes(status) ? beforeCancel : [ORDER_STATUS_MOVES[ShoppingEvents.orderCancelled].to, 'cancelled'];
+  const cancel = ORDER_STATUS_MOVES[ShoppingEvents.orderCancelled];
+  return cancel.from.includes(status) ? cancel.from : [cancel.to, ORDER_STATUS_MOVES[StockEvents.stockReleased].to];
 }

@@ -16,8 +16,9 @@ export interface Product extends ProductFields {
   releasedFor: string[];
   /**
    * False from the write that changes the product until the event of that version is sent
-   * (confirmed by the broker, or stored in the outbox): the change and the duty to announce it are one atomic document write, and a crash in
-   * between is caught up by announcePendingProducts. Set true only while the version is the one announced.
+   * (confirmed by the broker, or stored in the outbox): the change and the duty to announce it
+   * are one atomic document write, and a crash in between is caught up by
+   * announcePendingProducts. Set true only while the version is the one announced.
    */
   announced: boolean;
   /** Deleted, but the deletion not yet announced; queries never see it. */

@@ -5,8 +5,9 @@ import type { Line } from '@shop/common';
  * A customer's cart, keyed by customer id, its lines keyed by product id so that setting or
  * removing one is a single `$set` or `$unset` of that key (the lines keep the order they were
  * added in). Never deleted: ordering empties it and bumps the version. `announced` is false from
- * a change until its cart.updated is confirmed by the broker or stored in the outbox: a crash in between leaves it false, and the
- * catch-up announces the cart. An order's emptying is announced with the order, under its flag.
+ * a change until its cart.updated is confirmed by the broker or stored in the outbox: a crash in
+ * between leaves it false, and the catch-up announces the cart. An order's emptying is announced
+ * with the order, under its flag.
  */
 export interface Cart {
   _id: string;

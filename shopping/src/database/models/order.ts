@@ -5,7 +5,8 @@ import type { OrderFacts } from '../../domain/order';
  * An order: the write model of the saga and the read model of the shopper's orders. Its id is
  * the customer plus the cart version it was made from, so a second order from the same cart is a
  * duplicate-key insert. `announced` is false from a change until the events that announce it
- * are confirmed by the broker or stored in the outbox: a crash in between leaves it false, and the catch-up announces it again.
+ * are confirmed by the broker or stored in the outbox: a crash in between leaves it false, and
+ * the catch-up announces it again.
  */
 export interface Order extends OrderFacts {
   cartVersion: number;
